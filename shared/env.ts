@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { InputValidationError } from './errors';
+import { SubscriberAccountIds, splitAccountList } from './schemas/fields';
+import { describeIssues } from './validation';
+
+/** Environment variable names the tasks read. Infra imports these to set them, so the two cannot drift. */
+export const ENV_KEYS = {
+  notifyTopicArn: 'NOTIFY_TOPIC_ARN',
+  defaultSubscriberAccountIds: 'DEFAULT_SUBSCRIBER_ACCOUNT_IDS',
+  grantEndsAt: 'GRANT_ENDS_AT',
+  importPollInitialSeconds: 'IMPORT_POLL_INITIAL_SECONDS',
+  importPollMaxSeconds: 'IMPORT_POLL_MAX_SECONDS',
+  importPollMaxAttempts: 'IMPORT_POLL_MAX_ATTEMPTS',
+} as const;
+
+const positiveInt = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+
+export const PlanRevisionEnv = z.object({
+  [ENV_KEYS.defaultSubscriberAccountIds]: z
+    .string()
+    .default('')
+    .transform(splitAccountList)
+    .pipe(SubscriberAccountIds),
+});
+
+/** The import poll: first wait, cap of the exponential backoff, and the bound of the loop. */
+export const ImportPollEnv = z.object({
+  [ENV_KEYS.importPollInitialSeconds]: positiveInt(5),
+  [ENV_KEYS.importPollMaxSeconds]: positiveInt(60),
+  // 5+10+20+40 then 60 s a poll: 120 polls bound one batch's import to about two hours.
+  [ENV_KEYS.importPollMaxAttempts]: positiveInt(120),
+});
+
+export const ShareWithSubscribersEnv = z.object({
+  [ENV_KEYS.grantEndsAt]: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+});
+
+export const NotifyEnv = z.object({
+  [ENV_KEYS.notifyTopicArn]: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, 'must be an SNS topic ARN'),
+});
+
+export const NoEnv = z.object({});
+
+/** Reads a task's configuration once; a wrong value names the variable instead of failing later. */
+export function readEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new InputValidationError(`Invalid task configuration: ${describeIssues(result.error)}`, { cause: result.error });
+}

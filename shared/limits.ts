@@ -1,0 +1,38 @@
+/**
+ * AWS Data Exchange and Step Functions quotas the workflow is shaped around, and the project's own bounds.
+ * One place, so the schemas, the tasks, the state machine and the sandbox emulator agree.
+ */
+
+/** ADX: assets per IMPORT_ASSETS_FROM_S3 job (not adjustable). */
+export const MAX_ASSETS_PER_IMPORT_JOB = 100;
+
+/** ADX: import-from-S3 jobs in progress at once, per account and region (not adjustable). */
+export const MAX_CONCURRENT_IMPORT_JOBS = 10;
+
+/** ADX: assets per revision. */
+export const MAX_ASSETS_PER_REVISION = 10_000;
+
+/** The ServiceLimitExceededException LimitName that means "wait for another import job to finish". */
+export const CONCURRENT_IMPORT_JOBS_LIMIT_NAME = 'Concurrent in progress jobs to import assets from Amazon S3';
+
+/** How many assets one `generate` source may ask for. */
+export const MAX_GENERATED_ASSETS = MAX_ASSETS_PER_REVISION;
+
+/** Records per generated asset: enough for a realistic sample, small enough to stay a sample. */
+export const MAX_RECORDS_PER_ASSET = 1_000_000;
+
+/** ADX revision comments are limited to 16,384 characters. */
+export const MAX_REVISION_COMMENT_LENGTH = 16_384;
+
+/** Subscriber accounts one run shares with. */
+export const MAX_SUBSCRIBERS = 20;
+
+/** runId pattern: safe in S3 keys, execution names and ADX comments. */
+export const RUN_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const RUN_ID_MAX_LENGTH = 64;
+
+/** Step Functions execution names are at most 80 characters. */
+export const EXECUTION_NAME_MAX_LENGTH = 80;
+
+/** ADX data set and revision ids. */
+export const ADX_ID_PATTERN = /^[a-zA-Z0-9]{30,40}$/;

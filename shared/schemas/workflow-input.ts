@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { MAX_GENERATED_ASSETS, MAX_RECORDS_PER_ASSET, MAX_REVISION_COMMENT_LENGTH, RUN_ID_MAX_LENGTH } from '../limits';
+import { BucketName, DataSetId, RunId, SafeS3Key, SubscriberAccountIds, splitAccountList } from './fields';
+
+export const DEFAULT_GENERATED_ASSETS = 3;
+export const DEFAULT_RECORDS_PER_ASSET = 100;
+
+export const GenerateSource = z.strictObject({
+  type: z.literal('generate'),
+  assets: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(MAX_GENERATED_ASSETS, `must be at most ${MAX_GENERATED_ASSETS}`)
+    .default(DEFAULT_GENERATED_ASSETS),
+  recordsPerAsset: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(MAX_RECORDS_PER_ASSET, `must be at most ${MAX_RECORDS_PER_ASSET}`)
+    .default(DEFAULT_RECORDS_PER_ASSET),
+});
+
+export const S3PrefixSource = z.strictObject({
+  type: z.literal('s3Prefix'),
+  prefix: SafeS3Key,
+});
+
+export const ManifestSource = z.strictObject({
+  type: z.literal('manifest'),
+  key: SafeS3Key,
+  etag: z.string().min(1).max(128).optional(),
+});
+
+export const Source = z.discriminatedUnion('type', [GenerateSource, S3PrefixSource, ManifestSource], {
+  error: (issue) =>
+    issue.code === 'invalid_union' ? 'must be one of "generate", "s3Prefix" or "manifest"' : undefined,
+});
+export type Source = z.infer<typeof Source>;
+
+const DEFAULT_SOURCE: Source = {
+  type: 'generate',
+  assets: DEFAULT_GENERATED_ASSETS,
+  recordsPerAsset: DEFAULT_RECORDS_PER_ASSET,
+};
+
+const CanonicalInput = z.strictObject({
+  bucket: BucketName,
+  datasetId: DataSetId,
+  runId: RunId.optional(),
+  comment: z
+    .string()
+    .max(MAX_REVISION_COMMENT_LENGTH, `must be at most ${MAX_REVISION_COMMENT_LENGTH} characters`)
+    .optional(),
+  source: Source.default(DEFAULT_SOURCE),
+  subscriberAccountIds: SubscriberAccountIds.optional(),
+});
+
+/** The original recipe's keys, and the single-subscriber spelling, mapped to the canonical ones. */
+const ALIASES = {
+  bucket_name: 'bucket',
+  dataset_id: 'datasetId',
+  subscriberAccountId: 'subscriberAccountIds',
+} as const;
+
+function applyAliases(raw: unknown, ctx: z.RefinementCtx): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const input: Record<string, unknown> = { ...raw };
+  for (const [alias, canonical] of Object.entries(ALIASES)) {
+    if (!(alias in input)) continue;
+    if (canonical in input) {
+      ctx.addIssue({ code: 'custom', path: [alias], message: `is an alias of "${canonical}"; give only one of them` });
+      continue;
+    }
+    const value = input[alias];
+    delete input[alias];
+    input[canonical] = alias === 'subscriberAccountId' && typeof value === 'string' ? splitAccountList(value) : value;
+  }
+  return input;
+}
+
+/**
+ * The workflow input, as StartExecution, the schedule, the CLI and the tests give it. The first state, the
+ * CLI and the tests all validate through this one schema.
+ */
+export const WorkflowInput = z
+  .unknown()
+  .transform(applyAliases)
+  .pipe(CanonicalInput);
+export type WorkflowInput = z.infer<typeof WorkflowInput>;
+/** What a caller may send: aliases allowed, defaults not yet applied. */
+export type WorkflowInputRequest = z.input<typeof CanonicalInput> & Partial<Record<keyof typeof ALIASES, unknown>>;
+
+/** The default runId: the execution name, with characters outside the pattern replaced and cut to length. */
+export function runIdFromExecutionName(executionName: string): string {
+  const safe = executionName.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, RUN_ID_MAX_LENGTH);
+  return safe.length > 0 ? safe : 'run';
+}
+

@@ -1,0 +1,27 @@
+import * as path from 'node:path';
+
+/**
+ * Every Lambda task. Infra builds one function per entry and the local sandbox runs the same handler modules,
+ * so this list is the one place a task is declared.
+ */
+export const TASKS = {
+  'plan-revision': { description: 'Validates the run input, plans the assets and writes the manifest', memoryMb: 512, timeoutSeconds: 300 },
+  'create-revision': { description: 'Creates or reuses the revision tagged with the runId', memoryMb: 256, timeoutSeconds: 60 },
+  'upload-batch': { description: 'Streams one batch of generated assets into S3, or checks existing ones', memoryMb: 1024, timeoutSeconds: 900 },
+  'start-import': { description: 'Starts the import job for one batch, skipping assets already imported', memoryMb: 256, timeoutSeconds: 60 },
+  'check-import': { description: 'Polls one import job and sets the next wait', memoryMb: 256, timeoutSeconds: 60 },
+  'finalize-revision': { description: 'Finalizes the revision once every asset is in', memoryMb: 256, timeoutSeconds: 60 },
+  'share-with-subscribers': { description: 'Ensures one data grant per subscriber account', memoryMb: 256, timeoutSeconds: 60 },
+  notify: { description: 'Publishes the one notification of a run', memoryMb: 256, timeoutSeconds: 30 },
+  'handle-exchange-event': { description: 'Logs and announces Data Exchange events', memoryMb: 256, timeoutSeconds: 30 },
+} as const;
+
+export type TaskName = keyof typeof TASKS;
+export type TaskSpec = (typeof TASKS)[TaskName];
+
+export const TASK_NAMES = Object.keys(TASKS) as TaskName[];
+
+/** The handler module of a task: what esbuild bundles for AWS and what the sandbox loads. */
+export function taskEntry(task: TaskName): string {
+  return path.join(__dirname, task, 'handler.ts');
+}

@@ -1,0 +1,87 @@
+import {
+  DataExchangeClient,
+  GetRevisionCommand,
+  ListRevisionAssetsCommand,
+  UpdateRevisionCommand,
+} from '@aws-sdk/client-dataexchange';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../tasks/finalize-revision/handler';
+import { awsError, DATA_SET_ID, REVISION_ID } from '../fixtures/ids';
+
+const dataExchange = mockClient(DataExchangeClient);
+
+const input = () => ({ datasetId: DATA_SET_ID, revisionId: REVISION_ID, expectedAssetCount: 3 });
+const assets = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ Id: `asset${from + i}`, Name: `a${from + i}.csv` }));
+
+describe('finalize-revision', () => {
+  beforeEach(() => {
+    dataExchange.reset();
+    dataExchange.on(GetRevisionCommand).resolves({ Id: REVISION_ID, Finalized: false });
+    dataExchange.on(UpdateRevisionCommand).resolves({ Id: REVISION_ID, Finalized: true });
+  });
+
+  it('finalizes a revision that holds every planned asset, counting across pages', async () => {
+    dataExchange
+      .on(ListRevisionAssetsCommand)
+      .resolvesOnce({ Assets: assets(2), NextToken: 'page2' })
+      .resolvesOnce({ Assets: assets(1, 2) });
+
+    const output = await handler(input());
+
+    expect(output).toEqual({ revisionId: REVISION_ID, finalized: true, assetCount: 3 });
+    expect(dataExchange).toHaveReceivedCommandWith(UpdateRevisionCommand, {
+      DataSetId: DATA_SET_ID,
+      RevisionId: REVISION_ID,
+      Finalized: true,
+    });
+  });
+
+  it('reports an already-finalized revision without updating it again', async () => {
+    dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: assets(3) });
+    dataExchange.on(GetRevisionCommand).resolves({ Id: REVISION_ID, Finalized: true });
+
+    await expect(handler(input())).resolves.toMatchObject({ finalized: true, assetCount: 3 });
+    expect(dataExchange).not.toHaveReceivedCommand(UpdateRevisionCommand);
+  });
+
+  it('refuses to finalize an empty revision', async () => {
+    dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: [] });
+
+    await expect(handler(input())).rejects.toMatchObject({ name: 'RevisionStateError', message: expect.stringContaining('no assets') });
+    expect(dataExchange).not.toHaveReceivedCommand(UpdateRevisionCommand);
+  });
+
+  it('refuses to finalize a revision with the wrong asset count', async () => {
+    dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: assets(2) });
+
+    await expect(handler(input())).rejects.toMatchObject({
+      name: 'RevisionStateError',
+      message: expect.stringContaining('holds 2 assets but the plan has 3'),
+    });
+    expect(dataExchange).not.toHaveReceivedCommand(UpdateRevisionCommand);
+  });
+
+  it('maps throttling to TransientAwsError', async () => {
+    dataExchange.on(ListRevisionAssetsCommand).rejects(awsError('ThrottlingException', 429));
+
+    await expect(handler(input())).rejects.toMatchObject({ name: 'TransientAwsError' });
+  });
+
+  it('keeps AccessDeniedException fatal and names the permission', async () => {
+    dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: assets(3) });
+    dataExchange.on(UpdateRevisionCommand).rejects(awsError('AccessDeniedException', 403));
+
+    await expect(handler(input())).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining('dataexchange:UpdateRevision'),
+    });
+  });
+
+  it('rejects a bad payload naming the field', async () => {
+    await expect(handler({ ...input(), revisionId: 'nope' })).rejects.toMatchObject({
+      name: 'InputValidationError',
+      message: expect.stringContaining('revisionId'),
+    });
+    expect(dataExchange).not.toHaveReceivedAnyCommand();
+  });
+});
