@@ -5,6 +5,8 @@ import { describeIssues } from './validation';
 
 /** Environment variable names the tasks read. Infra imports these to set them, so the two cannot drift. */
 export const ENV_KEYS = {
+  /** Which registry task a function runs: lets tools map a deployed function, or a template's, back to its task. */
+  task: 'DX_FLOW_TASK',
   notifyTopicArn: 'NOTIFY_TOPIC_ARN',
   defaultSubscriberAccountIds: 'DEFAULT_SUBSCRIBER_ACCOUNT_IDS',
   grantEndsAt: 'GRANT_ENDS_AT',

@@ -72,6 +72,8 @@ const PROJECT_ERRORS = [
 
 const TRANSIENT_AWS_NAMES = new Set([
   'ThrottlingException',
+  // SNS's spelling of throttling.
+  'ThrottledException',
   'Throttling',
   'TooManyRequestsException',
   'InternalServerException',

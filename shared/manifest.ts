@@ -1,10 +1,10 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { awsCall, InputValidationError } from './errors';
 import { MAX_ASSETS_PER_IMPORT_JOB } from './limits';
+import { readJsonObject } from './s3-json';
 import { BucketName, RunId, SafeS3Key } from './schemas/fields';
 import { type BatchRef, SourceType } from './schemas/payloads';
-import { parseOrThrow } from './validation';
 
 /**
  * The full asset list of a run, kept in S3 because state payloads are capped at 256 KB. The state machine
@@ -84,17 +84,5 @@ export async function writeManifest(s3: S3Client, manifest: Manifest): Promise<s
 }
 
 export async function readManifest(s3: S3Client, bucket: string, key: string): Promise<Manifest> {
-  const resource = `s3://${bucket}/${key}`;
-  const text = await awsCall({ action: 's3:GetObject', resource }, async () => {
-    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    if (response.Body === undefined) throw new InputValidationError(`manifest ${resource} is empty`);
-    return response.Body.transformToString();
-  });
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InputValidationError(`manifest ${resource} is not JSON`, { cause: error });
-  }
-  return parseOrThrow(Manifest, json, `manifest ${resource}`);
+  return readJsonObject(s3, { bucket, key }, Manifest, 'manifest');
 }

@@ -7,6 +7,8 @@ function describePath(path: readonly PropertyKey[]): string {
 }
 
 function article(expected: string): string {
+  // zod reports a failed `.int()` as a type mismatch expecting "int", which would read "must be an int".
+  if (expected === 'int') return 'a whole number';
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 

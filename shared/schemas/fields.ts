@@ -29,7 +29,8 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 export const SafeS3Key = z
   .string()
   .min(1, 'must not be empty')
-  .max(1024, 'must be at most 1,024 bytes')
+  // S3 counts a key's length in UTF-8 bytes, not characters.
+  .refine((key) => Buffer.byteLength(key, 'utf8') <= 1024, 'must be at most 1,024 bytes')
   .refine((key) => !key.startsWith('/'), 'must not begin with "/"')
   .refine((key) => !key.split('/').includes('..'), 'must not contain a ".." segment')
   .refine((key) => !CONTROL_CHARACTERS.test(key), 'must not contain control characters');

@@ -31,7 +31,8 @@ export const Plan = z.strictObject({
   runId: RunId,
   bucket: BucketName,
   datasetId: DataSetId,
-  comment: z.string().optional(),
+  /** '' when the input has none: the state machine passes it on with a plain JSONPath, which needs it present. */
+  comment: z.string(),
   sourceType: SourceType,
   manifestKey: SafeS3Key,
   assetCount: z.number().int().min(1),

@@ -6,12 +6,13 @@ import {
 } from '@aws-sdk/client-dataexchange';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../tasks/finalize-revision/handler';
+import { assetNamed } from '../fixtures/adx';
 import { awsError, DATA_SET_ID, REVISION_ID } from '../fixtures/ids';
 
 const dataExchange = mockClient(DataExchangeClient);
 
 const input = () => ({ datasetId: DATA_SET_ID, revisionId: REVISION_ID, expectedAssetCount: 3 });
-const assets = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ Id: `asset${from + i}`, Name: `a${from + i}.csv` }));
+const assets = (n: number, from = 0) => Array.from({ length: n }, (_, i) => assetNamed(`a${from + i}.csv`));
 
 describe('finalize-revision', () => {
   beforeEach(() => {

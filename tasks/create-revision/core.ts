@@ -1,0 +1,79 @@
+import { CreateRevisionCommand, type DataExchangeClient, paginateListDataSetRevisions } from '@aws-sdk/client-dataexchange';
+import { awsCall } from '../../shared/errors';
+import { MAX_REVISION_COMMENT_LENGTH } from '../../shared/limits';
+import type { CreateRevisionInput, RevisionRef } from '../../shared/schemas/payloads';
+
+export interface CreateRevisionDeps {
+  readonly dataExchange: DataExchangeClient;
+}
+
+/** The revision tag that names the run; ListDataSetRevisions returns no tags, so the comment carries it too. */
+export const RUN_ID_TAG = 'dx-flow:run-id';
+
+export function runMarker(runId: string): string {
+  return `dx-flow run ${runId}`;
+}
+
+/**
+ * The marker, then the user's comment cut so that the whole fits ADX's comment limit. The state machine passes
+ * '' for no comment, since its JSONPath needs the field present.
+ */
+export function revisionComment(runId: string, comment?: string): string {
+  const full = comment ? `${runMarker(runId)}: ${comment}` : runMarker(runId);
+  if (full.length <= MAX_REVISION_COMMENT_LENGTH) return full;
+  const cut = full.slice(0, MAX_REVISION_COMMENT_LENGTH);
+  // A cut between the halves of a surrogate pair would leave a character no JSON parser accepts.
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
+/** Exactly this run's marker: `dx-flow run abc` must not claim the revision of run `abc-2`. */
+function isRunComment(comment: string | undefined, runId: string): boolean {
+  const marker = runMarker(runId);
+  return comment === marker || comment?.startsWith(`${marker}:`) === true;
+}
+
+interface RevisionLike {
+  readonly Id?: string;
+  readonly Arn?: string;
+}
+
+function toRef(revision: RevisionLike, datasetId: string, flags: Pick<RevisionRef, 'created' | 'alreadyFinalized'>): RevisionRef {
+  if (revision.Id === undefined || revision.Arn === undefined) {
+    throw new Error(`Data Exchange described a revision of data set ${datasetId} without an Id or Arn`);
+  }
+  return { revisionId: revision.Id, revisionArn: revision.Arn, ...flags };
+}
+
+/**
+ * Finds this run's revision. A finalized one wins, since it means the run was already published; a revoked
+ * one is ignored, since it was withdrawn and publishes nothing.
+ */
+async function findRunRevision(input: CreateRevisionInput, deps: CreateRevisionDeps): Promise<RevisionRef | undefined> {
+  return awsCall({ action: 'dataexchange:ListDataSetRevisions', resource: `data set ${input.datasetId}` }, async () => {
+    let unfinalized: RevisionLike | undefined;
+    for await (const page of paginateListDataSetRevisions({ client: deps.dataExchange }, { DataSetId: input.datasetId })) {
+      for (const revision of page.Revisions ?? []) {
+        if (revision.Revoked === true || !isRunComment(revision.Comment, input.runId)) continue;
+        if (revision.Finalized === true) return toRef(revision, input.datasetId, { created: false, alreadyFinalized: true });
+        unfinalized ??= revision;
+      }
+    }
+    return unfinalized && toRef(unfinalized, input.datasetId, { created: false, alreadyFinalized: false });
+  });
+}
+
+/** Creates the run's revision, or reuses the one an earlier attempt of the same runId made. */
+export async function createRevision(input: CreateRevisionInput, deps: CreateRevisionDeps): Promise<RevisionRef> {
+  const existing = await findRunRevision(input, deps);
+  if (existing !== undefined) return existing;
+  const created = await awsCall({ action: 'dataexchange:CreateRevision', resource: `data set ${input.datasetId}` }, () =>
+    deps.dataExchange.send(
+      new CreateRevisionCommand({
+        DataSetId: input.datasetId,
+        Comment: revisionComment(input.runId, input.comment),
+        Tags: { [RUN_ID_TAG]: input.runId },
+      }),
+    ),
+  );
+  return toRef(created, input.datasetId, { created: true, alreadyFinalized: false });
+}

@@ -1,0 +1,14 @@
+import { createDataExchangeClient } from '../../shared/clients';
+import { NoEnv } from '../../shared/env';
+import { defineHandler } from '../../shared/handler';
+import { CreateRevisionInput } from '../../shared/schemas/payloads';
+import { createRevision } from './core';
+
+const dataExchange = createDataExchangeClient();
+
+export const handler = defineHandler({
+  task: 'create-revision',
+  input: CreateRevisionInput,
+  env: NoEnv,
+  run: (input) => createRevision(input, { dataExchange }),
+});

@@ -1,0 +1,138 @@
+import { HeadObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { mapLimited } from '../../shared/concurrency';
+import { awsCall, InputValidationError } from '../../shared/errors';
+import { MAX_ASSETS_PER_REVISION } from '../../shared/limits';
+import { MAX_BATCH_UPLOAD_BYTES, type ManifestAsset, planBatches, writeManifest } from '../../shared/manifest';
+import { readJsonObject } from '../../shared/s3-json';
+import { sampleCsvByteLength, seedFor } from '../../shared/sample-data';
+import { SafeS3Key } from '../../shared/schemas/fields';
+import type { Plan, PlanRevisionInput } from '../../shared/schemas/payloads';
+import { ProviderManifest } from '../../shared/schemas/provider-manifest';
+import { runIdFromExecutionName, type Source, WorkflowInput } from '../../shared/schemas/workflow-input';
+import { parseOrThrow } from '../../shared/validation';
+
+export interface PlanRevisionDeps {
+  readonly s3: S3Client;
+  /** The accounts to share with when the input names none (the stack's `subscriberAccountId`). */
+  readonly defaultSubscriberAccountIds: readonly string[];
+}
+
+/** HeadObject calls in flight while sizing the keys a source manifest lists. */
+const HEAD_CONCURRENCY = 16;
+
+type GenerateSource = Extract<Source, { type: 'generate' }>;
+type ManifestSource = Extract<Source, { type: 'manifest' }>;
+
+/** Keys, seeds and sizes follow from the runId alone, so a rerun plans, and later writes, the same bytes. */
+function generatedAssets(runId: string, source: GenerateSource): ManifestAsset[] {
+  return Array.from({ length: source.assets }, (_, i) => {
+    const seed = seedFor(runId, i + 1);
+    return {
+      key: `generated/${runId}/analytics-${String(i + 1).padStart(5, '0')}.csv`,
+      bytes: sampleCsvByteLength(seed, source.recordsPerAsset),
+      generated: { seed, records: source.recordsPerAsset },
+    };
+  });
+}
+
+function ensureFitsOneRevision(count: number, where: string): void {
+  if (count > MAX_ASSETS_PER_REVISION) {
+    throw new InputValidationError(`${where} holds more than ${MAX_ASSETS_PER_REVISION} objects, the most one revision may hold`);
+  }
+}
+
+/** The manifest schema would reject such a key later, in every UploadBatch; say which object it is now. */
+function safeKey(key: string, where: string): string {
+  const problem = SafeS3Key.safeParse(key).error?.issues[0]?.message;
+  if (problem !== undefined) throw new InputValidationError(`${where} holds the object "${key}", whose key ${problem}`);
+  return key;
+}
+
+/**
+ * The importable objects under a prefix. Folder markers and empty objects are skipped: they are not data,
+ * and an import of a zero-byte object publishes nothing. `field` names where the prefix came from.
+ */
+async function listPrefix(s3: S3Client, bucket: string, prefix: string, field: string): Promise<ManifestAsset[]> {
+  const where = `s3://${bucket}/${prefix}`;
+  const assets = await awsCall({ action: 's3:ListBucket', resource: where }, async () => {
+    const found: ManifestAsset[] = [];
+    for await (const page of paginateListObjectsV2({ client: s3, pageSize: 1000 }, { Bucket: bucket, Prefix: prefix })) {
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined || object.Key.endsWith('/') || !object.Size) continue;
+        found.push({ key: safeKey(object.Key, where), bytes: object.Size, etag: object.ETag });
+      }
+      // Stop listing early: a prefix with a million objects need not be listed to the end to be refused.
+      ensureFitsOneRevision(found.length, where);
+    }
+    return found;
+  });
+  if (assets.length === 0) {
+    throw new InputValidationError(`${field}: "${prefix}" matches no non-empty objects in bucket ${bucket}`);
+  }
+  return assets;
+}
+
+async function headListedKey(s3: S3Client, bucket: string, key: string, manifestName: string): Promise<ManifestAsset> {
+  try {
+    const head = await awsCall({ action: 's3:GetObject', resource: `s3://${bucket}/${key}` }, () =>
+      s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
+    );
+    return { key, bytes: head.ContentLength ?? 0, etag: head.ETag };
+  } catch (error) {
+    if (error instanceof Error && (error.name === 'NotFound' || error.name === 'NoSuchKey')) {
+      throw new InputValidationError(`${manifestName} lists the key "${key}", which is not in bucket ${bucket}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** A provider's manifest: its keys (each must exist) and the objects under its prefixes, each key once. */
+async function manifestAssets(s3: S3Client, bucket: string, source: ManifestSource): Promise<ManifestAsset[]> {
+  const manifestName = `source manifest s3://${bucket}/${source.key}`;
+  const manifest = await readJsonObject(s3, { bucket, key: source.key, ifMatch: source.etag }, ProviderManifest, 'source manifest');
+  const assets = await mapLimited([...new Set(manifest.keys)], HEAD_CONCURRENCY, (key) => headListedKey(s3, bucket, key, manifestName));
+  for (const [index, prefix] of (manifest.prefixes ?? []).entries()) {
+    assets.push(...(await listPrefix(s3, bucket, prefix, `prefixes[${index}] of ${manifestName}`)));
+  }
+  const unique = [...new Map(assets.map((asset) => [asset.key, asset])).values()];
+  ensureFitsOneRevision(unique.length, manifestName);
+  return unique;
+}
+
+async function planAssets(s3: S3Client, bucket: string, runId: string, source: Source): Promise<ManifestAsset[]> {
+  switch (source.type) {
+    case 'generate':
+      return generatedAssets(runId, source);
+    case 's3Prefix':
+      return listPrefix(s3, bucket, source.prefix, 'source.prefix');
+    case 'manifest':
+      return manifestAssets(s3, bucket, source);
+  }
+}
+
+/**
+ * Validates the run input, works out every asset of the revision and writes them to the run's manifest in S3.
+ * It returns batch references only, so the state payload stays small at 10,000 assets.
+ */
+export async function planRevision(request: PlanRevisionInput, deps: PlanRevisionDeps): Promise<Plan> {
+  const input = parseOrThrow(WorkflowInput, request.input, 'workflow input');
+  const runId = input.runId ?? runIdFromExecutionName(request.executionName);
+  const assets = await planAssets(deps.s3, input.bucket, runId, input.source);
+  const manifestKey = await writeManifest(deps.s3, { version: 1, runId, bucket: input.bucket, sourceType: input.source.type, assets });
+  // Only generated assets are streamed by UploadBatch; existing ones are just checked, so their size is no cost.
+  const maxBatchBytes = input.source.type === 'generate' ? MAX_BATCH_UPLOAD_BYTES : Number.POSITIVE_INFINITY;
+  const subscriberAccountIds = input.subscriberAccountIds ?? [...deps.defaultSubscriberAccountIds];
+  return {
+    runId,
+    bucket: input.bucket,
+    datasetId: input.datasetId,
+    comment: input.comment ?? '',
+    sourceType: input.source.type,
+    manifestKey,
+    assetCount: assets.length,
+    totalBytes: assets.reduce((sum, asset) => sum + asset.bytes, 0),
+    batches: planBatches(assets, maxBatchBytes),
+    subscriberAccountIds,
+    hasSubscribers: subscriberAccountIds.length > 0,
+  };
+}

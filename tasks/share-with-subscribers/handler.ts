@@ -1,0 +1,18 @@
+import { createDataExchangeClient } from '../../shared/clients';
+import { ShareWithSubscribersEnv } from '../../shared/env';
+import { defineHandler } from '../../shared/handler';
+import { ShareWithSubscribersInput } from '../../shared/schemas/payloads';
+import { shareWithSubscribers } from './core';
+
+const dataExchange = createDataExchangeClient();
+
+export const handler = defineHandler({
+  task: 'share-with-subscribers',
+  input: ShareWithSubscribersInput,
+  env: ShareWithSubscribersEnv,
+  run: (input, { env }) =>
+    shareWithSubscribers(input, {
+      dataExchange,
+      grantEndsAt: env.GRANT_ENDS_AT === undefined ? undefined : new Date(env.GRANT_ENDS_AT),
+    }),
+});

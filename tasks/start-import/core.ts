@@ -1,0 +1,127 @@
+import {
+  CreateJobCommand,
+  type DataExchangeClient,
+  type JobEntry,
+  paginateListJobs,
+  paginateListRevisionAssets,
+  StartJobCommand,
+} from '@aws-sdk/client-dataexchange';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { awsCall, InputValidationError } from '../../shared/errors';
+import { type ImportPollConfig, nextWaitSeconds } from '../../shared/import-poll';
+import { batchAssets, readManifest } from '../../shared/manifest';
+import type { ImportStatus, StartImportInput } from '../../shared/schemas/payloads';
+
+export interface StartImportDeps {
+  readonly dataExchange: DataExchangeClient;
+  readonly s3: S3Client;
+  readonly poll: ImportPollConfig;
+}
+
+const IMPORT_JOB_TYPE = 'IMPORT_ASSETS_FROM_S3';
+const REUSABLE_JOB_STATES = new Set(['WAITING', 'IN_PROGRESS', 'COMPLETED']);
+
+function revisionName(input: StartImportInput): string {
+  return `revision ${input.revisionId} of data set ${input.datasetId}`;
+}
+
+/**
+ * The names of the revision's assets; ADX names an asset imported from S3 after its key. This lists the whole
+ * revision (up to 10,000 assets, 100 a page) once per invocation.
+ */
+async function revisionAssetNames(input: StartImportInput, dataExchange: DataExchangeClient): Promise<Set<string>> {
+  return awsCall({ action: 'dataexchange:ListRevisionAssets', resource: revisionName(input) }, async () => {
+    const names = new Set<string>();
+    const pages = paginateListRevisionAssets(
+      { client: dataExchange, pageSize: 100 },
+      { DataSetId: input.datasetId, RevisionId: input.revisionId },
+    );
+    for await (const page of pages) for (const asset of page.Assets ?? []) if (asset.Name !== undefined) names.add(asset.Name);
+    return names;
+  });
+}
+
+/**
+ * An earlier attempt's import job for this batch, so that a retry after StartJob hit the concurrency limit, or
+ * after the Lambda died, picks it up instead of importing the same keys twice. A running or finished job may
+ * hold keys that are already in (its own output); a WAITING one is started now, so it must hold exactly the
+ * missing keys. ListJobs returns the newest first.
+ */
+async function findEarlierJob(
+  input: StartImportInput,
+  batchKeys: ReadonlySet<string>,
+  missingKeys: readonly string[],
+  dataExchange: DataExchangeClient,
+): Promise<JobEntry | undefined> {
+  const covers = (job: JobEntry): boolean => {
+    const sources = job.Details?.ImportAssetsFromS3?.AssetSources ?? [];
+    const keys = new Set(sources.map((source) => source.Key ?? ''));
+    return (
+      sources.every((source) => source.Bucket === input.bucket && batchKeys.has(source.Key ?? '')) &&
+      missingKeys.every((key) => keys.has(key)) &&
+      (job.State !== 'WAITING' || keys.size === missingKeys.length)
+    );
+  };
+  return awsCall({ action: 'dataexchange:ListJobs', resource: revisionName(input) }, async () => {
+    for await (const page of paginateListJobs({ client: dataExchange }, { DataSetId: input.datasetId, RevisionId: input.revisionId })) {
+      const job = page.Jobs?.find((entry) => entry.Type === IMPORT_JOB_TYPE && REUSABLE_JOB_STATES.has(entry.State ?? '') && covers(entry));
+      if (job !== undefined) return job;
+    }
+    return undefined;
+  });
+}
+
+async function startJob(jobId: string, dataExchange: DataExchangeClient): Promise<void> {
+  await awsCall({ action: 'dataexchange:StartJob', resource: `import job ${jobId}` }, () =>
+    dataExchange.send(new StartJobCommand({ JobId: jobId })),
+  );
+}
+
+async function createImportJob(input: StartImportInput, keys: readonly string[], dataExchange: DataExchangeClient): Promise<string> {
+  const job = await awsCall({ action: 'dataexchange:CreateJob', resource: `${IMPORT_JOB_TYPE} into ${revisionName(input)}` }, () =>
+    dataExchange.send(
+      new CreateJobCommand({
+        Type: IMPORT_JOB_TYPE,
+        Details: {
+          ImportAssetsFromS3: {
+            DataSetId: input.datasetId,
+            RevisionId: input.revisionId,
+            AssetSources: keys.map((key) => ({ Bucket: input.bucket, Key: key })),
+          },
+        },
+      }),
+    ),
+  );
+  if (job.Id === undefined) throw new Error(`dataexchange:CreateJob into ${revisionName(input)} returned no job id`);
+  return job.Id;
+}
+
+/**
+ * Starts the import of one batch. Keys the revision already holds are skipped, and an earlier attempt's job
+ * for the same keys is reused, so a retried or redriven batch never imports an asset twice.
+ */
+export async function startImport(input: StartImportInput, deps: StartImportDeps): Promise<ImportStatus> {
+  const manifest = await readManifest(deps.s3, input.bucket, input.manifestKey);
+  if (manifest.runId !== input.runId) {
+    throw new InputValidationError(`manifest ${input.manifestKey} belongs to run ${manifest.runId}, not to run ${input.runId}`);
+  }
+  const batchKeys = batchAssets(manifest, input.batch).map((asset) => asset.key);
+  const present = await revisionAssetNames(input, deps.dataExchange);
+  const missingKeys = batchKeys.filter((key) => !present.has(key));
+  const status = {
+    batchIndex: input.batch.index,
+    submitted: missingKeys.length,
+    skipped: batchKeys.length - missingKeys.length,
+    pollCount: 0,
+    waitSeconds: nextWaitSeconds(deps.poll, 0),
+  };
+  if (missingKeys.length === 0) return { ...status, jobId: null, state: 'COMPLETED' };
+
+  const earlier = await findEarlierJob(input, new Set(batchKeys), missingKeys, deps.dataExchange);
+  if (earlier?.Id !== undefined && earlier.State !== 'WAITING') {
+    return { ...status, jobId: earlier.Id, state: earlier.State === 'COMPLETED' ? 'COMPLETED' : 'IN_PROGRESS' };
+  }
+  const jobId = earlier?.Id ?? (await createImportJob(input, missingKeys, deps.dataExchange));
+  await startJob(jobId, deps.dataExchange);
+  return { ...status, jobId, state: 'IN_PROGRESS' };
+}

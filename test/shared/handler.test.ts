@@ -1,0 +1,109 @@
+import { ThrottlingException } from '@aws-sdk/client-dataexchange';
+import { z } from 'zod';
+import { NotifyEnv } from '../../shared/env';
+import { ImportJobFailedError, InputValidationError, TransientAwsError } from '../../shared/errors';
+import { defineHandler } from '../../shared/handler';
+import { DataSetId } from '../../shared/schemas/fields';
+import { DATA_SET_ID, TOPIC_ARN } from '../fixtures/ids';
+
+const Input = z.strictObject({ datasetId: DataSetId, count: z.number().int().min(1) });
+type Input = z.infer<typeof Input>;
+type Env = z.infer<typeof NotifyEnv>;
+
+const run = jest.fn<Promise<unknown>, [Input, { env: Env }]>();
+const handlerFor = () => defineHandler({ task: 'test-task', input: Input, env: NotifyEnv, run });
+const event = () => ({ datasetId: DATA_SET_ID, count: 2 });
+
+describe('defineHandler', () => {
+  const saved = process.env;
+  beforeEach(() => {
+    run.mockReset();
+    process.env = { ...saved, NOTIFY_TOPIC_ARN: TOPIC_ARN };
+  });
+  afterEach(() => {
+    process.env = saved;
+  });
+
+  it('passes the parsed input and the configuration to the core and returns its output', async () => {
+    // Arrange
+    run.mockResolvedValue({ done: true });
+
+    // Act
+    const output = await handlerFor()(event());
+
+    // Assert
+    expect(output).toEqual({ done: true });
+    expect(run).toHaveBeenCalledTimes(1);
+    expect(run.mock.calls[0][0]).toEqual(event());
+    expect(run.mock.calls[0][1]).toMatchObject({ env: { NOTIFY_TOPIC_ARN: TOPIC_ARN } });
+  });
+
+  it('rejects a bad event naming the field, without calling the core', async () => {
+    // Act
+    const result = handlerFor()({ datasetId: DATA_SET_ID, count: 0 });
+
+    // Assert
+    await expect(result).rejects.toBeInstanceOf(InputValidationError);
+    await expect(result).rejects.toThrow('Invalid test-task input: count: ');
+    expect(run).not.toHaveBeenCalled();
+  });
+
+  it('rejects an unknown key in the event by name', async () => {
+    await expect(handlerFor()({ ...event(), extra: 1 })).rejects.toThrow('unknown key: "extra"');
+    expect(run).not.toHaveBeenCalled();
+  });
+
+  it('fails on bad configuration, naming the variable, without calling the core', async () => {
+    // Arrange
+    process.env = { ...saved, NOTIFY_TOPIC_ARN: 'not-an-arn' };
+
+    // Act
+    const result = handlerFor()(event());
+
+    // Assert
+    await expect(result).rejects.toBeInstanceOf(InputValidationError);
+    await expect(result).rejects.toThrow('NOTIFY_TOPIC_ARN: must be an SNS topic ARN');
+    expect(run).not.toHaveBeenCalled();
+  });
+
+  it('reads the configuration once, on the first invocation', async () => {
+    // Arrange
+    run.mockResolvedValue({});
+    const handler = handlerFor();
+    await handler(event());
+    process.env = { ...saved, NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:changed' };
+
+    // Act
+    await handler(event());
+
+    // Assert
+    expect(run.mock.calls[1][1].env).toEqual({ NOTIFY_TOPIC_ARN: TOPIC_ARN });
+  });
+
+  it('rethrows a project error from the core unchanged', async () => {
+    const failure = new ImportJobFailedError('job failed', { cause: { errors: ['x'] } });
+    run.mockRejectedValue(failure);
+
+    await expect(handlerFor()(event())).rejects.toBe(failure);
+  });
+
+  it('maps an SDK ThrottlingException that escaped the core to TransientAwsError', async () => {
+    // Arrange
+    const throttled = new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: { attempts: 2 } });
+    run.mockRejectedValue(throttled);
+
+    // Act
+    const result = handlerFor()(event());
+
+    // Assert
+    await expect(result).rejects.toBeInstanceOf(TransientAwsError);
+    await expect(result).rejects.toMatchObject({ name: 'TransientAwsError', cause: throttled });
+  });
+
+  it('rethrows a bug as it is, never returning it as data', async () => {
+    const bug = new TypeError('x is not a function');
+    run.mockRejectedValue(bug);
+
+    await expect(handlerFor()(event())).rejects.toBe(bug);
+  });
+});

@@ -1,0 +1,177 @@
+import { TOPIC_ARN } from '../fixtures/ids';
+
+process.env.NOTIFY_TOPIC_ARN = TOPIC_ARN;
+
+import { Logger } from '@aws-lambda-powertools/logger';
+import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ExchangeEvent } from '../../shared/schemas/exchange-event';
+import { handleExchangeEvent } from '../../tasks/handle-exchange-event/core';
+import { handler } from '../../tasks/handle-exchange-event/handler';
+import { awsError, DATA_SET_ID, REVISION_ID } from '../fixtures/ids';
+import autoExportCompleted from '../fixtures/exchange-events/auto-export-job-completed.json';
+import grantAccepted from '../fixtures/exchange-events/data-grant-accepted.json';
+import grantExtended from '../fixtures/exchange-events/data-grant-extended.json';
+import grantRevoked from '../fixtures/exchange-events/data-grant-revoked.json';
+import revisionPublished from '../fixtures/exchange-events/revision-published.json';
+
+const sns = mockClient(SNSClient);
+
+const GRANT_ID = '99998888777766665555444433332222';
+
+const fixture = <T>(event: T): T => structuredClone(event);
+
+function published(): PublishCommandInput {
+  expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  const call = sns.commandCalls(PublishCommand)[0];
+  if (call === undefined) throw new Error('no PublishCommand was sent');
+  return call.args[0].input;
+}
+
+/** Runs the core on a parsed fixture with a logger the test can inspect. */
+async function runCore(event: unknown) {
+  const logger = { info: jest.fn(), warn: jest.fn() };
+  const output = await handleExchangeEvent(ExchangeEvent.parse(event), { sns: new SNSClient({}), topicArn: TOPIC_ARN, logger });
+  return { output, logger };
+}
+
+describe('handle-exchange-event', () => {
+  beforeEach(() => {
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
+  });
+
+  it('logs and announces a published revision', async () => {
+    const { output, logger } = await runCore(fixture(revisionPublished));
+
+    expect(output).toEqual({ messageId: 'msg-1', eventType: 'Revision Published To Data Set', known: true });
+    expect(logger.info).toHaveBeenCalledWith('Data Exchange event', {
+      eventType: 'Revision Published To Data Set',
+      known: true,
+      eventId: revisionPublished.id,
+      datasetId: DATA_SET_ID,
+      revisionIds: [REVISION_ID],
+    });
+    expect(logger.warn).not.toHaveBeenCalled();
+    const sent = published();
+    expect(sent).toMatchObject({
+      TopicArn: TOPIC_ARN,
+      Subject: 'dx-flow: Revision Published To Data Set',
+      MessageAttributes: {
+        eventType: { DataType: 'String', StringValue: 'Revision Published To Data Set' },
+        datasetId: { DataType: 'String', StringValue: DATA_SET_ID },
+      },
+    });
+    expect(sent.Message).toContain(`${DATA_SET_ID} (dx-flow sample analytics)`);
+    expect(sent.Message).toContain(`${REVISION_ID}: dx-flow run run-2026-11-30`);
+  });
+
+  it('reads the data set from resources when the detail names none', async () => {
+    const event = fixture(revisionPublished);
+    delete (event.detail as Partial<typeof event.detail>).DataSets;
+
+    await handler(event);
+
+    expect(published().MessageAttributes?.datasetId?.StringValue).toBe(DATA_SET_ID);
+  });
+
+  it.each([
+    ['Data Grant Accepted', grantAccepted],
+    ['Data Grant Extended', grantExtended],
+    ['Data Grant Revoked', grantRevoked],
+  ])('logs and announces %s with the grant id', async (eventType, event) => {
+    const { output, logger } = await runCore(fixture(event));
+
+    expect(output).toEqual({ messageId: 'msg-1', eventType, known: true });
+    expect(logger.info).toHaveBeenCalledWith(
+      'Data Exchange event',
+      expect.objectContaining({ eventType, datasetId: DATA_SET_ID, grantId: GRANT_ID, revisionIds: [] }),
+    );
+    const sent = published();
+    expect(sent.Subject).toBe(`dx-flow: ${eventType}`);
+    expect(sent.MessageAttributes?.eventType?.StringValue).toBe(eventType);
+    expect(sent.Message).toContain(event.detail.DataGrant.Arn);
+  });
+
+  it('takes the data set of a grant event from its resource ARN when the detail lists none', async () => {
+    const event = fixture(grantAccepted);
+    event.detail.DataSets = [];
+
+    await handler(event);
+
+    expect(published().MessageAttributes?.datasetId?.StringValue).toBe(DATA_SET_ID);
+  });
+
+  it('accepts an unknown event type, logs it as unknown and announces its raw detail', async () => {
+    const { output, logger } = await runCore(fixture(autoExportCompleted));
+
+    expect(output).toEqual({ messageId: 'msg-1', eventType: 'Auto-export Job Completed', known: false });
+    expect(logger.warn).toHaveBeenCalledWith(
+      'unknown Data Exchange event type',
+      expect.objectContaining({ eventType: 'Auto-export Job Completed', known: false, revisionIds: [] }),
+    );
+    expect(logger.info).not.toHaveBeenCalled();
+    const sent = published();
+    expect(sent.Subject).toBe('dx-flow: Auto-export Job Completed');
+    // Its only resource is a product, which is not a data set.
+    expect(sent.MessageAttributes).toEqual({ eventType: { DataType: 'String', StringValue: 'Auto-export Job Completed' } });
+    expect(sent.Message).toContain('"DataSetIds": [');
+  });
+
+  it('writes to the task log through the handler', async () => {
+    const info = jest.spyOn(Logger.prototype, 'info');
+
+    await handler(fixture(grantRevoked));
+
+    expect(info).toHaveBeenCalledWith('Data Exchange event', expect.objectContaining({ eventType: 'Data Grant Revoked', grantId: GRANT_ID }));
+    info.mockRestore();
+  });
+
+  it('maps SNS throttling and internal errors to TransientAwsError', async () => {
+    sns.on(PublishCommand).rejectsOnce(awsError('ThrottlingException', 400)).rejectsOnce(awsError('InternalErrorException', 500));
+
+    await expect(handler(fixture(grantAccepted))).rejects.toMatchObject({ name: 'TransientAwsError' });
+    await expect(handler(fixture(grantAccepted))).rejects.toMatchObject({
+      name: 'TransientAwsError',
+      message: expect.stringContaining('sns:Publish'),
+    });
+  });
+
+  it('keeps AuthorizationErrorException fatal and names the topic', async () => {
+    sns.on(PublishCommand).rejects(awsError('AuthorizationErrorException', 403));
+
+    await expect(handler(fixture(revisionPublished))).rejects.toMatchObject({
+      name: 'AuthorizationErrorException',
+      message: expect.stringContaining(TOPIC_ARN),
+    });
+  });
+
+  it('rejects an event from another source', async () => {
+    await expect(handler({ ...fixture(grantAccepted), source: 'aws.s3' })).rejects.toMatchObject({
+      name: 'InputValidationError',
+      message: expect.stringContaining('source'),
+    });
+    expect(sns).not.toHaveReceivedAnyCommand();
+  });
+
+  it('rejects a known event whose detail lacks a field, naming it', async () => {
+    const event = fixture(revisionPublished);
+    delete (event.detail as Partial<typeof event.detail>).RevisionIds;
+
+    await expect(handler(event)).rejects.toMatchObject({
+      name: 'InputValidationError',
+      message: expect.stringContaining('detail.RevisionIds: is required'),
+    });
+    expect(sns).not.toHaveReceivedAnyCommand();
+  });
+
+  it('rejects a grant event with a malformed grant ARN, naming the field', async () => {
+    const event = fixture(grantExtended);
+    event.detail.DataGrant.Arn = 'not-an-arn';
+
+    await expect(handler(event)).rejects.toMatchObject({
+      name: 'InputValidationError',
+      message: expect.stringContaining('detail.DataGrant.Arn: must be a data grant ARN'),
+    });
+  });
+});

@@ -1,0 +1,310 @@
+import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { Manifest } from '../../shared/manifest';
+import { sampleCsvByteLength, seedFor } from '../../shared/sample-data';
+import { planRevision } from '../../tasks/plan-revision/core';
+import { handler } from '../../tasks/plan-revision/handler';
+import { ACCOUNT_A, ACCOUNT_B, awsError, BUCKET, DATA_SET_ID, RUN_ID } from '../fixtures/ids';
+
+const s3 = mockClient(S3Client);
+
+const EXECUTION_NAME = 'nightly:2026-11-30T00:00:00Z';
+const event = (input: Record<string, unknown>) => ({ input: { bucket: BUCKET, datasetId: DATA_SET_ID, ...input }, executionName: EXECUTION_NAME });
+const textBody = (text: string) => ({ Body: { transformToString: async () => text } }) as unknown as GetObjectCommandOutput;
+const writtenManifest = (): Manifest => JSON.parse(s3.commandCalls(PutObjectCommand)[0].args[0].input.Body as string);
+const objects = (keys: readonly string[], bytes = 10) => keys.map((Key) => ({ Key, Size: bytes, ETag: `"etag-${Key}"` }));
+
+describe('plan-revision', () => {
+  beforeEach(() => {
+    s3.reset();
+    s3.on(PutObjectCommand).resolves({});
+  });
+
+  describe('generate', () => {
+    it('plans deterministic assets, writes the manifest and returns batch references', async () => {
+      const output = await handler(event({ runId: RUN_ID, comment: 'November', source: { type: 'generate', assets: 3, recordsPerAsset: 5 } }));
+
+      const expectedAssets = [1, 2, 3].map((n) => ({
+        key: `generated/${RUN_ID}/analytics-0000${n}.csv`,
+        bytes: sampleCsvByteLength(seedFor(RUN_ID, n), 5),
+        generated: { seed: seedFor(RUN_ID, n), records: 5 },
+      }));
+      const totalBytes = expectedAssets.reduce((sum, asset) => sum + asset.bytes, 0);
+      expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: BUCKET, Key: `manifests/${RUN_ID}.json` });
+      expect(writtenManifest()).toEqual({ version: 1, runId: RUN_ID, bucket: BUCKET, sourceType: 'generate', assets: expectedAssets });
+      expect(output).toEqual({
+        runId: RUN_ID,
+        bucket: BUCKET,
+        datasetId: DATA_SET_ID,
+        comment: 'November',
+        sourceType: 'generate',
+        manifestKey: `manifests/${RUN_ID}.json`,
+        assetCount: 3,
+        totalBytes,
+        batches: [{ index: 0, offset: 0, count: 3, bytes: totalBytes }],
+        subscriberAccountIds: [],
+        hasSubscribers: false,
+      });
+    });
+
+    it('defaults the runId from the execution name, the source to 3 assets of 100 records and the comment to ""', async () => {
+      const output = await handler(event({}));
+
+      expect(output).toMatchObject({ runId: 'nightly-2026-11-30T00-00-00Z', comment: '', assetCount: 3 });
+      expect(writtenManifest().assets[2]).toEqual(
+        expect.objectContaining({ key: 'generated/nightly-2026-11-30T00-00-00Z/analytics-00003.csv', generated: expect.objectContaining({ records: 100 }) }),
+      );
+    });
+
+    it('plans the same manifest and output again for the same runId, so a retry writes the same bytes', async () => {
+      const first = await handler(event({ runId: RUN_ID, source: { type: 'generate', assets: 4, recordsPerAsset: 20 } }));
+      const second = await handler(event({ runId: RUN_ID, source: { type: 'generate', assets: 4, recordsPerAsset: 20 } }));
+
+      expect(second).toEqual(first);
+      const [one, two] = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Body);
+      expect(two).toBe(one);
+    });
+
+    it('keeps the output far below the 256 KB payload cap at 10,000 assets', async () => {
+      const output = await handler(event({ runId: RUN_ID, source: { type: 'generate', assets: 10_000, recordsPerAsset: 1 } }));
+
+      expect(JSON.stringify(output).length).toBeLessThan(20_000);
+      expect(output.batches).toHaveLength(100);
+      expect(output.batches.at(-1)).toMatchObject({ index: 99, offset: 9_900, count: 100 });
+      expect(writtenManifest().assets).toHaveLength(10_000);
+    });
+  });
+
+  describe('subscribers', () => {
+    it('shares with the accounts the input names', async () => {
+      const output = await handler(event({ subscriberAccountId: `${ACCOUNT_A},${ACCOUNT_B}` }));
+
+      expect(output).toMatchObject({ subscriberAccountIds: [ACCOUNT_A, ACCOUNT_B], hasSubscribers: true });
+    });
+
+    it('falls back to the configured default accounts when the input names none', async () => {
+      const output = await planRevision(event({}), { s3: new S3Client({}), defaultSubscriberAccountIds: [ACCOUNT_B] });
+
+      expect(output).toMatchObject({ subscriberAccountIds: [ACCOUNT_B], hasSubscribers: true });
+    });
+
+    it('lets an explicit empty list override the default', async () => {
+      const output = await planRevision(event({ subscriberAccountIds: [] }), { s3: new S3Client({}), defaultSubscriberAccountIds: [ACCOUNT_B] });
+
+      expect(output).toMatchObject({ subscriberAccountIds: [], hasSubscribers: false });
+    });
+  });
+
+  describe('s3Prefix', () => {
+    const source = { type: 's3Prefix', prefix: 'incoming/2026-11-30/' };
+
+    it('lists every page, skips folder markers and empty objects, and records sizes and ETags', async () => {
+      s3.on(ListObjectsV2Command)
+        .resolvesOnce({ Contents: [...objects(['incoming/2026-11-30/']), ...objects(['incoming/2026-11-30/a.csv'])], NextContinuationToken: 'p2' })
+        .resolvesOnce({ Contents: [...objects(['incoming/2026-11-30/empty.csv'], 0), ...objects(['incoming/2026-11-30/b.csv'], 20)] });
+
+      const output = await handler(event({ runId: RUN_ID, source }));
+
+      expect(s3).toHaveReceivedCommandWith(ListObjectsV2Command, { Bucket: BUCKET, Prefix: source.prefix, ContinuationToken: 'p2' });
+      expect(writtenManifest()).toMatchObject({
+        sourceType: 's3Prefix',
+        assets: [
+          { key: 'incoming/2026-11-30/a.csv', bytes: 10, etag: '"etag-incoming/2026-11-30/a.csv"' },
+          { key: 'incoming/2026-11-30/b.csv', bytes: 20, etag: '"etag-incoming/2026-11-30/b.csv"' },
+        ],
+      });
+      expect(output).toMatchObject({ sourceType: 's3Prefix', assetCount: 2, totalBytes: 30 });
+      expect(s3).not.toHaveReceivedCommand(HeadObjectCommand);
+    });
+
+    it('does not cap batches by bytes, since existing objects are not uploaded', async () => {
+      s3.on(ListObjectsV2Command).resolves({ Contents: objects(['incoming/2026-11-30/a.csv', 'incoming/2026-11-30/b.csv'], 8 * 1024 ** 3) });
+
+      const output = await handler(event({ source }));
+
+      expect(output.batches).toEqual([{ index: 0, offset: 0, count: 2, bytes: 16 * 1024 ** 3 }]);
+    });
+
+    it('refuses a prefix with no objects that hold data, naming the field and the bucket', async () => {
+      s3.on(ListObjectsV2Command).resolves({ Contents: objects(['incoming/2026-11-30/']) });
+
+      await expect(handler(event({ source }))).rejects.toMatchObject({
+        name: 'InputValidationError',
+        message: `source.prefix: "incoming/2026-11-30/" matches no non-empty objects in bucket ${BUCKET}`,
+      });
+      expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+    });
+
+    it('refuses more objects than one revision may hold, without listing to the end', async () => {
+      const page = (n: number) => ({ Contents: objects(Array.from({ length: 1000 }, (_, i) => `incoming/2026-11-30/${n}-${i}.csv`)), NextContinuationToken: `p${n + 1}` });
+      const listing = s3.on(ListObjectsV2Command);
+      for (let n = 0; n < 20; n += 1) listing.resolvesOnce(page(n));
+
+      await expect(handler(event({ source }))).rejects.toMatchObject({
+        name: 'InputValidationError',
+        message: expect.stringContaining('more than 10000 objects'),
+      });
+      expect(s3).toHaveReceivedCommandTimes(ListObjectsV2Command, 11);
+      expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+    });
+
+    it('refuses an object whose key the manifest could not carry, naming it', async () => {
+      s3.on(ListObjectsV2Command).resolves({ Contents: objects(['incoming/2026-11-30/../secret.csv']) });
+
+      await expect(handler(event({ source }))).rejects.toMatchObject({
+        name: 'InputValidationError',
+        message: expect.stringContaining('"incoming/2026-11-30/../secret.csv", whose key must not contain a ".." segment'),
+      });
+    });
+
+    it('maps S3 SlowDown to TransientAwsError', async () => {
+      s3.on(ListObjectsV2Command).rejects(awsError('SlowDown', 503));
+
+      await expect(handler(event({ source }))).rejects.toMatchObject({
+        name: 'TransientAwsError',
+        message: expect.stringContaining(`s3:ListBucket on s3://${BUCKET}/incoming/2026-11-30/`),
+      });
+    });
+
+    it('keeps AccessDenied fatal and names the permission', async () => {
+      s3.on(ListObjectsV2Command).rejects(awsError('AccessDenied', 403));
+
+      await expect(handler(event({ source }))).rejects.toMatchObject({
+        name: 'AccessDenied',
+        message: expect.stringContaining(`allows s3:ListBucket on s3://${BUCKET}/incoming/2026-11-30/`),
+      });
+    });
+  });
+
+  describe('manifest', () => {
+    const source = { type: 'manifest', key: 'manifests/incoming/x.json', etag: '"v1"' };
+    const providerManifest = (body: unknown) => s3.on(GetObjectCommand, { Key: source.key }).resolves(textBody(JSON.stringify(body)));
+
+    it('sizes the listed keys, expands the prefixes and keeps each key once', async () => {
+      providerManifest({ keys: ['data/a.csv', 'data/b.csv', 'data/a.csv'], prefixes: ['more/'], comment: 'from the provider' });
+      s3.on(HeadObjectCommand).resolves({ ContentLength: 5, ETag: '"head"' });
+      s3.on(ListObjectsV2Command, { Prefix: 'more/' }).resolves({ Contents: objects(['more/c.csv', 'data/b.csv']) });
+
+      const output = await handler(event({ runId: RUN_ID, source }));
+
+      expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: BUCKET, Key: source.key, IfMatch: '"v1"' });
+      expect(s3).toHaveReceivedCommandTimes(HeadObjectCommand, 2);
+      expect(writtenManifest()).toMatchObject({
+        sourceType: 'manifest',
+        assets: [
+          { key: 'data/a.csv', bytes: 5, etag: '"head"' },
+          { key: 'data/b.csv', bytes: 10, etag: '"etag-data/b.csv"' },
+          { key: 'more/c.csv', bytes: 10, etag: '"etag-more/c.csv"' },
+        ],
+      });
+      expect(output).toMatchObject({ sourceType: 'manifest', assetCount: 3, totalBytes: 25 });
+    });
+
+    it('reads the manifest without a precondition when the source gives no etag', async () => {
+      providerManifest({ prefixes: ['more/'] });
+      s3.on(ListObjectsV2Command).resolves({ Contents: objects(['more/c.csv']) });
+
+      await handler(event({ source: { type: 'manifest', key: source.key } }));
+
+      expect(s3.commandCalls(GetObjectCommand)[0].args[0].input.IfMatch).toBeUndefined();
+    });
+
+    it('refuses a listed key that is not in the bucket, naming the manifest and the key', async () => {
+      providerManifest({ keys: ['data/a.csv', 'data/gone.csv'] });
+      s3.on(HeadObjectCommand).resolves({ ContentLength: 5 });
+      s3.on(HeadObjectCommand, { Key: 'data/gone.csv' }).rejects(awsError('NotFound', 404));
+
+      await expect(handler(event({ source }))).rejects.toMatchObject({
+        name: 'InputValidationError',
+        message: `source manifest s3://${BUCKET}/${source.key} lists the key "data/gone.csv", which is not in bucket ${BUCKET}`,
+      });
+      expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+    });
+
+    it('refuses a prefix of the manifest that matches nothing, naming it', async () => {
+      providerManifest({ prefixes: ['more/', 'none/'] });
+      s3.on(ListObjectsV2Command, { Prefix: 'more/' }).resolves({ Contents: objects(['more/c.csv']) });
+      s3.on(ListObjectsV2Command, { Prefix: 'none/' }).resolves({});
+
+      await expect(handler(event({ source }))).rejects.toMatchObject({
+        name: 'InputValidationError',
+        message: expect.stringContaining(`prefixes[1] of source manifest s3://${BUCKET}/${source.key}: "none/" matches no`),
+      });
+    });
+
+    it('refuses a manifest that lists neither keys nor prefixes', async () => {
+      providerManifest({ keys: [], comment: 'nothing' });
+
+      await expect(handler(event({ source }))).rejects.toMatchObject({
+        name: 'InputValidationError',
+        message: expect.stringContaining('keys: must list at least one key or prefix'),
+      });
+    });
+
+    it('refuses unknown fields and unsafe keys in the manifest, naming them', async () => {
+      providerManifest({ keys: ['/abs.csv'], files: [] });
+
+      await expect(handler(event({ source }))).rejects.toMatchObject({
+        name: 'InputValidationError',
+        message: expect.stringMatching(/unknown key: "files".*keys\[0\]: must not begin with "\/"|keys\[0\]: must not begin with "\/".*unknown key: "files"/),
+      });
+    });
+
+    it('refuses a manifest that is not JSON', async () => {
+      s3.on(GetObjectCommand).resolves(textBody('keys: [a]'));
+
+      await expect(handler(event({ source }))).rejects.toMatchObject({
+        name: 'InputValidationError',
+        message: `source manifest s3://${BUCKET}/${source.key} is not JSON`,
+      });
+    });
+
+    it('keeps a manifest changed since its event fatal, under S3 PreconditionFailed', async () => {
+      s3.on(GetObjectCommand).rejects(awsError('PreconditionFailed', 412));
+
+      await expect(handler(event({ source }))).rejects.toMatchObject({
+        name: 'PreconditionFailed',
+        message: expect.stringContaining(`s3:GetObject on s3://${BUCKET}/${source.key}`),
+      });
+    });
+
+    it('maps throttled HeadObject calls to TransientAwsError', async () => {
+      providerManifest({ keys: ['data/a.csv'] });
+      s3.on(HeadObjectCommand).rejects(awsError('SlowDown', 503));
+
+      await expect(handler(event({ source }))).rejects.toMatchObject({ name: 'TransientAwsError' });
+    });
+  });
+
+  it('maps a throttled manifest write to TransientAwsError', async () => {
+    s3.on(PutObjectCommand).rejects(awsError('SlowDown', 503));
+
+    await expect(handler(event({ runId: RUN_ID }))).rejects.toMatchObject({
+      name: 'TransientAwsError',
+      message: expect.stringContaining(`s3:PutObject on s3://${BUCKET}/manifests/${RUN_ID}.json`),
+    });
+  });
+
+  it('rejects a bad workflow input naming each field', async () => {
+    await expect(handler(event({ source: { type: 'generate', assets: 0 }, color: 'red' }))).rejects.toMatchObject({
+      name: 'InputValidationError',
+      message: expect.stringMatching(/^Invalid workflow input: .*(source\.assets: must be at least 1.*unknown key: "color"|unknown key: "color".*source\.assets: must be at least 1)/),
+    });
+    expect(s3).not.toHaveReceivedAnyCommand();
+  });
+
+  it('rejects a payload without the execution name, naming the field', async () => {
+    await expect(handler({ input: { bucket: BUCKET, datasetId: DATA_SET_ID } })).rejects.toMatchObject({
+      name: 'InputValidationError',
+      message: expect.stringContaining('executionName: is required'),
+    });
+    expect(s3).not.toHaveReceivedAnyCommand();
+  });
+});

@@ -1,0 +1,238 @@
+import { Readable } from 'node:stream';
+import {
+  CreateJobCommand,
+  DataExchangeClient,
+  ListJobsCommand,
+  type JobEntry,
+  ListRevisionAssetsCommand,
+  StartJobCommand,
+  type State,
+} from '@aws-sdk/client-dataexchange';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { sdkStreamMixin } from '@smithy/util-stream';
+import { mockClient } from 'aws-sdk-client-mock';
+import { assetNamed } from '../fixtures/adx';
+import { CONCURRENT_IMPORT_JOBS_LIMIT_NAME } from '../../shared/limits';
+import { startImport } from '../../tasks/start-import/core';
+import { handler } from '../../tasks/start-import/handler';
+import { awsError, BUCKET, DATA_SET_ID, JOB_ID, REVISION_ID, RUN_ID } from '../fixtures/ids';
+
+const dataExchange = mockClient(DataExchangeClient);
+const s3 = mockClient(S3Client);
+
+const EARLIER_JOB_ID = '22223333444455556666777788889999';
+const MANIFEST_KEY = `manifests/${RUN_ID}.json`;
+const key = (i: number) => `data/${RUN_ID}/part-${String(i).padStart(5, '0')}.csv`;
+/** Batch 1 of a five-asset manifest: keys 2, 3 and 4. */
+const BATCH_KEYS = [key(2), key(3), key(4)];
+
+const input = () => ({
+  runId: RUN_ID,
+  bucket: BUCKET,
+  datasetId: DATA_SET_ID,
+  revisionId: REVISION_ID,
+  manifestKey: MANIFEST_KEY,
+  batch: { index: 1, offset: 2, count: 3, bytes: 300 },
+});
+const manifest = (runId = RUN_ID) => ({
+  version: 1,
+  runId,
+  bucket: BUCKET,
+  sourceType: 'generate',
+  assets: Array.from({ length: 5 }, (_, i) => ({ key: key(i), bytes: 100, generated: { seed: i, records: 10 } })),
+});
+const body = (json: unknown) => sdkStreamMixin(Readable.from([JSON.stringify(json)]));
+const CREATED_AT = new Date('2026-11-30T00:00:00Z');
+const importJob = (id: string, state: State, keys: readonly string[], bucket = BUCKET): JobEntry => ({
+  Id: id,
+  Arn: `arn:aws:dataexchange:us-east-1:123456789012:jobs/${id}`,
+  Type: 'IMPORT_ASSETS_FROM_S3',
+  State: state,
+  CreatedAt: CREATED_AT,
+  UpdatedAt: CREATED_AT,
+  Details: {
+    ImportAssetsFromS3: { DataSetId: DATA_SET_ID, RevisionId: REVISION_ID, AssetSources: keys.map((k) => ({ Bucket: bucket, Key: k })) },
+  },
+});
+
+describe('start-import', () => {
+  beforeEach(() => {
+    dataExchange.reset();
+    s3.reset();
+    s3.on(GetObjectCommand).callsFake(() => ({ Body: body(manifest()) }));
+    dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: [] });
+    dataExchange.on(ListJobsCommand).resolves({ Jobs: [] });
+    dataExchange.on(CreateJobCommand).resolves({ Id: JOB_ID, State: 'WAITING' });
+    dataExchange.on(StartJobCommand).resolves({});
+  });
+
+  it('creates and starts one import job for the batch keys', async () => {
+    const output = await handler(input());
+
+    expect(output).toEqual({ batchIndex: 1, jobId: JOB_ID, state: 'IN_PROGRESS', submitted: 3, skipped: 0, pollCount: 0, waitSeconds: 5 });
+    expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: BUCKET, Key: MANIFEST_KEY });
+    expect(dataExchange).toHaveReceivedCommandWith(CreateJobCommand, {
+      Type: 'IMPORT_ASSETS_FROM_S3',
+      Details: {
+        ImportAssetsFromS3: {
+          DataSetId: DATA_SET_ID,
+          RevisionId: REVISION_ID,
+          AssetSources: BATCH_KEYS.map((k) => ({ Bucket: BUCKET, Key: k })),
+        },
+      },
+    });
+    expect(dataExchange).toHaveReceivedCommandWith(StartJobCommand, { JobId: JOB_ID });
+  });
+
+  it('waits the configured first poll interval', async () => {
+    const poll = { initialSeconds: 7, maxSeconds: 60, maxAttempts: 10 };
+
+    const output = await startImport(input(), { dataExchange: new DataExchangeClient({}), s3: new S3Client({}), poll });
+
+    expect(output.waitSeconds).toBe(7);
+  });
+
+  it('skips keys the revision already holds, reading every page of its assets', async () => {
+    dataExchange
+      .on(ListRevisionAssetsCommand)
+      .resolvesOnce({ Assets: [assetNamed(key(0)), assetNamed(key(1))], NextToken: 'page2' })
+      .resolvesOnce({ Assets: [assetNamed(key(3))] });
+
+    const output = await handler(input());
+
+    expect(output).toMatchObject({ jobId: JOB_ID, submitted: 2, skipped: 1 });
+    expect(dataExchange).toHaveReceivedCommandWith(CreateJobCommand, {
+      Details: { ImportAssetsFromS3: expect.objectContaining({ AssetSources: [{ Bucket: BUCKET, Key: key(2) }, { Bucket: BUCKET, Key: key(4) }] }) },
+    });
+  });
+
+  it('creates no job when the revision already holds every key of the batch', async () => {
+    dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: BATCH_KEYS.map(assetNamed) });
+
+    const output = await handler(input());
+
+    expect(output).toEqual({ batchIndex: 1, jobId: null, state: 'COMPLETED', submitted: 0, skipped: 3, pollCount: 0, waitSeconds: 5 });
+    expect(dataExchange).not.toHaveReceivedCommand(ListJobsCommand);
+    expect(dataExchange).not.toHaveReceivedCommand(CreateJobCommand);
+    expect(dataExchange).not.toHaveReceivedCommand(StartJobCommand);
+  });
+
+  it('starts the WAITING job an earlier attempt created for the same keys instead of creating another', async () => {
+    dataExchange
+      .on(ListJobsCommand)
+      .resolvesOnce({ Jobs: [importJob('errored0000000000000000000000000', 'ERROR', BATCH_KEYS)], NextToken: 'page2' })
+      .resolvesOnce({ Jobs: [importJob(EARLIER_JOB_ID, 'WAITING', [...BATCH_KEYS].reverse())] });
+
+    const output = await handler(input());
+
+    expect(output).toMatchObject({ jobId: EARLIER_JOB_ID, state: 'IN_PROGRESS', submitted: 3 });
+    expect(dataExchange).toHaveReceivedCommandWith(ListJobsCommand, { DataSetId: DATA_SET_ID, RevisionId: REVISION_ID });
+    expect(dataExchange).toHaveReceivedCommandWith(StartJobCommand, { JobId: EARLIER_JOB_ID });
+    expect(dataExchange).not.toHaveReceivedCommand(CreateJobCommand);
+  });
+
+  it('follows an IN_PROGRESS job of an earlier attempt that covers the missing keys, without starting anything', async () => {
+    dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: [assetNamed(key(2))] });
+    dataExchange.on(ListJobsCommand).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'IN_PROGRESS', BATCH_KEYS)] });
+
+    const output = await handler(input());
+
+    expect(output).toMatchObject({ jobId: EARLIER_JOB_ID, state: 'IN_PROGRESS', submitted: 2, skipped: 1 });
+    expect(dataExchange).not.toHaveReceivedCommand(CreateJobCommand);
+    expect(dataExchange).not.toHaveReceivedCommand(StartJobCommand);
+  });
+
+  it('reports a COMPLETED earlier job as completed', async () => {
+    dataExchange.on(ListJobsCommand).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'COMPLETED', BATCH_KEYS)] });
+
+    await expect(handler(input())).resolves.toMatchObject({ jobId: EARLIER_JOB_ID, state: 'COMPLETED' });
+    expect(dataExchange).not.toHaveReceivedCommand(StartJobCommand);
+  });
+
+  it.each([
+    ['a failed job', importJob(EARLIER_JOB_ID, 'ERROR', BATCH_KEYS)],
+    ['a job with a key outside the batch', importJob(EARLIER_JOB_ID, 'IN_PROGRESS', [...BATCH_KEYS, key(0)])],
+    ['a job that misses a key', importJob(EARLIER_JOB_ID, 'IN_PROGRESS', BATCH_KEYS.slice(1))],
+    ['a job reading another bucket', importJob(EARLIER_JOB_ID, 'IN_PROGRESS', BATCH_KEYS, 'another-bucket')],
+  ])('does not reuse %s', async (_, job) => {
+    dataExchange.on(ListJobsCommand).resolves({ Jobs: [job] });
+
+    await expect(handler(input())).resolves.toMatchObject({ jobId: JOB_ID });
+    expect(dataExchange).toHaveReceivedCommand(CreateJobCommand);
+  });
+
+  it('does not start a WAITING job that would import a key the revision already holds', async () => {
+    dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: [assetNamed(key(2))] });
+    dataExchange.on(ListJobsCommand).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'WAITING', BATCH_KEYS)] });
+
+    await expect(handler(input())).resolves.toMatchObject({ jobId: JOB_ID, submitted: 2 });
+    expect(dataExchange).toHaveReceivedCommandWith(StartJobCommand, { JobId: JOB_ID });
+    expect(dataExchange).not.toHaveReceivedCommandWith(StartJobCommand, { JobId: EARLIER_JOB_ID });
+  });
+
+  it('maps the concurrent-import-jobs limit to TransientAwsError, leaving the job for the retry', async () => {
+    dataExchange.on(StartJobCommand).rejects(awsError('ServiceLimitExceededException', 402, { LimitName: CONCURRENT_IMPORT_JOBS_LIMIT_NAME }));
+
+    await expect(handler(input())).rejects.toMatchObject({ name: 'TransientAwsError', message: expect.stringContaining(JOB_ID) });
+  });
+
+  it('keeps any other service limit fatal under its name', async () => {
+    dataExchange.on(CreateJobCommand).rejects(awsError('ServiceLimitExceededException', 402, { LimitName: 'Assets per revision' }));
+
+    await expect(handler(input())).rejects.toMatchObject({
+      name: 'ServiceLimitExceededException',
+      message: expect.stringContaining('Assets per revision'),
+    });
+    expect(dataExchange).not.toHaveReceivedCommand(StartJobCommand);
+  });
+
+  it('maps throttling to TransientAwsError', async () => {
+    dataExchange.on(ListRevisionAssetsCommand).rejects(awsError('ThrottlingException', 429));
+
+    await expect(handler(input())).rejects.toMatchObject({ name: 'TransientAwsError' });
+  });
+
+  it('keeps AccessDeniedException fatal and names the permission', async () => {
+    dataExchange.on(CreateJobCommand).rejects(awsError('AccessDeniedException', 403));
+
+    await expect(handler(input())).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining('dataexchange:CreateJob'),
+    });
+  });
+
+  it('keeps a missing manifest fatal and names its key', async () => {
+    s3.on(GetObjectCommand).rejects(awsError('NoSuchKey', 404));
+
+    await expect(handler(input())).rejects.toMatchObject({
+      name: 'NoSuchKey',
+      message: expect.stringContaining(`s3://${BUCKET}/${MANIFEST_KEY}`),
+    });
+    expect(dataExchange).not.toHaveReceivedAnyCommand();
+  });
+
+  it("refuses another run's manifest", async () => {
+    s3.on(GetObjectCommand).callsFake(() => ({ Body: body(manifest('another-run')) }));
+
+    await expect(handler(input())).rejects.toMatchObject({
+      name: 'InputValidationError',
+      message: expect.stringContaining('belongs to run another-run'),
+    });
+    expect(dataExchange).not.toHaveReceivedAnyCommand();
+  });
+
+  it('refuses a batch that reaches past the end of the manifest', async () => {
+    await expect(handler({ ...input(), batch: { index: 2, offset: 4, count: 3, bytes: 300 } })).rejects.toMatchObject({
+      name: 'InputValidationError',
+      message: expect.stringContaining('batch 2'),
+    });
+  });
+
+  it('rejects a bad payload naming the field', async () => {
+    await expect(handler({ ...input(), batch: { ...input().batch, count: 101 } })).rejects.toMatchObject({
+      name: 'InputValidationError',
+      message: expect.stringContaining('batch.count'),
+    });
+    expect(s3).not.toHaveReceivedAnyCommand();
+  });
+});

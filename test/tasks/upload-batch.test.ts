@@ -1,0 +1,235 @@
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { Manifest, ManifestAsset } from '../../shared/manifest';
+import { sampleCsvByteLength, sampleCsvChunks } from '../../shared/sample-data';
+import { handler } from '../../tasks/upload-batch/handler';
+import { awsError, BUCKET, RUN_ID } from '../fixtures/ids';
+
+const s3 = mockClient(S3Client);
+
+const MANIFEST_KEY = `manifests/${RUN_ID}.json`;
+const generatedAsset = (n: number, records = 3): ManifestAsset => ({
+  key: `generated/${RUN_ID}/analytics-${n}.csv`,
+  bytes: sampleCsvByteLength(n, records),
+  generated: { seed: n, records },
+});
+const existingAsset = (n: number): ManifestAsset => ({ key: `incoming/${n}.csv`, bytes: 100 + n, etag: `"etag-${n}"` });
+const givenManifest = (assets: ManifestAsset[], sourceType: Manifest['sourceType'] = 'generate', runId = RUN_ID) => {
+  const manifest: Manifest = { version: 1, runId, bucket: BUCKET, sourceType, assets };
+  const Body = { transformToString: async () => JSON.stringify(manifest) };
+  s3.on(GetObjectCommand, { Bucket: BUCKET, Key: MANIFEST_KEY }).resolves({ Body } as unknown as GetObjectCommandOutput);
+};
+const event = (offset: number, count: number, bytes = 0) => ({
+  runId: RUN_ID,
+  bucket: BUCKET,
+  manifestKey: MANIFEST_KEY,
+  batch: { index: 4, offset, count, bytes },
+});
+const sentBodies = () =>
+  Object.fromEntries<string>(
+    s3.commandCalls(PutObjectCommand).map((call) => [String(call.args[0].input.Key), Buffer.from(call.args[0].input.Body as Uint8Array).toString('utf8')]),
+  );
+const expectedCsv = (seed: number, records: number) => [...sampleCsvChunks(seed, records)].join('');
+
+describe('upload-batch', () => {
+  beforeEach(() => {
+    s3.reset();
+    s3.on(PutObjectCommand).resolves({ ETag: '"put"' });
+  });
+
+  describe('generated assets', () => {
+    it('streams each asset of the batch, and only those, as CSV', async () => {
+      const assets = [1, 2, 3].map((n) => generatedAsset(n));
+      givenManifest(assets);
+
+      const output = await handler(event(1, 2));
+
+      expect(output).toEqual({ batchIndex: 4, assetCount: 2, bytes: assets[1].bytes + assets[2].bytes });
+      expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: BUCKET, Key: MANIFEST_KEY });
+      expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 2);
+      expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: BUCKET, Key: assets[1].key, ContentType: 'text/csv' });
+      expect(sentBodies()).toEqual({ [assets[1].key]: expectedCsv(2, 3), [assets[2].key]: expectedCsv(3, 3) });
+      expect(s3).not.toHaveReceivedCommand(HeadObjectCommand);
+    });
+
+    it('sends identical bodies when the batch is retried', async () => {
+      givenManifest([1, 2].map((n) => generatedAsset(n, 500)));
+
+      await handler(event(0, 2));
+      const first = sentBodies();
+      s3.resetHistory();
+      await handler(event(0, 2));
+
+      expect(sentBodies()).toEqual(first);
+      expect(Object.values(first).map((body) => body.length)).toEqual([1, 2].map((n) => sampleCsvByteLength(n, 500)));
+    });
+
+    it('uploads at most 4 assets at once', async () => {
+      givenManifest(Array.from({ length: 10 }, (_, i) => generatedAsset(i + 1)));
+      let inFlight = 0;
+      let most = 0;
+      s3.on(PutObjectCommand).callsFake(async () => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight -= 1;
+        return {};
+      });
+
+      await expect(handler(event(0, 10))).resolves.toMatchObject({ assetCount: 10 });
+
+      expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 10);
+      expect(most).toBe(4);
+    });
+
+    it('starts no further upload once one has failed', async () => {
+      givenManifest(Array.from({ length: 10 }, (_, i) => generatedAsset(i + 1)));
+      s3.on(PutObjectCommand).rejects(awsError('SlowDown', 503));
+
+      await expect(handler(event(0, 10))).rejects.toMatchObject({ name: 'TransientAwsError' });
+
+      expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 4);
+    });
+
+    it('sends an asset larger than one part as a multipart upload of 8 MiB parts', async () => {
+      const big = generatedAsset(7, 300_000);
+      expect(big.bytes).toBeGreaterThan(8 * 1024 ** 2);
+      givenManifest([big]);
+      s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
+      s3.on(UploadPartCommand).resolves({ ETag: '"part"' });
+      s3.on(CompleteMultipartUploadCommand).resolves({});
+
+      await handler(event(0, 1));
+
+      expect(s3).toHaveReceivedCommandWith(CreateMultipartUploadCommand, { Bucket: BUCKET, Key: big.key, ContentType: 'text/csv' });
+      const parts = s3.commandCalls(UploadPartCommand).map((call) => (call.args[0].input.Body as Uint8Array).byteLength);
+      expect(parts[0]).toBe(8 * 1024 ** 2);
+      expect(parts.reduce((a, b) => a + b, 0)).toBe(big.bytes);
+      expect(s3).toHaveReceivedCommandWith(CompleteMultipartUploadCommand, { UploadId: 'upload-1' });
+    });
+
+    it('maps S3 SlowDown on the upload to TransientAwsError', async () => {
+      givenManifest([generatedAsset(1)]);
+      s3.on(PutObjectCommand).rejects(awsError('SlowDown', 503));
+
+      await expect(handler(event(0, 1))).rejects.toMatchObject({
+        name: 'TransientAwsError',
+        message: expect.stringContaining(`s3:PutObject on s3://${BUCKET}/generated/${RUN_ID}/analytics-1.csv`),
+      });
+    });
+
+    it('keeps AccessDenied on the upload fatal and names the permission', async () => {
+      givenManifest([generatedAsset(1)]);
+      s3.on(PutObjectCommand).rejects(awsError('AccessDenied', 403));
+
+      await expect(handler(event(0, 1))).rejects.toMatchObject({
+        name: 'AccessDenied',
+        message: expect.stringContaining(`allows s3:PutObject on s3://${BUCKET}/generated/${RUN_ID}/analytics-1.csv`),
+      });
+    });
+  });
+
+  describe('existing objects', () => {
+    it('only checks that each object of the batch is still there, unchanged', async () => {
+      givenManifest([1, 2, 3].map(existingAsset), 's3Prefix');
+      s3.on(HeadObjectCommand, { Key: 'incoming/2.csv' }).resolves({ ETag: '"etag-2"' });
+      s3.on(HeadObjectCommand, { Key: 'incoming/3.csv' }).resolves({ ETag: '"etag-3"' });
+
+      const output = await handler(event(1, 2));
+
+      expect(output).toEqual({ batchIndex: 4, assetCount: 2, bytes: 102 + 103 });
+      expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: BUCKET, Key: 'incoming/2.csv' });
+      expect(s3).toHaveReceivedCommandTimes(HeadObjectCommand, 2);
+      expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+    });
+
+    it('accepts any ETag when the plan recorded none', async () => {
+      givenManifest([{ key: 'incoming/1.csv', bytes: 5 }], 'manifest');
+      s3.on(HeadObjectCommand).resolves({ ETag: '"whatever"' });
+
+      await expect(handler(event(0, 1))).resolves.toEqual({ batchIndex: 4, assetCount: 1, bytes: 5 });
+    });
+
+    it('fails under S3 NotFound, naming the key, when a source object vanished', async () => {
+      givenManifest([existingAsset(1)], 's3Prefix');
+      s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+
+      await expect(handler(event(0, 1))).rejects.toMatchObject({
+        name: 'NotFound',
+        message: expect.stringContaining(`found no s3://${BUCKET}/incoming/1.csv`),
+      });
+      expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+    });
+
+    it('refuses an object changed since planning, naming the key', async () => {
+      givenManifest([existingAsset(1)], 'manifest');
+      s3.on(HeadObjectCommand).resolves({ ETag: '"rewritten"' });
+
+      await expect(handler(event(0, 1))).rejects.toMatchObject({
+        name: 'InputValidationError',
+        message: `s3://${BUCKET}/incoming/1.csv changed since planning: its ETag is "rewritten", the plan saw "etag-1"`,
+      });
+    });
+
+    it('maps a throttled HeadObject to TransientAwsError', async () => {
+      givenManifest([existingAsset(1)], 's3Prefix');
+      s3.on(HeadObjectCommand).rejects(awsError('SlowDown', 503));
+
+      await expect(handler(event(0, 1))).rejects.toMatchObject({ name: 'TransientAwsError' });
+    });
+  });
+
+  describe('manifest', () => {
+    it('refuses a manifest of another run', async () => {
+      givenManifest([generatedAsset(1)], 'generate', 'other-run');
+
+      await expect(handler(event(0, 1))).rejects.toMatchObject({
+        name: 'InputValidationError',
+        message: `manifest s3://${BUCKET}/${MANIFEST_KEY} belongs to run other-run, not to run ${RUN_ID}`,
+      });
+      expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+    });
+
+    it('refuses a batch that reaches past the manifest', async () => {
+      givenManifest([generatedAsset(1)]);
+
+      await expect(handler(event(0, 2))).rejects.toMatchObject({
+        name: 'InputValidationError',
+        message: expect.stringContaining('but the manifest holds 1'),
+      });
+      expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+    });
+
+    it('keeps a missing manifest fatal under S3 NoSuchKey', async () => {
+      s3.on(GetObjectCommand).rejects(awsError('NoSuchKey', 404));
+
+      await expect(handler(event(0, 1))).rejects.toMatchObject({
+        name: 'NoSuchKey',
+        message: expect.stringContaining(`s3://${BUCKET}/${MANIFEST_KEY}`),
+      });
+    });
+
+    it('maps a throttled manifest read to TransientAwsError', async () => {
+      s3.on(GetObjectCommand).rejects(awsError('ThrottlingException', 503));
+
+      await expect(handler(event(0, 1))).rejects.toMatchObject({ name: 'TransientAwsError' });
+    });
+  });
+
+  it('rejects a bad payload naming the field', async () => {
+    await expect(handler({ ...event(0, 101), manifestKey: '/abs.json' })).rejects.toMatchObject({
+      name: 'InputValidationError',
+      message: expect.stringMatching(/^Invalid upload-batch input: manifestKey: must not begin with "\/"; batch\.count: /),
+    });
+    expect(s3).not.toHaveReceivedAnyCommand();
+  });
+});

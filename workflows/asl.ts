@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { ENV_KEYS } from '../shared/env';
+import { TASK_NAMES, type TaskName } from '../tasks/registry';
+
+/*
+ * Turns the synthesized template's state machine into runnable ASL. CDK renders the definition as an
+ * Fn::Join of strings and Ref/GetAtt tokens; those are resolved to stand-in ARNs, with each Lambda function
+ * named after the task it runs, so that every Lambda state can be mapped back to its task.
+ */
+
+export interface AslOptions {
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** @default '000000000000' */
+  readonly accountId?: string;
+}
+
+export interface RunnableAsl {
+  /** The definition, with every token resolved. */
+  readonly definition: AslDefinition;
+  /** The logical id of the state machine in the template. */
+  readonly stateMachineLogicalId: string;
+  /** Every Lambda-invoking state, by name, with the task it invokes. */
+  readonly taskOfState: Readonly<Record<string, TaskName>>;
+}
+
+export interface AslState {
+  readonly Type: string;
+  readonly Resource?: string;
+  readonly Parameters?: { readonly FunctionName?: string; readonly [key: string]: unknown };
+  readonly ItemProcessor?: AslDefinition;
+  readonly Iterator?: AslDefinition;
+  readonly Branches?: readonly AslDefinition[];
+  readonly [key: string]: unknown;
+}
+
+export interface AslDefinition {
+  readonly StartAt: string;
+  readonly States: Readonly<Record<string, AslState>>;
+  readonly TimeoutSeconds?: number;
+  readonly [key: string]: unknown;
+}
+
+const TemplateResource = z.object({
+  Type: z.string(),
+  Properties: z.record(z.string(), z.unknown()).optional(),
+});
+const Template = z.object({ Resources: z.record(z.string(), TemplateResource) });
+type TemplateResource = z.infer<typeof TemplateResource>;
+
+const FunctionProperties = z.object({
+  Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }).optional(),
+});
+
+const TASK_NAME_SET: ReadonlySet<string> = new Set(TASK_NAMES);
+
+export function lambdaArnForTask(task: TaskName, options: AslOptions = {}): string {
+  return `arn:aws:lambda:${options.region ?? 'us-east-1'}:${options.accountId ?? '000000000000'}:function:dx-flow-${task}`;
+}
+
+function taskOfFunction(resource: TemplateResource): TaskName | undefined {
+  const task = FunctionProperties.parse(resource.Properties ?? {}).Environment?.Variables[ENV_KEYS.task];
+  return typeof task === 'string' && TASK_NAME_SET.has(task) ? (task as TaskName) : undefined;
+}
+
+function fakeArn(logicalId: string, resource: TemplateResource | undefined, options: Required<AslOptions>): string {
+  const where = `${options.region}:${options.accountId}`;
+  switch (resource?.Type) {
+    case 'AWS::Lambda::Function': {
+      const task = taskOfFunction(resource);
+      return task === undefined ? `arn:aws:lambda:${where}:function:${logicalId}` : lambdaArnForTask(task, options);
+    }
+    case 'AWS::SNS::Topic':
+      return `arn:aws:sns:${where}:${logicalId}`;
+    case 'AWS::S3::Bucket':
+      return `arn:aws:s3:::${logicalId.toLowerCase()}`;
+    default:
+      return `arn:aws:${resource?.Type.split('::')[1]?.toLowerCase() ?? 'unknown'}:${where}:${logicalId}`;
+  }
+}
+
+function resolveToken(token: unknown, resources: Record<string, TemplateResource>, options: Required<AslOptions>): string {
+  if (typeof token === 'string') return token;
+  const t = token as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+  if (t.Ref !== undefined) {
+    const pseudo: Record<string, string> = {
+      'AWS::Partition': 'aws',
+      'AWS::Region': options.region,
+      'AWS::AccountId': options.accountId,
+      'AWS::URLSuffix': 'amazonaws.com',
+    };
+    return pseudo[t.Ref] ?? t.Ref;
+  }
+  if (t['Fn::GetAtt'] !== undefined) {
+    const [logicalId] = t['Fn::GetAtt'];
+    return fakeArn(logicalId, resources[logicalId], options);
+  }
+  throw new Error(`Cannot resolve the token ${JSON.stringify(token)} in the state machine definition`);
+}
+
+function definitionString(raw: unknown, resources: Record<string, TemplateResource>, options: Required<AslOptions>): string {
+  if (typeof raw === 'string') return raw;
+  const join = (raw as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join === undefined) throw new Error('The state machine DefinitionString is neither a string nor an Fn::Join');
+  const [separator, parts] = join;
+  return parts.map((part) => resolveToken(part, resources, options)).join(separator);
+}
+
+function collectLambdaStates(definition: AslDefinition, into: Record<string, TaskName>): void {
+  for (const [name, state] of Object.entries(definition.States)) {
+    const functionName = state.Parameters?.FunctionName;
+    if (state.Type === 'Task' && state.Resource?.endsWith(':lambda:invoke') && typeof functionName === 'string') {
+      const task = /:function:dx-flow-([a-z-]+)$/.exec(functionName)?.[1];
+      if (task === undefined || !TASK_NAME_SET.has(task)) {
+        throw new Error(`State ${name} invokes ${functionName}, which is no task of the registry`);
+      }
+      into[name] = task as TaskName;
+    }
+    for (const nested of [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])]) {
+      if (nested !== undefined) collectLambdaStates(nested, into);
+    }
+  }
+}
+
+/** Extracts the (single) state machine of a synthesized template as runnable ASL. */
+export function extractRunnableAsl(template: unknown, options: AslOptions = {}): RunnableAsl {
+  const resolved = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' };
+  const { Resources: resources } = Template.parse(template);
+  const machines = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
+  if (machines.length !== 1) throw new Error(`Expected one state machine in the template, found ${machines.length}`);
+  const [stateMachineLogicalId, machine] = machines[0];
+  const definition = JSON.parse(definitionString(machine.Properties?.DefinitionString, resources, resolved)) as AslDefinition;
+  const taskOfState: Record<string, TaskName> = {};
+  collectLambdaStates(definition, taskOfState);
+  return { definition, stateMachineLogicalId, taskOfState };
+}
