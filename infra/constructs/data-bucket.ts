@@ -1,0 +1,121 @@
+import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledgeWildcardResources } from './nag';
+
+/** Where PlanRevision writes each run's manifest (shared/manifest.ts `manifestKeyFor`). */
+export const MANIFEST_PREFIX = 'manifests/';
+
+export interface DataBucketProps {
+  /**
+   * Keep the buckets and their objects when the stack is destroyed, as production data must be.
+   * @default false: the buckets and every object in them are deleted with the stack
+   */
+  readonly retainOnDelete?: boolean;
+  /** @default 30 */
+  readonly infrequentAccessAfterDays?: number;
+  /** @default 90 */
+  readonly glacierAfterDays?: number;
+  /** @default 90 */
+  readonly noncurrentVersionExpirationDays?: number;
+  /** @default 365 */
+  readonly accessLogExpirationDays?: number;
+}
+
+function secureBucketDefaults(retainOnDelete: boolean): s3.BucketProps {
+  return {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    removalPolicy: retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    autoDeleteObjects: !retainOnDelete,
+  };
+}
+
+/**
+ * The bucket the assets are staged in before ADX imports them, and the run manifests. Versioned, SSE, TLS-only,
+ * private, with server access logs in a second bucket and a lifecycle that moves old assets to colder storage.
+ */
+export class DataBucket extends Construct {
+  public readonly bucket: s3.Bucket;
+  public readonly accessLogBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: DataBucketProps = {}) {
+    super(scope, id);
+    const retainOnDelete = props.retainOnDelete ?? false;
+
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
+      ...secureBucketDefaults(retainOnDelete),
+      // The S3 log delivery service writes with ACL-less PutObject; object ownership must allow it.
+      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(props.accessLogExpirationDays ?? 365) }],
+    });
+    Validations.of(this.accessLogBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the server access log target of the data bucket; logging it into itself would recurse.',
+    });
+
+    this.bucket = new s3.Bucket(this, 'Data', {
+      ...secureBucketDefaults(retainOnDelete),
+      bucketName: `dx-flow-data-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'data-bucket/',
+      lifecycleRules: [
+        {
+          id: 'tier-and-expire-versions',
+          transitions: [
+            { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(props.infrequentAccessAfterDays ?? 30) },
+            { storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(props.glacierAfterDays ?? 90) },
+          ],
+          noncurrentVersionExpiration: Duration.days(props.noncurrentVersionExpirationDays ?? 90),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+    });
+  }
+
+  /**
+   * PlanRevision: lists and heads objects (for `s3Prefix` sources) and writes the run's manifest, nothing else.
+   * Explicit actions rather than `grantRead`, whose `s3:GetObject*` and `s3:List*` reach ACLs and versions.
+   */
+  public grantPlan(grantee: iam.IGrantable): void {
+    this.allowList(grantee);
+    this.allowObjects(grantee, ['s3:GetObject'], '*');
+    this.allowObjects(grantee, ['s3:PutObject'], `${MANIFEST_PREFIX}*`);
+  }
+
+  /**
+   * UploadBatch: reads the manifest, heads existing objects and streams generated assets in. Multipart uploads
+   * are authorized by s3:PutObject; AbortMultipartUpload lets the SDK clean up a failed one.
+   */
+  public grantUpload(grantee: iam.IGrantable): void {
+    this.allowList(grantee);
+    this.allowObjects(grantee, ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], '*');
+  }
+
+  /** Reads any object: the manifest, and the import sources ADX fetches with the caller's permissions. */
+  public grantReadObjects(grantee: iam.IGrantable): void {
+    this.allowList(grantee);
+    this.allowObjects(grantee, ['s3:GetObject'], '*');
+  }
+
+  /** Without s3:ListBucket a missing key answers 403 instead of 404, and the task would report AccessDenied. */
+  private allowList(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [this.bucket.bucketArn] });
+  }
+
+  private allowObjects(grantee: iam.IGrantable, actions: string[], keyPattern: string): void {
+    const objects = this.bucket.arnForObjects(keyPattern);
+    iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [objects] });
+    acknowledgeWildcardResources(
+      grantee,
+      [objects],
+      keyPattern === '*'
+        ? 'Object keys are chosen per run (runId, source prefix); the grant stays inside this one bucket.'
+        : `Manifest keys are named after the runId; the grant is limited to ${keyPattern} in this one bucket.`,
+    );
+  }
+}

@@ -1,0 +1,38 @@
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { type DeliveryRetryProps, targetDelivery } from './delivery';
+
+export interface PublishScheduleProps extends DeliveryRetryProps {
+  readonly stateMachine: sfn.IStateMachine;
+  /** An EventBridge schedule expression, `rate(...)` or `cron(...)`. */
+  readonly expression: string;
+  /** The workflow input's `bucket`. */
+  readonly bucketName: string;
+  /** The workflow input's `datasetId`. */
+  readonly dataSetId: string;
+}
+
+/** Starts a publish run on a schedule; a start that keeps failing lands in a dead-letter queue. */
+export class PublishSchedule extends Construct {
+  public readonly rule: events.Rule;
+  public readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: PublishScheduleProps) {
+    super(scope, id);
+    const delivery = targetDelivery(this, props);
+    this.deadLetterQueue = delivery.deadLetterQueue;
+    this.rule = new events.Rule(this, 'Rule', {
+      description: 'Starts a dx-flow publish run',
+      schedule: events.Schedule.expression(props.expression),
+    });
+    this.rule.addTarget(
+      new targets.SfnStateMachine(props.stateMachine, {
+        input: events.RuleTargetInput.fromObject({ bucket: props.bucketName, datasetId: props.dataSetId }),
+        ...delivery,
+      }),
+    );
+  }
+}

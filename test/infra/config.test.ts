@@ -1,0 +1,109 @@
+import { loadConfig } from '../../infra/config';
+import { DATA_SET_ID } from '../fixtures/ids';
+
+const context = (values: Record<string, unknown>) => (key: string) => values[key];
+const noContext = context({});
+
+describe('loadConfig', () => {
+  it('falls back to the defaults with no context and no environment', () => {
+    expect(loadConfig(noContext, {})).toEqual({
+      subscriberAccountIds: [],
+      environment: 'dev',
+      snsTopicArn: undefined,
+      datasetId: undefined,
+      schedule: 'rate(1 day)',
+      grantEndsAt: undefined,
+    });
+  });
+
+  it('reads every key from context', () => {
+    const config = loadConfig(
+      context({
+        subscriberAccountId: '111111111111, 222222222222',
+        environment: 'prod',
+        snsTopicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts',
+        datasetId: DATA_SET_ID,
+        schedule: 'cron(0 6 * * ? *)',
+        grantEndsAt: '2027-01-31',
+      }),
+      {},
+    );
+    expect(config).toEqual({
+      subscriberAccountIds: ['111111111111', '222222222222'],
+      environment: 'prod',
+      snsTopicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts',
+      datasetId: DATA_SET_ID,
+      schedule: 'cron(0 6 * * ? *)',
+      grantEndsAt: '2027-01-31',
+    });
+  });
+
+  it('reads the DX_FLOW_* environment variables when context is silent', () => {
+    const config = loadConfig(noContext, {
+      DX_FLOW_SUBSCRIBER_ACCOUNT_ID: '333333333333',
+      DX_FLOW_ENVIRONMENT: 'staging',
+      DX_FLOW_SNS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:ops',
+      DX_FLOW_DATASET_ID: DATA_SET_ID,
+      DX_FLOW_SCHEDULE: 'rate(6 hours)',
+      DX_FLOW_GRANT_ENDS_AT: '2027-06-30T00:00:00Z',
+    });
+    expect(config).toMatchObject({
+      subscriberAccountIds: ['333333333333'],
+      environment: 'staging',
+      snsTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops',
+      datasetId: DATA_SET_ID,
+      schedule: 'rate(6 hours)',
+      grantEndsAt: '2027-06-30T00:00:00Z',
+    });
+  });
+
+  it('lets context beat the environment', () => {
+    const config = loadConfig(context({ environment: 'test', subscriberAccountId: '111111111111' }), {
+      DX_FLOW_ENVIRONMENT: 'prod',
+      DX_FLOW_SUBSCRIBER_ACCOUNT_ID: '222222222222',
+    });
+    expect(config.environment).toBe('test');
+    expect(config.subscriberAccountIds).toEqual(['111111111111']);
+  });
+
+  it("accepts the original recipe's snake_case keys", () => {
+    const config = loadConfig(
+      context({ subscriber_account_id: '444444444444', sns_topic_arn: 'arn:aws:sns:us-east-1:123456789012:recipe' }),
+      {},
+    );
+    expect(config.subscriberAccountIds).toEqual(['444444444444']);
+    expect(config.snsTopicArn).toBe('arn:aws:sns:us-east-1:123456789012:recipe');
+  });
+
+  it('prefers the camelCase key over its alias', () => {
+    const config = loadConfig(context({ subscriberAccountId: '111111111111', subscriber_account_id: '222222222222' }), {});
+    expect(config.subscriberAccountIds).toEqual(['111111111111']);
+  });
+
+  it('treats an empty environment variable as unset', () => {
+    expect(loadConfig(noContext, { DX_FLOW_ENVIRONMENT: '', DX_FLOW_DATASET_ID: ' ' })).toMatchObject({
+      environment: 'dev',
+      datasetId: undefined,
+    });
+  });
+
+  it.each([
+    [{ subscriberAccountId: '12345' }, 'Invalid context "subscriberAccountId": [0]: must be a 12-digit AWS account id'],
+    [{ subscriberAccountId: '111111111111,111111111111' }, 'Invalid context "subscriberAccountId": [1]: repeats account 111111111111'],
+    [{ subscriber_account_id: 'abc' }, 'Invalid context "subscriber_account_id"'],
+    [{ environment: 'Prod!' }, 'Invalid context "environment"'],
+    [{ snsTopicArn: 'my-topic' }, 'Invalid context "snsTopicArn": the input: must be an SNS topic ARN'],
+    [{ datasetId: 'short' }, 'Invalid context "datasetId"'],
+    [{ schedule: 'every day' }, 'Invalid context "schedule"'],
+    [{ schedule: 'rate(0 days)' }, 'Invalid context "schedule"'],
+    [{ grantEndsAt: 'next year' }, 'Invalid context "grantEndsAt"'],
+  ])('fails on a bad value, naming the key: %p', (values, message) => {
+    expect(() => loadConfig(context(values), {})).toThrow(message);
+  });
+
+  it('names both the variable and the context key when the environment is wrong', () => {
+    expect(() => loadConfig(noContext, { DX_FLOW_SCHEDULE: 'daily' })).toThrow(
+      'Invalid environment variable DX_FLOW_SCHEDULE (context "schedule")',
+    );
+  });
+});

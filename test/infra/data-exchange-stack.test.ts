@@ -1,0 +1,435 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { ENV_KEYS } from '../../shared/env';
+import { TASK_NAMES, TASKS } from '../../tasks/registry';
+import { STATE_MACHINE_TIMEOUT } from '../../workflows/publish-revision';
+import { ACCOUNT_A, ACCOUNT_B, DATA_SET_ID, TOPIC_ARN } from '../fixtures/ids';
+import {
+  assertAllResources,
+  assertOutput,
+  assertResource,
+  assertResourceCount,
+  assertResourceProperties,
+  logicalIdOf,
+  type Synthesized,
+  synthStack,
+} from './synth';
+
+/** The Lambda function resource of one registry task. */
+function taskFunctionProps(synthesized: Synthesized, task: (typeof TASK_NAMES)[number]) {
+  const fn = synthesized.stack.functions[task].function;
+  return synthesized.template.toJSON().Resources[logicalIdOf(synthesized.stack, fn)].Properties;
+}
+
+describe('DataExchangeStack with no context', () => {
+  let synthesized: Synthesized;
+  beforeAll(() => {
+    synthesized = synthStack();
+  });
+
+  describe('data bucket', () => {
+    it('is versioned, SSE, private, logged, and named after the account and region', () => {
+      const { template, stack } = synthesized;
+      assertResourceProperties(template, 'AWS::S3::Bucket', {
+        BucketName: { 'Fn::Join': ['', ['dx-flow-data-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }]] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        LoggingConfiguration: {
+          DestinationBucketName: { Ref: logicalIdOf(stack, stack.dataBucket.accessLogBucket) },
+          LogFilePrefix: 'data-bucket/',
+        },
+      });
+    });
+
+    it('tiers objects to Infrequent Access at 30 days and Glacier at 90, and expires old versions', () => {
+      assertResourceProperties(synthesized.template, 'AWS::S3::Bucket', {
+        BucketName: Match.anyValue(),
+        LifecycleConfiguration: {
+          Rules: [
+            Match.objectLike({
+              Status: 'Enabled',
+              Transitions: [
+                { StorageClass: 'STANDARD_IA', TransitionInDays: 30 },
+                { StorageClass: 'GLACIER', TransitionInDays: 90 },
+              ],
+              NoncurrentVersionExpiration: { NoncurrentDays: 90 },
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+            }),
+          ],
+        },
+      });
+    });
+
+    it('denies every request that is not over TLS', () => {
+      const { template, stack } = synthesized;
+      assertResourceProperties(template, 'AWS::S3::BucketPolicy', {
+        Bucket: { Ref: logicalIdOf(stack, stack.dataBucket.bucket) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('keeps the access logs in an encrypted, private, TLS-only bucket that expires them', () => {
+      const { template, stack } = synthesized;
+      const logBucket = logicalIdOf(stack, stack.dataBucket.accessLogBucket);
+      const logBucketProps = template.toJSON().Resources[logBucket].Properties;
+      expect(logBucketProps).toMatchObject({
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, RestrictPublicBuckets: true },
+        LifecycleConfiguration: { Rules: [expect.objectContaining({ ExpirationInDays: 365, Status: 'Enabled' })] },
+      });
+      assertResourceProperties(template, 'AWS::S3::BucketPolicy', {
+        Bucket: { Ref: logBucket },
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        },
+      });
+    });
+
+    it('is deleted with its objects outside prod', () => {
+      const { template, stack } = synthesized;
+      assertResource(template, 'AWS::S3::Bucket', {
+        Properties: { BucketName: Match.anyValue() },
+        DeletionPolicy: 'Delete',
+        UpdateReplacePolicy: 'Delete',
+      });
+      assertResourceProperties(template, 'Custom::S3AutoDeleteObjects', {
+        BucketName: { Ref: logicalIdOf(stack, stack.dataBucket.bucket) },
+      });
+    });
+  });
+
+  describe('task functions', () => {
+    it('builds one function per registry task', () => {
+      expect(Object.keys(synthesized.stack.functions).sort()).toEqual([...TASK_NAMES].sort());
+    });
+
+    it.each(TASK_NAMES)('%s runs on arm64, the newest Node.js, with X-Ray, source maps and the registry sizing', (task) => {
+      expect(taskFunctionProps(synthesized, task)).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: TASKS[task].memoryMb,
+        Timeout: TASKS[task].timeoutSeconds,
+        Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps', [ENV_KEYS.task]: task }) },
+        LoggingConfig: { LogGroup: expect.anything() },
+      });
+    });
+
+    it('gives each workflow task a log group of its own, kept for one month', () => {
+      const { template, stack } = synthesized;
+      const logGroup = stack.functions['start-import'].logGroup;
+      assertResourceProperties(template, 'AWS::Logs::LogGroup', {
+        LogGroupName: Match.absent(),
+        RetentionInDays: 30,
+      });
+      expect(taskFunctionProps(synthesized, 'start-import').LoggingConfig).toEqual({
+        LogGroup: { Ref: logicalIdOf(stack, logGroup) },
+      });
+    });
+
+    it('wires each task its configuration through the shared env keys', () => {
+      const topicRef = { Ref: logicalIdOf(synthesized.stack, synthesized.stack.notifications.topic) };
+      expect(taskFunctionProps(synthesized, 'notify').Environment.Variables).toEqual({
+        NODE_OPTIONS: '--enable-source-maps',
+        [ENV_KEYS.task]: 'notify',
+        [ENV_KEYS.notifyTopicArn]: topicRef,
+      });
+      expect(taskFunctionProps(synthesized, 'handle-exchange-event').Environment.Variables).toMatchObject({
+        [ENV_KEYS.notifyTopicArn]: topicRef,
+      });
+      expect(taskFunctionProps(synthesized, 'plan-revision').Environment.Variables).toEqual({
+        NODE_OPTIONS: '--enable-source-maps',
+        [ENV_KEYS.task]: 'plan-revision',
+        [ENV_KEYS.defaultSubscriberAccountIds]: '',
+      });
+      expect(taskFunctionProps(synthesized, 'share-with-subscribers').Environment.Variables).toEqual({
+        NODE_OPTIONS: '--enable-source-maps',
+        [ENV_KEYS.task]: 'share-with-subscribers',
+      });
+    });
+
+    it('gives the asynchronously invoked event handler a dead-letter queue', () => {
+      expect(taskFunctionProps(synthesized, 'handle-exchange-event').DeadLetterConfig).toEqual({
+        TargetArn: { 'Fn::GetAtt': [logicalIdOf(synthesized.stack, synthesized.stack.exchangeEvents.deadLetterQueue), 'Arn'] },
+      });
+    });
+  });
+
+  describe('publish state machine', () => {
+    it('is a Standard state machine with a timeout, X-Ray, and logs at level ALL', () => {
+      const { template, stack } = synthesized;
+      assertResourceProperties(template, 'AWS::StepFunctions::StateMachine', {
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: {
+          Level: 'ALL',
+          IncludeExecutionData: true,
+          Destinations: [
+            { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.workflow.logGroup), 'Arn'] } } },
+          ],
+        },
+      });
+      const definition = template.toJSON().Resources[logicalIdOf(stack, stack.workflow.stateMachine)].Properties.DefinitionString;
+      const literalParts = (definition['Fn::Join'][1] as unknown[]).filter((part) => typeof part === 'string').join('');
+      expect(literalParts).toContain(`"TimeoutSeconds":${STATE_MACHINE_TIMEOUT.toSeconds()}`);
+    });
+
+    it('logs to a vended-logs group named after the environment', () => {
+      assertResourceProperties(synthesized.template, 'AWS::Logs::LogGroup', {
+        LogGroupName: '/aws/vendedlogs/states/dx-flow-publish-dev',
+        RetentionInDays: 30,
+      });
+    });
+  });
+
+  describe('schedule', () => {
+    it('starts the state machine daily with the bucket and the data set, retrying into a DLQ', () => {
+      const { template, stack } = synthesized;
+      assertResourceProperties(template, 'AWS::Events::Rule', {
+        ScheduleExpression: 'rate(1 day)',
+        Targets: [
+          {
+            Arn: { Ref: logicalIdOf(stack, stack.workflow.stateMachine) },
+            Input: {
+              'Fn::Join': [
+                '',
+                [
+                  '{"bucket":"',
+                  { Ref: logicalIdOf(stack, stack.dataBucket.bucket) },
+                  '","datasetId":"',
+                  { 'Fn::GetAtt': [logicalIdOf(stack, stack.dataSet), 'Id'] },
+                  '"}',
+                ],
+              ],
+            },
+            RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.schedule.deadLetterQueue), 'Arn'] } },
+            Id: Match.anyValue(),
+            RoleArn: Match.anyValue(),
+          },
+        ],
+      });
+    });
+
+    it('keeps undeliverable starts in an encrypted, TLS-only queue', () => {
+      const { template, stack } = synthesized;
+      const queue = logicalIdOf(stack, stack.schedule.deadLetterQueue);
+      expect(template.toJSON().Resources[queue].Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+      assertResourceProperties(template, 'AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queue }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        },
+      });
+    });
+  });
+
+  describe('Data Exchange events', () => {
+    it('routes every aws.dataexchange event to the event handler, with retries and a DLQ', () => {
+      const { template, stack } = synthesized;
+      assertResourceProperties(template, 'AWS::Events::Rule', {
+        EventPattern: { source: ['aws.dataexchange'] },
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.exchangeEvents.handler.function), 'Arn'] },
+            RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.exchangeEvents.deadLetterQueue), 'Arn'] } },
+          }),
+        ],
+      });
+    });
+
+    it('logs the handler to /aws/dataexchange/operations for 30 days', () => {
+      const { template, stack } = synthesized;
+      assertResourceProperties(template, 'AWS::Logs::LogGroup', {
+        LogGroupName: '/aws/dataexchange/operations',
+        RetentionInDays: 30,
+      });
+      expect(taskFunctionProps(synthesized, 'handle-exchange-event').LoggingConfig).toEqual({
+        LogGroup: { Ref: logicalIdOf(stack, stack.exchangeEvents.logGroup) },
+      });
+    });
+  });
+
+  describe('notifications', () => {
+    it('creates a topic encrypted with a rotated customer managed key, TLS-only', () => {
+      const { template, stack } = synthesized;
+      const key = logicalIdOf(stack, stack.notifications.key!);
+      assertResourceProperties(template, 'AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } });
+      assertResourceProperties(template, 'AWS::KMS::Key', {
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            }),
+          ]),
+        },
+      });
+      assertResourceProperties(template, 'AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+  });
+
+  describe('monitoring', () => {
+    it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted', 'ExecutionThrottled'])(
+      'alarms on the state machine metric %s, to SNS',
+      (metricName) => {
+        const { template, stack } = synthesized;
+        const topicRef = { Ref: logicalIdOf(stack, stack.notifications.topic) };
+        assertResourceProperties(template, 'AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/States',
+          MetricName: metricName,
+          Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: logicalIdOf(stack, stack.workflow.stateMachine) } }],
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          AlarmActions: [topicRef],
+          OKActions: [topicRef],
+        });
+      },
+    );
+
+    it.each(TASK_NAMES)('alarms on the Errors of task %s, to SNS', (task) => {
+      const { template, stack } = synthesized;
+      assertResourceProperties(template, 'AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(stack, stack.functions[task].function) } }],
+        AlarmActions: [{ Ref: logicalIdOf(stack, stack.notifications.topic) }],
+      });
+    });
+
+    it('exposes every alarm and draws one dashboard', () => {
+      const { template, stack } = synthesized;
+      expect(stack.monitoring.alarms).toHaveLength(4 + TASK_NAMES.length);
+      assertResourceCount(template, 'AWS::CloudWatch::Alarm', 4 + TASK_NAMES.length);
+      assertResourceCount(template, 'AWS::CloudWatch::Dashboard', 1);
+    });
+  });
+
+  describe('data set and outputs', () => {
+    it('creates an S3_SNAPSHOT data set when none is configured', () => {
+      assertResourceProperties(synthesized.template, 'AWS::DataExchange::DataSet', {
+        AssetType: 'S3_SNAPSHOT',
+        Name: 'dx-flow-dev',
+        Description: Match.stringLikeRegexp('.+'),
+      });
+    });
+
+    it('outputs the contract keys', () => {
+      const { template, stack } = synthesized;
+      const bucket = { Ref: logicalIdOf(stack, stack.dataBucket.bucket) };
+      const stateMachine = { Ref: logicalIdOf(stack, stack.workflow.stateMachine) };
+      const dataSetId = { 'Fn::GetAtt': [logicalIdOf(stack, stack.dataSet), 'Id'] };
+      assertOutput(template, 'BucketName', { Value: bucket });
+      assertOutput(template, 'StateMachineArn', { Value: stateMachine });
+      assertOutput(template, 'DataSetId', { Value: dataSetId });
+      assertOutput(template, 'TopicArn', { Value: { Ref: logicalIdOf(stack, stack.notifications.topic) } });
+      assertOutput(template, 'StartExecutionCommand', {
+        Value: {
+          'Fn::Join': [
+            '',
+            [
+              'aws stepfunctions start-execution --state-machine-arn ',
+              stateMachine,
+              ` --input '{"bucket":"`,
+              bucket,
+              '","datasetId":"',
+              dataSetId,
+              `"}'`,
+            ],
+          ],
+        },
+      });
+    });
+  });
+});
+
+describe('DataExchangeStack with every setting given', () => {
+  let synthesized: Synthesized;
+  beforeAll(() => {
+    synthesized = synthStack({
+      environment: 'prod',
+      datasetId: DATA_SET_ID,
+      snsTopicArn: TOPIC_ARN,
+      subscriberAccountId: `${ACCOUNT_A},${ACCOUNT_B}`,
+      schedule: 'cron(0 6 * * ? *)',
+      grantEndsAt: '2027-12-31',
+    });
+  });
+
+  it('publishes to the given data set and creates none', () => {
+    const { template } = synthesized;
+    assertResourceCount(template, 'AWS::DataExchange::DataSet', 0);
+    assertOutput(template, 'DataSetId', { Value: DATA_SET_ID });
+    assertResourceProperties(template, 'AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['dataexchange:CreateRevision', 'dataexchange:ListDataSetRevisions'],
+            Resource: {
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':dataexchange:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:data-sets/${DATA_SET_ID}`]],
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('uses the given topic and creates none', () => {
+    const { template } = synthesized;
+    assertResourceCount(template, 'AWS::SNS::Topic', 0);
+    assertResourceCount(template, 'AWS::KMS::Key', 0);
+    assertOutput(template, 'TopicArn', { Value: TOPIC_ARN });
+    expect(taskFunctionProps(synthesized, 'notify').Environment.Variables[ENV_KEYS.notifyTopicArn]).toBe(TOPIC_ARN);
+    assertResourceProperties(template, 'AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsFailed', AlarmActions: [TOPIC_ARN] });
+    assertResourceProperties(template, 'AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'sns:Publish', Resource: TOPIC_ARN }]) },
+    });
+  });
+
+  it('retains the bucket and its access logs in prod', () => {
+    const { template } = synthesized;
+    assertAllResources(template, 'AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    assertResourceCount(template, 'Custom::S3AutoDeleteObjects', 0);
+  });
+
+  it('passes the subscribers, the grant end and the schedule through', () => {
+    const { template } = synthesized;
+    expect(taskFunctionProps(synthesized, 'plan-revision').Environment.Variables[ENV_KEYS.defaultSubscriberAccountIds]).toBe(
+      `${ACCOUNT_A},${ACCOUNT_B}`,
+    );
+    expect(taskFunctionProps(synthesized, 'share-with-subscribers').Environment.Variables[ENV_KEYS.grantEndsAt]).toBe('2027-12-31');
+    assertResourceProperties(template, 'AWS::Events::Rule', { ScheduleExpression: 'cron(0 6 * * ? *)' });
+    assertResourceProperties(template, 'AWS::Logs::LogGroup', { LogGroupName: '/aws/vendedlogs/states/dx-flow-publish-prod' });
+  });
+});
+
+describe('DataExchangeStack with a bad setting', () => {
+  it('fails synth with a message naming the context key', () => {
+    expect(() => synthStack({ datasetId: 'not-an-id' })).toThrow('Invalid context "datasetId"');
+  });
+});

@@ -1,0 +1,159 @@
+import type { TaskName } from '../../tasks/registry';
+import { logicalIdOf, type Synthesized, synthStack } from './synth';
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+const arn = (resource: unknown[]) => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':dataexchange:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ...resource]],
+});
+
+describe('task roles', () => {
+  let synthesized: Synthesized;
+  let ids: { bucket: string; dataSet: string; topic: string; key: string; dlq: string };
+
+  beforeAll(() => {
+    synthesized = synthStack();
+    const { stack } = synthesized;
+    ids = {
+      bucket: logicalIdOf(stack, stack.dataBucket.bucket),
+      dataSet: logicalIdOf(stack, stack.dataSet),
+      topic: logicalIdOf(stack, stack.notifications.topic),
+      key: logicalIdOf(stack, stack.notifications.key!),
+      dlq: logicalIdOf(stack, stack.exchangeEvents.deadLetterQueue),
+    };
+  });
+
+  /** Every statement a task's role gets, minus the two every task has (its own log group and X-Ray). */
+  function grantsOf(task: TaskName): Statement[] {
+    const { stack, template } = synthesized;
+    const taskFunction = stack.functions[task];
+    const role = logicalIdOf(stack, taskFunction.role);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      (policy.Properties.Roles as unknown[]).some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: role })),
+    );
+    expect(policies).toHaveLength(1);
+    const statements = policies[0].Properties.PolicyDocument.Statement as Statement[];
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [logicalIdOf(stack, taskFunction.logGroup), 'Arn'] },
+        },
+      ]),
+    );
+    return statements.filter((statement) => ![statement.Action].flat().some((action) => /^(xray|logs):/.test(action)));
+  }
+
+  const objects = (pattern: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, `/${pattern}`]] });
+  const listBucket = () => ({ Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [ids.bucket, 'Arn'] } });
+  const dataSetArn = () => arn([':data-sets/', { 'Fn::GetAtt': [ids.dataSet, 'Id'] }]);
+  const revisionsArn = () => arn([':data-sets/', { 'Fn::GetAtt': [ids.dataSet, 'Id'] }, '/revisions/*']);
+  const importJobs = (actions: string[]) => ({
+    Effect: 'Allow',
+    // CloudFormation renders a single action as a string.
+    Action: actions.length === 1 ? actions[0] : actions,
+    Resource: arn([':jobs/*']),
+    Condition: { StringEquals: { 'dataexchange:JobType': 'IMPORT_ASSETS_FROM_S3' } },
+  });
+  const publishToTopic = () => [
+    { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: ids.topic } },
+    { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: { 'Fn::GetAtt': [ids.key, 'Arn'] } },
+  ];
+
+  it('plan-revision lists and reads the bucket and writes only manifests/*', () => {
+    expect(grantsOf('plan-revision')).toEqual([
+      listBucket(),
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('*') },
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('manifests/*') },
+    ]);
+  });
+
+  it('upload-batch reads and writes objects of the bucket, multipart included', () => {
+    expect(grantsOf('upload-batch')).toEqual([
+      listBucket(),
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], Resource: objects('*') },
+    ]);
+  });
+
+  it('create-revision creates, lists and tags revisions of this data set only', () => {
+    expect(grantsOf('create-revision')).toEqual([
+      { Effect: 'Allow', Action: ['dataexchange:CreateRevision', 'dataexchange:ListDataSetRevisions'], Resource: dataSetArn() },
+      { Effect: 'Allow', Action: ['dataexchange:GetRevision', 'dataexchange:TagResource'], Resource: revisionsArn() },
+    ]);
+  });
+
+  it('start-import runs import jobs into this data set and reads their sources', () => {
+    expect(grantsOf('start-import')).toEqual([
+      importJobs(['dataexchange:CreateJob', 'dataexchange:StartJob', 'dataexchange:GetJob']),
+      { Effect: 'Allow', Action: ['dataexchange:ListRevisionAssets', 'dataexchange:CreateAsset'], Resource: revisionsArn() },
+      { Effect: 'Allow', Action: 'dataexchange:ListJobs', Resource: '*' },
+      listBucket(),
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('*') },
+    ]);
+  });
+
+  it('check-import only reads import jobs', () => {
+    expect(grantsOf('check-import')).toEqual([importJobs(['dataexchange:GetJob'])]);
+  });
+
+  it('finalize-revision updates revisions of this data set, which publishes them', () => {
+    expect(grantsOf('finalize-revision')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dataexchange:GetRevision', 'dataexchange:ListRevisionAssets', 'dataexchange:UpdateRevision'],
+        Resource: revisionsArn(),
+      },
+      { Effect: 'Allow', Action: ['dataexchange:PublishDataSet', 'dataexchange:PublishToDataGrant'], Resource: dataSetArn() },
+    ]);
+  });
+
+  it('share-with-subscribers creates data grants of this data set', () => {
+    expect(grantsOf('share-with-subscribers')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dataexchange:CreateDataGrant', 'dataexchange:GetDataGrant', 'dataexchange:TagResource'],
+        Resource: arn([':data-grants/*']),
+      },
+      { Effect: 'Allow', Action: ['dataexchange:PublishToDataGrant', 'dataexchange:PublishDataSet'], Resource: dataSetArn() },
+      { Effect: 'Allow', Action: ['dataexchange:CreateJob', 'dataexchange:StartJob'], Resource: arn([':jobs/*']) },
+      { Effect: 'Allow', Action: 'dataexchange:ListDataGrants', Resource: '*' },
+    ]);
+  });
+
+  it('notify only publishes to the topic', () => {
+    expect(grantsOf('notify')).toEqual(publishToTopic());
+  });
+
+  it('handle-exchange-event publishes to the topic and dead-letters failed events', () => {
+    expect(grantsOf('handle-exchange-event')).toEqual([
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [ids.dlq, 'Arn'] } },
+      ...publishToTopic(),
+    ]);
+  });
+
+  it('no task role carries a managed policy', () => {
+    for (const taskFunction of Object.values(synthesized.stack.functions)) {
+      const role = synthesized.template.toJSON().Resources[logicalIdOf(synthesized.stack, taskFunction.role)];
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('the state machine may invoke exactly the workflow task functions', () => {
+    const { stack, template } = synthesized;
+    const role = logicalIdOf(stack, stack.workflow.stateMachine.role);
+    const [policy] = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } }));
+    const invoked = (policy.Properties.PolicyDocument.Statement as Statement[])
+      .filter((statement) => statement.Action === 'lambda:InvokeFunction')
+      .map((statement) => (statement.Resource as { 'Fn::GetAtt': [string, string] }[])[0]['Fn::GetAtt'][0])
+      .sort();
+    const workflowTasks = Object.entries(stack.functions).filter(([task]) => task !== 'handle-exchange-event');
+    expect(invoked).toEqual(workflowTasks.map(([, taskFunction]) => logicalIdOf(stack, taskFunction.function)).sort());
+  });
+});

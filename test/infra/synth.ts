@@ -1,0 +1,53 @@
+import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { loadConfig } from '../../infra/config';
+import { DataExchangeStack } from '../../infra/data-exchange-stack';
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stack: DataExchangeStack;
+  readonly template: Template;
+}
+
+/**
+ * The provider stack as infra/app.ts builds it, from the given CDK context only: the host's DX_FLOW_* variables
+ * never leak in. Bundling is skipped unless asked for, which keeps a synth to a couple of seconds.
+ */
+export function synthStack(context: Record<string, unknown> = {}, options: { bundle?: boolean } = {}): Synthesized {
+  const app = new App({
+    context: options.bundle ? context : { ...context, 'aws:cdk:bundling-stacks': [] },
+  });
+  const stack = new DataExchangeStack(app, 'DataExchangeStack', {
+    config: loadConfig((key) => app.node.tryGetContext(key), {}),
+  });
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** The logical id of an L2 construct's CloudFormation resource, for Ref and Fn::GetAtt matchers. */
+export function logicalIdOf(stack: Stack, construct: IConstruct): string {
+  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+/*
+ * Template's own assertions, under names the lint rule jest/expect-expect recognizes as assertions.
+ */
+export function assertResourceProperties(template: Template, type: string, props: unknown): void {
+  template.hasResourceProperties(type, props);
+}
+
+export function assertResource(template: Template, type: string, props: unknown): void {
+  template.hasResource(type, props);
+}
+
+export function assertAllResources(template: Template, type: string, props: unknown): void {
+  template.allResources(type, props);
+}
+
+export function assertOutput(template: Template, id: string, props: unknown): void {
+  template.hasOutput(id, props);
+}
+
+export function assertResourceCount(template: Template, type: string, count: number): void {
+  template.resourceCountIs(type, count);
+}

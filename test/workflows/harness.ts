@@ -1,0 +1,55 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { loadConfig } from '../../infra/config';
+import { DataExchangeStack } from '../../infra/data-exchange-stack';
+import { TASK_NAMES, taskEntry, type TaskName } from '../../tasks/registry';
+import { extractRunnableAsl, type RunnableAsl } from '../../workflows/asl';
+import type { TaskHandler, TaskHandlers } from '../../workflows/local-runner';
+
+let synthesized: RunnableAsl | undefined;
+
+/** Synthesizes the real stack (without bundling) once per test file and extracts its state machine as runnable ASL. */
+export function synthesizeRunnableAsl(): RunnableAsl {
+  synthesized ??= synthesize();
+  return synthesized;
+}
+
+function synthesize(): RunnableAsl {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new DataExchangeStack(app, 'DataExchangeStack', {
+    config: loadConfig((key) => app.node.tryGetContext(key), {}),
+  });
+  return extractRunnableAsl(Template.fromStack(stack).toJSON());
+}
+
+/** The handler modules the stack bundles, loaded the way the sandbox loads them: through the registry. */
+export function loadTaskHandlers(): TaskHandlers {
+  return Object.fromEntries(
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded by registry path, as the sandbox will
+    TASK_NAMES.map((task) => [task, (require(taskEntry(task)) as { handler: TaskHandler }).handler]),
+  ) as TaskHandlers;
+}
+
+/** Counts invocations per task and the most that ran at once, optionally slowing a task down. */
+export function instrument(handlers: TaskHandlers, delayMs: Partial<Record<TaskName, number>> = {}) {
+  const calls: Partial<Record<TaskName, number>> = {};
+  const running: Partial<Record<TaskName, number>> = {};
+  const peak: Partial<Record<TaskName, number>> = {};
+  const wrapped = Object.fromEntries(
+    TASK_NAMES.map((task) => [
+      task,
+      async (event: unknown) => {
+        calls[task] = (calls[task] ?? 0) + 1;
+        running[task] = (running[task] ?? 0) + 1;
+        peak[task] = Math.max(peak[task] ?? 0, running[task]);
+        try {
+          if (delayMs[task] !== undefined) await new Promise((resolve) => setTimeout(resolve, delayMs[task]));
+          return await handlers[task](event);
+        } finally {
+          running[task] = (running[task] ?? 1) - 1;
+        }
+      },
+    ]),
+  ) as TaskHandlers;
+  return { handlers: wrapped, calls, peak };
+}
