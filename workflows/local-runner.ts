@@ -19,6 +19,8 @@ export type LocalEvent = Awaited<ReturnType<StateMachine['run']>['eventLogs'] ex
 
 export interface LocalExecutionOptions {
   readonly executionName: string;
+  /** `$$.Execution.Id`. @default the execution name */
+  readonly executionId?: string;
   /** @default now */
   readonly startTime?: Date;
   /** Milliseconds each Wait state sleeps instead of its seconds. @default 0 */
@@ -27,10 +29,12 @@ export interface LocalExecutionOptions {
   readonly retryMs?: number;
   /** Called with each event as it happens, for live progress. */
   readonly onEvent?: (event: LocalEvent) => void;
+  /** Aborts the execution, as StopExecution does. */
+  readonly signal?: AbortSignal;
 }
 
 export interface LocalExecutionResult {
-  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   readonly output?: unknown;
   readonly error?: string;
   readonly cause?: string;
@@ -86,11 +90,13 @@ export async function runLocalExecution(
   const startTime = (options.startTime ?? new Date()).toISOString();
   const execution = machine.run(input as never, {
     overrides,
+    noThrowOnAbort: true,
     context: {
       // aws-local-stepfunctions leaves $$.Execution empty unless it is given.
-      Execution: { Id: options.executionName, Name: options.executionName, StartTime: startTime, Input: input as never },
+      Execution: { Id: options.executionId ?? options.executionName, Name: options.executionName, StartTime: startTime, Input: input as never },
     },
   });
+  options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
   const events: LocalEvent[] = [];
   const collecting = (async () => {
     for await (const event of execution.eventLogs) {
@@ -101,6 +107,7 @@ export async function runLocalExecution(
   try {
     const output = await execution.result;
     await collecting;
+    if (options.signal?.aborted === true) return { status: 'ABORTED', events };
     return { status: 'SUCCEEDED', output, events };
   } catch (error) {
     await collecting;

@@ -1,8 +1,8 @@
-import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
+import type { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { loadConfig } from '../../infra/config';
-import { DataExchangeStack } from '../../infra/data-exchange-stack';
+import { buildApp } from '../../infra/build-app';
+import type { DataExchangeStack } from '../../infra/data-exchange-stack';
 
 export interface Synthesized {
   readonly app: App;
@@ -15,12 +15,7 @@ export interface Synthesized {
  * never leak in. Bundling is skipped unless asked for, which keeps a synth to a couple of seconds.
  */
 export function synthStack(context: Record<string, unknown> = {}, options: { bundle?: boolean } = {}): Synthesized {
-  const app = new App({
-    context: options.bundle ? context : { ...context, 'aws:cdk:bundling-stacks': [] },
-  });
-  const stack = new DataExchangeStack(app, 'DataExchangeStack', {
-    config: loadConfig((key) => app.node.tryGetContext(key), {}),
-  });
+  const { app, stack } = buildApp({ context, env: {}, bundle: options.bundle === true, nag: false });
   return { app, stack, template: Template.fromStack(stack) };
 }
 

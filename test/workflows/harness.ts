@@ -1,7 +1,5 @@
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { loadConfig } from '../../infra/config';
-import { DataExchangeStack } from '../../infra/data-exchange-stack';
+import { buildApp } from '../../infra/build-app';
 import { TASK_NAMES, taskEntry, type TaskName } from '../../tasks/registry';
 import { extractRunnableAsl, type RunnableAsl } from '../../workflows/asl';
 import type { TaskHandler, TaskHandlers } from '../../workflows/local-runner';
@@ -15,10 +13,7 @@ export function synthesizeRunnableAsl(): RunnableAsl {
 }
 
 function synthesize(): RunnableAsl {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new DataExchangeStack(app, 'DataExchangeStack', {
-    config: loadConfig((key) => app.node.tryGetContext(key), {}),
-  });
+  const { stack } = buildApp({ env: {}, bundle: false, nag: false });
   return extractRunnableAsl(Template.fromStack(stack).toJSON());
 }
 

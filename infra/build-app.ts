@@ -1,0 +1,33 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { loadConfig } from './config';
+import { DataExchangeStack } from './data-exchange-stack';
+
+export const PROVIDER_STACK_NAME = 'DataExchangeStack';
+
+export interface BuildAppOptions {
+  /** CDK context, as `-c key=value` gives it. @default none */
+  readonly context?: Record<string, unknown>;
+  /** Where the DX_FLOW_* fallbacks are read. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Bundle the task functions with esbuild. The sandbox and most tests run the sources instead. @default true */
+  readonly bundle?: boolean;
+  /** Run the cdk-nag packs at synth. @default true */
+  readonly nag?: boolean;
+}
+
+/** The CDK app: `cdk synth` (through infra/app.ts), the local sandbox and the tests all build it here. */
+export function buildApp(options: BuildAppOptions = {}): { app: App; stack: DataExchangeStack } {
+  const context = options.bundle === false ? { ...options.context, 'aws:cdk:bundling-stacks': [] } : options.context;
+  const app = new App({ context });
+  const env = options.env ?? process.env;
+  const stack = new DataExchangeStack(app, PROVIDER_STACK_NAME, {
+    config: loadConfig((key) => app.node.tryGetContext(key), env),
+    description: 'dx-flow: publishes revisions to AWS Data Exchange on a schedule',
+    // Environment-agnostic unless the CLI knows the account, so `cdk synth` needs no credentials.
+    env: env.CDK_DEFAULT_ACCOUNT && env.CDK_DEFAULT_REGION ? { account: env.CDK_DEFAULT_ACCOUNT, region: env.CDK_DEFAULT_REGION } : undefined,
+  });
+  // An unacknowledged finding stops synth, and so every deploy; test/infra/nag.test.ts asserts there are none.
+  if (options.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  return { app, stack };
+}
