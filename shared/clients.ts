@@ -25,20 +25,31 @@ export interface S3ClientOptions extends ClientOptions {
   readonly checksums?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
 }
 
-function common(options: ClientOptions) {
+/**
+ * An explicit endpoint, or the service's AWS_ENDPOINT_URL_* variable read at each request, so that clients
+ * made once per module still reach a local sandbox that restarted on other ports. Undefined means AWS.
+ */
+function endpointOf(options: ClientOptions, serviceVariable: string) {
+  if (options.endpoint !== undefined) return options.endpoint;
+  const fromEnv = () => process.env[serviceVariable] ?? process.env.AWS_ENDPOINT_URL;
+  if (fromEnv() === undefined) return undefined;
+  return async () => ({ url: new URL(fromEnv() ?? '') });
+}
+
+function common(options: ClientOptions, serviceVariable: string) {
   return {
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
-    endpoint: options.endpoint,
+    endpoint: endpointOf(options, serviceVariable),
     maxAttempts: options.maxAttempts ?? SDK_MAX_ATTEMPTS,
   };
 }
 
 export function createS3Client(options: S3ClientOptions = {}): S3Client {
-  const customEndpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+  const endpoint = endpointOf(options, 'AWS_ENDPOINT_URL_S3');
   return new S3Client({
-    ...common(options),
+    ...common(options, 'AWS_ENDPOINT_URL_S3'),
     // An emulator on 127.0.0.1 has no per-bucket host names.
-    forcePathStyle: customEndpoint !== undefined,
+    forcePathStyle: endpoint !== undefined,
     ...(options.checksums && {
       requestChecksumCalculation: options.checksums,
       responseChecksumValidation: options.checksums,
@@ -47,9 +58,9 @@ export function createS3Client(options: S3ClientOptions = {}): S3Client {
 }
 
 export function createDataExchangeClient(options: ClientOptions = {}): DataExchangeClient {
-  return new DataExchangeClient(common(options));
+  return new DataExchangeClient(common(options, 'AWS_ENDPOINT_URL_DATAEXCHANGE'));
 }
 
 export function createSnsClient(options: ClientOptions = {}): SNSClient {
-  return new SNSClient(common(options));
+  return new SNSClient(common(options, 'AWS_ENDPOINT_URL_SNS'));
 }

@@ -98,12 +98,11 @@ function resolveToken(token: unknown, resources: Record<string, TemplateResource
   throw new Error(`Cannot resolve the token ${JSON.stringify(token)} in the state machine definition`);
 }
 
-function definitionString(raw: unknown, resources: Record<string, TemplateResource>, options: Required<AslOptions>): string {
-  if (typeof raw === 'string') return raw;
-  const join = (raw as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-  if (join === undefined) throw new Error('The state machine DefinitionString is neither a string nor an Fn::Join');
+function resolveString(raw: unknown, resources: Record<string, TemplateResource>, options: Required<AslOptions>): string {
+  const join = (raw as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
+  if (join === undefined) return resolveToken(raw, resources, options);
   const [separator, parts] = join;
-  return parts.map((part) => resolveToken(part, resources, options)).join(separator);
+  return parts.map((part) => resolveString(part, resources, options)).join(separator);
 }
 
 function collectLambdaStates(definition: AslDefinition, into: Record<string, TaskName>): void {
@@ -129,8 +128,28 @@ export function extractRunnableAsl(template: unknown, options: AslOptions = {}):
   const machines = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
   if (machines.length !== 1) throw new Error(`Expected one state machine in the template, found ${machines.length}`);
   const [stateMachineLogicalId, machine] = machines[0];
-  const definition = JSON.parse(definitionString(machine.Properties?.DefinitionString, resources, resolved)) as AslDefinition;
+  const definition = JSON.parse(resolveString(machine.Properties?.DefinitionString, resources, resolved)) as AslDefinition;
   const taskOfState: Record<string, TaskName> = {};
   collectLambdaStates(definition, taskOfState);
   return { definition, stateMachineLogicalId, taskOfState };
+}
+
+/**
+ * Each task's environment variables as the stack sets them, with tokens resolved the same way as in the
+ * definition: what the sandbox gives the handlers it runs.
+ */
+export function taskEnvironments(template: unknown, options: AslOptions = {}): Partial<Record<TaskName, Record<string, string>>> {
+  const resolved = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' };
+  const { Resources: resources } = Template.parse(template);
+  const environments: Partial<Record<TaskName, Record<string, string>>> = {};
+  for (const resource of Object.values(resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    const task = taskOfFunction(resource);
+    const variables = FunctionProperties.parse(resource.Properties ?? {}).Environment?.Variables ?? {};
+    if (task === undefined) continue;
+    environments[task] = Object.fromEntries(
+      Object.entries(variables).map(([key, value]) => [key, resolveString(value, resources, resolved)]),
+    );
+  }
+  return environments;
 }

@@ -1,0 +1,65 @@
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import { ProgressReader, type ProgressLine } from './history';
+
+export interface FollowOptions {
+  readonly pollMs: number;
+  readonly onLine?: (line: ProgressLine, elapsedMs: number) => void;
+  /** Stops following (not the execution). */
+  readonly signal?: AbortSignal;
+}
+
+export interface Followed {
+  readonly execution: DescribeExecutionCommandOutput;
+  readonly events: readonly HistoryEvent[];
+  /** true when following stopped before the execution ended. */
+  readonly interrupted: boolean;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+/** The events after `lastId`, read newest first so each poll costs pages of new events only. */
+async function newEvents(sfn: SFNClient, executionArn: string, lastId: number): Promise<HistoryEvent[]> {
+  const fresh: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1000, nextToken }));
+    for (const event of page.events ?? []) {
+      if ((event.id ?? 0) <= lastId) return fresh.reverse();
+      fresh.push(event);
+    }
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined);
+  return fresh.reverse();
+}
+
+/** Follows an execution through its history until it ends, printing a line per state as it happens. */
+export async function followExecution(sfn: SFNClient, executionArn: string, options: FollowOptions): Promise<Followed> {
+  const reader = new ProgressReader();
+  const events: HistoryEvent[] = [];
+  for (;;) {
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const fresh = await newEvents(sfn, executionArn, events.at(-1)?.id ?? 0);
+    const started = execution.startDate?.getTime() ?? Date.now();
+    for (const event of fresh) {
+      events.push(event);
+      const line = reader.lineFor(event);
+      if (line !== undefined) options.onLine?.(line, (event.timestamp?.getTime() ?? started) - started);
+    }
+    if (execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') return { execution, events, interrupted: false };
+    if (options.signal?.aborted === true) return { execution, events, interrupted: true };
+    await sleep(options.pollMs, options.signal);
+  }
+}

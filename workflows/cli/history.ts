@@ -1,0 +1,181 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import type { DataGrantReport } from '../../shared/schemas/payloads';
+import { STATE } from '../state-names';
+
+/*
+ * Reads a run out of its Step Functions history: the progress line of each event worth a line, and the
+ * totals of the summary. The same code reads a sandbox history and an AWS one.
+ */
+
+const parse = (text: string | undefined): unknown => {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+const field = (value: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((at, key) => (typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[key] : undefined), value);
+
+/** The error message inside Lambda's `{ errorType, errorMessage }` cause, or the cause as it is. */
+export function readableCause(cause: string | undefined): string | undefined {
+  const message = field(parse(cause), 'errorMessage');
+  return typeof message === 'string' ? message : cause;
+}
+
+export interface ProgressLine {
+  readonly state: string;
+  readonly detail: string;
+}
+
+/** Follows a history event by event, remembering what it needs to describe the next ones. */
+export class ProgressReader {
+  private readonly stateOfEvent = new Map<number, string>();
+  private readonly attempts = new Map<string, number>();
+  private readonly lastError = new Map<string, string>();
+  private batchCount = 0;
+
+  /** The line for one event, or undefined when the event is not worth one. */
+  lineFor(event: HistoryEvent): ProgressLine | undefined {
+    const entered = event.stateEnteredEventDetails;
+    if (entered?.name !== undefined && event.id !== undefined) {
+      this.stateOfEvent.set(event.id, entered.name);
+      this.attempts.set(entered.name, 0);
+      this.lastError.delete(entered.name);
+      return { state: entered.name, detail: this.enteredDetail(entered.name, parse(entered.input)) };
+    }
+    const exited = event.stateExitedEventDetails;
+    if (exited?.name === STATE.startImport || exited?.name === STATE.checkImport) {
+      const job = field(parse(exited.output), 'status', 'state');
+      return typeof job === 'string' ? { state: exited.name, detail: `job ${job}` } : undefined;
+    }
+    const state = this.stateOf(event);
+    switch (event.type) {
+      case 'MapStateStarted':
+        this.batchCount = event.mapStateStartedEventDetails?.length ?? 0;
+        return undefined;
+      case 'TaskFailed': {
+        const error = event.taskFailedEventDetails?.error ?? 'an error';
+        if (state !== undefined) this.lastError.set(state, error);
+        return undefined;
+      }
+      case 'TaskScheduled': {
+        if (state === undefined) return undefined;
+        const attempt = (this.attempts.get(state) ?? 0) + 1;
+        this.attempts.set(state, attempt);
+        return attempt > 1 ? { state, detail: `retry ${attempt - 1} after ${this.lastError.get(state) ?? 'an error'}` } : undefined;
+      }
+      case 'ExecutionFailed':
+        return { state: 'Execution', detail: `failed: ${event.executionFailedEventDetails?.error ?? ''}` };
+      default:
+        return undefined;
+    }
+  }
+
+  /** The state an event belongs to. */
+  stateOf(event: HistoryEvent): string | undefined {
+    // Task events follow their state's entry; walking back the previous ids finds it.
+    let id = event.previousEventId;
+    for (let hops = 0; id !== undefined && hops < 10_000; hops += 1) {
+      const name = this.stateOfEvent.get(id);
+      if (name !== undefined) {
+        if (event.id !== undefined) this.stateOfEvent.set(event.id, name);
+        return name;
+      }
+      id -= 1;
+    }
+    return undefined;
+  }
+
+  private enteredDetail(state: string, input: unknown): string {
+    const batch = field(input, 'batch', 'index') ?? field(input, 'status', 'batchIndex');
+    if (typeof batch === 'number' && this.batchCount > 0) return `batch ${batch + 1}/${this.batchCount}`;
+    if (state === STATE.importBatches) {
+      const batches = field(input, 'plan', 'batches');
+      return Array.isArray(batches) ? `${batches.length} batch${batches.length === 1 ? '' : 'es'}` : '';
+    }
+    return '';
+  }
+}
+
+export interface RunTotals {
+  runId: string | null;
+  datasetId: string | null;
+  revisionId: string | null;
+  finalized: boolean;
+  alreadyPublished: boolean;
+  assetCount: number;
+  bytes: number;
+  importJobs: number;
+  stateTransitions: number;
+  notifications: number;
+  dataGrants: DataGrantReport[];
+  failedState: string | null;
+}
+
+/** Totals before anything happened: also the figures of a run that was rejected before it started. */
+export function emptyTotals(): RunTotals {
+  return {
+    runId: null,
+    datasetId: null,
+    revisionId: null,
+    finalized: false,
+    alreadyPublished: false,
+    assetCount: 0,
+    bytes: 0,
+    importJobs: 0,
+    stateTransitions: 0,
+    notifications: 0,
+    dataGrants: [],
+    failedState: null,
+  };
+}
+
+/** The summary's figures, from the whole history. */
+export function totalsOf(events: readonly HistoryEvent[]): RunTotals {
+  const totals = emptyTotals();
+  const reader = new ProgressReader();
+  let lastFailedState: string | null = null;
+  for (const event of events) {
+    reader.lineFor(event);
+    if (event.type?.endsWith('StateEntered') === true) totals.stateTransitions += 1;
+    const exited = event.stateExitedEventDetails;
+    if (exited === undefined) {
+      if (event.type === 'TaskFailed') lastFailedState = reader.stateOf(event) ?? lastFailedState;
+      continue;
+    }
+    const output = parse(exited.output);
+    switch (exited.name) {
+      case STATE.planRevision:
+        totals.runId = String(field(output, 'plan', 'runId') ?? '') || null;
+        totals.datasetId = String(field(output, 'plan', 'datasetId') ?? '') || null;
+        totals.assetCount = Number(field(output, 'plan', 'assetCount') ?? 0);
+        totals.bytes = Number(field(output, 'plan', 'totalBytes') ?? 0);
+        break;
+      case STATE.createRevision:
+        totals.revisionId = String(field(output, 'revision', 'revisionId') ?? '') || null;
+        totals.alreadyPublished = field(output, 'revision', 'alreadyFinalized') === true;
+        totals.finalized = totals.alreadyPublished;
+        break;
+      case STATE.startImport:
+        if (typeof field(output, 'status', 'jobId') === 'string') totals.importJobs += 1;
+        break;
+      case STATE.finalizeRevision:
+        totals.finalized = field(output, 'finalized', 'finalized') === true;
+        break;
+      case STATE.shareWithSubscribers:
+        totals.dataGrants = (field(output, 'sharing', 'dataGrants') as DataGrantReport[] | undefined) ?? [];
+        break;
+      case STATE.notifySuccess:
+      case STATE.notifyFailure:
+        totals.notifications += 1;
+        break;
+      default:
+        break;
+    }
+  }
+  totals.failedState = lastFailedState;
+  return totals;
+}

@@ -1,0 +1,225 @@
+import { RedriveExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { InputValidationError } from '../../shared/errors';
+import { EXECUTION_NAME_MAX_LENGTH } from '../../shared/limits';
+import { buildApp, PROVIDER_STACK_NAME } from '../../infra/build-app';
+import { extractRunnableAsl } from '../asl';
+import { DEFAULT_SANDBOX_DIR, resetSandbox, sandboxEnvironment, startSandbox } from '../sandbox/sandbox';
+import { CliError, explainAwsError } from './errors';
+import { followExecution } from './follow';
+import { buildRunInput, validateRunInput, type RunInputFlags } from './run-input';
+import { describeSummary, rejectedSummary, summarize, type RunSummary } from './summary';
+import { knownSandboxDefaults, openTarget, type Target, type TargetOptions } from './target';
+
+/*
+ * dx-flow: runs, follows and inspects the publish workflow through the Step Functions API, against the local
+ * sandbox or a deployed stack. Exit codes: 0 succeeded, 1 failed, timed out or aborted, 2 rejected, 130 Ctrl-C.
+ */
+
+interface OutputOptions {
+  readonly json?: boolean;
+}
+
+const EXIT = { succeeded: 0, failed: 1, rejected: 2, interrupted: 130 } as const;
+
+/** `<runId>-<compact UTC timestamp>`, at most 80 characters, so the same runId can run again. */
+export function executionNameFor(runId: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:.]/g, '');
+  return `${runId.slice(0, EXECUTION_NAME_MAX_LENGTH - stamp.length - 1)}-${stamp}`;
+}
+
+function progressWriter(options: OutputOptions) {
+  // With --json, stdout ends with the summary object alone; progress goes to stderr.
+  const out = options.json === true ? process.stderr : process.stdout;
+  return (text: string) => out.write(`${text}\n`);
+}
+
+function finish(summary: RunSummary, options: OutputOptions, interrupted = false): number {
+  const write = progressWriter(options);
+  if (!interrupted) write(describeSummary(summary));
+  if (options.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  if (interrupted) return EXIT.interrupted;
+  return summary.status === 'SUCCEEDED' ? EXIT.succeeded : EXIT.failed;
+}
+
+async function followAndSummarize(target: Target, executionArn: string, options: OutputOptions): Promise<number> {
+  const write = progressWriter(options);
+  const stop = new AbortController();
+  const onSigint = () => stop.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const followed = await followExecution(target.sfn, executionArn, {
+      pollMs: target.pollMs,
+      signal: stop.signal,
+      onLine: (line, elapsedMs) =>
+        write(`${(elapsedMs / 1000).toFixed(1).padStart(7)}s  ${line.state.padEnd(22)} ${line.detail}`.trimEnd()),
+    });
+    if (followed.interrupted) {
+      write(
+        target.stopsWithProcess
+          ? `Stopped. The in-process sandbox stops with the CLI; redrive the execution later: ${executionArn}`
+          : `Stopped following. The execution goes on: ${executionArn}`,
+      );
+    }
+    return finish(summarize(followed), options, followed.interrupted);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+async function withTarget(options: TargetOptions, work: (target: Target) => Promise<number>): Promise<number> {
+  const target = await openTarget(options);
+  try {
+    return await work(target);
+  } finally {
+    await target.close();
+  }
+}
+
+interface RunOptions extends RunInputFlags, TargetOptions, OutputOptions {
+  readonly validate: boolean;
+}
+
+async function run(options: RunOptions): Promise<number> {
+  const localDefaults: { bucket?: string; datasetId?: string } = options.local === true ? knownSandboxDefaults(options.sandboxDir ?? DEFAULT_SANDBOX_DIR) : {};
+  const input = buildRunInput(options, localDefaults);
+  try {
+    if (options.validate) validateRunInput(input, options.local === true && localDefaults.datasetId === undefined);
+  } catch (error) {
+    if (!(error instanceof InputValidationError)) throw error;
+    progressWriter(options)(error.message);
+    if (options.json === true) process.stdout.write(`${JSON.stringify(rejectedSummary(error.name, error.message))}\n`);
+    return EXIT.rejected;
+  }
+  return withTarget(options, async (target) => {
+    const started = buildRunInput(options, { bucket: target.bucket, datasetId: target.datasetId });
+    if (target.stateMachineArn === undefined) throw new CliError('Give --state-machine-arn, --outputs-file or --local.');
+    const name = executionNameFor(typeof started.runId === 'string' ? started.runId : 'run', new Date());
+    const { executionArn } = await target.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: target.stateMachineArn, name, input: JSON.stringify(started) }),
+    );
+    if (executionArn === undefined) throw new CliError('Step Functions started the execution without naming it.');
+    progressWriter(options)(`Started ${name}\n  ${executionArn}`);
+    return followAndSummarize(target, executionArn, options);
+  });
+}
+
+async function status(executionArn: string, options: TargetOptions & OutputOptions): Promise<number> {
+  return withTarget({ ...options, executionArn }, async (target) => {
+    const summary = summarize(await followExecution(target.sfn, executionArn, { pollMs: 0, signal: AbortSignal.abort() }));
+    finish(summary, options);
+    return EXIT.succeeded;
+  });
+}
+
+async function redrive(executionArn: string, options: TargetOptions & OutputOptions): Promise<number> {
+  return withTarget({ ...options, executionArn }, async (target) => {
+    await target.sfn.send(new RedriveExecutionCommand({ executionArn }));
+    progressWriter(options)(`Redriving ${executionArn}`);
+    return followAndSummarize(target, executionArn, options);
+  });
+}
+
+async function sandboxUp(options: { sandboxDir: string; portBase?: number }): Promise<number> {
+  const sandbox = await startSandbox({ directory: options.sandboxDir, portBase: options.portBase });
+  const lines = Object.entries(sandboxEnvironment(sandbox)).map(([key, value]) => `export ${key}=${value}`);
+  process.stdout.write(`# dx-flow sandbox in ${sandbox.directory}; Ctrl-C stops it.\n${lines.join('\n')}\n`);
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await sandbox.close();
+  process.stderr.write('Sandbox stopped; its state stays in the sandbox directory.\n');
+  return EXIT.succeeded;
+}
+
+function printAsl(): number {
+  const { app } = buildApp({ env: process.env, bundle: false, nag: false });
+  const template = app.synth().getStackByName(PROVIDER_STACK_NAME).template as unknown;
+  process.stdout.write(`${JSON.stringify(extractRunnableAsl(template).definition, null, 2)}\n`);
+  return EXIT.succeeded;
+}
+
+const positiveInt = (value: string) => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number');
+  return Number(value);
+};
+
+function program(setExit: (code: number) => void): Command {
+  const root = new Command('dx-flow').description('Publish revisions to AWS Data Exchange, on AWS or in the local sandbox.');
+  root.exitOverride();
+  const sandboxDir = () => new Option('--sandbox-dir <dir>', 'the sandbox directory').default(DEFAULT_SANDBOX_DIR);
+  const act =
+    <A extends unknown[]>(work: (...args: A) => Promise<number> | number) =>
+    async (...args: A) =>
+      setExit(await work(...args));
+
+  root
+    .command('run')
+    .description('Start a run and follow it state by state')
+    .option('--local', 'use the local sandbox (attach to `sandbox up`, or start one in this process)')
+    .option('--state-machine-arn <arn>', 'a deployed state machine')
+    .option('--outputs-file <file>', 'the file `cdk deploy --outputs-file` wrote')
+    .option('--bucket <bucket>', 'the data bucket')
+    .option('--dataset <id>', 'the Data Exchange data set id')
+    .option('--input <json|@file>', 'the workflow input, as JSON or @file')
+    .option('--run-id <id>', 'the idempotency key: a runId publishes one revision')
+    .option('--assets <n>', 'generate N sample assets')
+    .option('--subscriber <accounts>', 'share with these accounts (comma-separated)')
+    .option('--faults <file>', 'a fault plan for the sandbox (--local)')
+    .addOption(sandboxDir())
+    .option('--json', 'end with one JSON summary line')
+    .option('--no-validate', 'let the state machine validate the input instead of the CLI')
+    .action(act((options: RunOptions) => run(options)));
+
+  root
+    .command('status <executionArn>')
+    .description('Where a run is; for a failure, the error, the cause and the failing state')
+    .option('--local', 'look in the local sandbox')
+    .addOption(sandboxDir())
+    .option('--json', 'end with one JSON summary line')
+    .action(act((arn: string, options: TargetOptions & OutputOptions) => status(arn, options)));
+
+  root
+    .command('redrive <executionArn>')
+    .description('Redrive a failed run and follow it')
+    .option('--local', 'use the local sandbox')
+    .addOption(sandboxDir())
+    .option('--json', 'end with one JSON summary line')
+    .action(act((arn: string, options: TargetOptions & OutputOptions) => redrive(arn, options)));
+
+  const sandbox = root.command('sandbox').description('The local sandbox');
+  sandbox
+    .command('up')
+    .description('Start the sandbox and print the environment that points AWS clients at it')
+    .addOption(sandboxDir())
+    .option('--port-base <n>', 'ports N to N+3 for S3, Data Exchange, SNS and Step Functions', positiveInt)
+    .action(act((options: { sandboxDir: string; portBase?: number }) => sandboxUp(options)));
+  sandbox
+    .command('reset')
+    .description('Delete the sandbox state')
+    .addOption(sandboxDir())
+    .action(
+      act((options: { sandboxDir: string }) => {
+        resetSandbox(options.sandboxDir);
+        process.stdout.write(`Reset ${options.sandboxDir}\n`);
+        return EXIT.succeeded;
+      }),
+    );
+
+  root.command('asl').description('Print the runnable state machine definition (for Workflow Studio)').action(act(printAsl));
+  return root;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode: number = EXIT.succeeded;
+  try {
+    await program((code) => (exitCode = code)).parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version') return EXIT.succeeded;
+    if (code?.startsWith('commander.') === true) return EXIT.rejected; // commander has said what was wrong
+    const explained = error instanceof CliError ? error : error instanceof InputValidationError ? new CliError(error.message) : explainAwsError(error);
+    if (explained === undefined) throw error;
+    process.stderr.write(`dx-flow: ${explained.message}\n`);
+    return EXIT.rejected;
+  }
+}

@@ -1,0 +1,121 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { PROVIDER_ACCOUNT, SANDBOX_REGION } from '../sandbox/accounts';
+import { loadFaultPlan } from '../sandbox/faults';
+import { DEFAULT_SANDBOX_DIR, findRunningSandbox, startSandbox, type SandboxInfo } from '../sandbox/sandbox';
+import { CliError } from './errors';
+
+/** Where the CLI points: the local sandbox or a deployed stack. Either way it speaks the Step Functions API. */
+export interface Target {
+  readonly sfn: SFNClient;
+  readonly stateMachineArn?: string;
+  readonly bucket?: string;
+  readonly datasetId?: string;
+  readonly local: boolean;
+  /** How often to poll the history. */
+  readonly pollMs: number;
+  /** What ending means here, for the Ctrl-C message. */
+  readonly stopsWithProcess: boolean;
+  close(): Promise<void>;
+}
+
+export interface TargetOptions {
+  readonly local?: boolean;
+  readonly stateMachineArn?: string;
+  readonly outputsFile?: string;
+  readonly sandboxDir?: string;
+  readonly faults?: string;
+  /** The execution `status` and `redrive` work on: its ARN names the region. */
+  readonly executionArn?: string;
+}
+
+const StackOutputs = z.record(
+  z.string(),
+  z.object({ StateMachineArn: z.string(), BucketName: z.string().optional(), DataSetId: z.string().optional() }).loose(),
+);
+
+function sandboxClient(info: SandboxInfo): SFNClient {
+  return new SFNClient({
+    region: SANDBOX_REGION,
+    endpoint: info.endpoints.sfn,
+    credentials: { accessKeyId: PROVIDER_ACCOUNT.accessKeyId, secretAccessKey: PROVIDER_ACCOUNT.secretAccessKey },
+  });
+}
+
+/** A client for AWS in the user's region, or the region of the ARN the command works on. */
+function awsClient(arn: string | undefined): SFNClient {
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? arn?.split(':')[3];
+  if (region === undefined || region === '') throw new CliError('No AWS region: set AWS_REGION, or give an ARN that names one.');
+  return new SFNClient({ region });
+}
+
+function fromOutputsFile(file: string): Target {
+  if (!existsSync(file)) throw new CliError(`No outputs file at ${file}: run cdk deploy --outputs-file ${file} first.`);
+  const parsed = StackOutputs.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  const outputs = parsed.success ? Object.values(parsed.data)[0] : undefined;
+  if (outputs === undefined) throw new CliError(`${file} holds no stack outputs with a StateMachineArn.`);
+  return {
+    sfn: awsClient(outputs.StateMachineArn),
+    stateMachineArn: outputs.StateMachineArn,
+    bucket: outputs.BucketName,
+    datasetId: outputs.DataSetId,
+    local: false,
+    pollMs: 2000,
+    stopsWithProcess: false,
+    close: async () => undefined,
+  };
+}
+
+/** The sandbox's bucket is fixed; its data set id is known once the sandbox has run in that directory. */
+export function knownSandboxDefaults(directory = DEFAULT_SANDBOX_DIR): { bucket: string; datasetId?: string } {
+  const file = `${directory}/sandbox.json`;
+  const persisted = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { dataSetId?: string }) : {};
+  return { bucket: 'dx-flow-sandbox-data', datasetId: persisted.dataSetId };
+}
+
+export async function openTarget(options: TargetOptions): Promise<Target> {
+  const chosen = [options.local === true, options.stateMachineArn !== undefined, options.outputsFile !== undefined].filter(Boolean).length;
+  if (chosen > 1) throw new CliError('Give only one of --local, --state-machine-arn and --outputs-file.');
+  if (options.faults !== undefined && options.local !== true) throw new CliError('--faults works only with --local.');
+  if (options.outputsFile !== undefined) return fromOutputsFile(options.outputsFile);
+  if (options.local !== true) {
+    return {
+      sfn: awsClient(options.stateMachineArn ?? options.executionArn),
+      stateMachineArn: options.stateMachineArn,
+      local: false,
+      pollMs: 2000,
+      stopsWithProcess: false,
+      close: async () => undefined,
+    };
+  }
+  const directory = options.sandboxDir ?? DEFAULT_SANDBOX_DIR;
+  const attached = findRunningSandbox(directory);
+  if (attached !== undefined) {
+    if (options.faults !== undefined) {
+      throw new CliError(`--faults needs the CLI's own sandbox, but ${directory} is served by process ${attached.pid}.`);
+    }
+    return {
+      sfn: sandboxClient(attached),
+      stateMachineArn: attached.stateMachineArn,
+      bucket: attached.bucket,
+      datasetId: attached.dataSetId,
+      local: true,
+      pollMs: 100,
+      stopsWithProcess: false,
+      close: async () => undefined,
+    };
+  }
+  const faults = options.faults === undefined ? undefined : loadFaultPlan(options.faults);
+  const sandbox = await startSandbox({ directory, faults });
+  return {
+    sfn: sandboxClient(sandbox),
+    stateMachineArn: sandbox.stateMachineArn,
+    bucket: sandbox.bucket,
+    datasetId: sandbox.dataSetId,
+    local: true,
+    pollMs: 50,
+    stopsWithProcess: true,
+    close: () => sandbox.close(),
+  };
+}

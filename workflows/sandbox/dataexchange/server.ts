@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { CONCURRENT_IMPORT_JOBS_LIMIT_NAME, MAX_CONCURRENT_IMPORT_JOBS } from '../../../shared/limits';
+import { accountOfRequest } from '../accounts';
+import type { FaultInjector } from '../faults';
+import { readBody, sleep, startHttpServer } from '../http';
+import { DataExchangeApiError, invalid } from './errors';
+import { ImportRunner } from './jobs';
+import { buildRoutes, decodeParams, matchRoute } from './routes';
+import { StateFile } from './state-file';
+import { DataExchangeStore, type StoreSnapshot } from './store';
+
+export interface DataExchangeEmulatorOptions {
+  /** @default 0, a free port */
+  readonly port?: number;
+  /** JSON state: loaded at start when present, saved (debounced) after changes and on close. */
+  readonly stateFile: string;
+  /** Where imported assets' bytes are kept. */
+  readonly assetDir: string;
+  readonly faults: FaultInjector;
+  /** A client of the embedded S3, which import jobs read their sources through. */
+  readonly s3: S3Client;
+  /** @default 50 — from StartJob to the import's work, in milliseconds */
+  readonly jobDelayMs?: number;
+  /** @default 8 — object reads in flight across all import jobs */
+  readonly transferConcurrency?: number;
+}
+
+export interface RunningDataExchangeEmulator {
+  readonly endpoint: string;
+  /** Stops serving, aborts running imports (they resume on the next start) and saves the state. */
+  close(): Promise<void>;
+}
+
+const SAVE_DEBOUNCE_MS = 250;
+
+/** What AWS sends beside an injected error: StartJob's one quota is the import jobs in progress, named as AWS names it. */
+function injectedErrorMembers(operation: string, code: string): Record<string, string | number> {
+  if (operation !== 'StartJob' || code !== 'ServiceLimitExceededException') return {};
+  return { LimitName: CONCURRENT_IMPORT_JOBS_LIMIT_NAME, LimitValue: MAX_CONCURRENT_IMPORT_JOBS };
+}
+
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const payload = body === undefined ? '' : JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    'x-amzn-requestid': randomUUID(),
+    ...headers,
+  });
+  response.end(payload);
+}
+
+function sendError(response: ServerResponse, status: number, code: string, body: Record<string, unknown>): void {
+  send(response, status, body, { 'x-amzn-errortype': code });
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const text = (await readBody(request)).toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalid('The request body is not valid JSON.');
+  }
+}
+
+/** Starts the Data Exchange emulator on 127.0.0.1, with the state of `stateFile` if there is one. */
+export async function startDataExchangeEmulator(options: DataExchangeEmulatorOptions): Promise<RunningDataExchangeEmulator> {
+  const saved = await StateFile.read<StoreSnapshot>(options.stateFile);
+  const stateFile = new StateFile(options.stateFile, () => store.snapshot(), SAVE_DEBOUNCE_MS);
+  const store = new DataExchangeStore(() => stateFile.changed(), saved);
+  const imports = new ImportRunner({
+    s3: options.s3,
+    assetDir: options.assetDir,
+    jobDelayMs: options.jobDelayMs ?? 50,
+    transferConcurrency: options.transferConcurrency ?? 8,
+  });
+  let importJobsStarted = 0;
+  const routes = buildRoutes({
+    imports,
+    nextImportOutcome: () => {
+      importJobsStarted += 1;
+      return options.faults.importJobOutcome(importJobsStarted);
+    },
+  });
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://sandbox');
+    const match = matchRoute(routes, request.method ?? 'GET', url.pathname);
+    if (match === undefined) {
+      sendError(response, 404, 'UnknownOperationException', { Message: `The sandbox serves no ${request.method} ${url.pathname}.` });
+      return;
+    }
+    const fault = options.faults.onRequest('dataexchange', match.route.operation);
+    if (fault?.delayMs !== undefined) await sleep(fault.delayMs);
+    if (fault?.error !== undefined) {
+      sendError(response, fault.error.status, fault.error.code, {
+        Message: fault.error.message,
+        ...injectedErrorMembers(match.route.operation, fault.error.code),
+      });
+      return;
+    }
+    try {
+      const reply = match.route.handle({
+        account: store.account(accountOfRequest(request.headers.authorization).accountId),
+        params: decodeParams(match.params),
+        query: url.searchParams,
+        body: await readJson(request),
+      });
+      send(response, reply.status, reply.body);
+    } catch (error) {
+      if (!(error instanceof DataExchangeApiError)) throw error;
+      sendError(response, error.status, error.code, { Message: error.message, ...error.fields });
+    }
+  };
+
+  const server = await startHttpServer(
+    (request, response) =>
+      handle(request, response).catch((error: unknown) => {
+        sendError(response, 500, 'InternalServerException', { Message: `The sandbox failed: ${(error as Error).message}` });
+      }),
+    options.port ?? 0,
+  );
+  for (const account of store.allAccounts()) {
+    for (const job of account.jobsInProgress()) {
+      // A fault plan belongs to the sandbox run it was given to: a restart lets a stuck job finish.
+      delete job.forcedOutcome;
+      imports.schedule(account, job);
+    }
+  }
+
+  return {
+    endpoint: server.endpoint,
+    close: async () => {
+      await server.close();
+      await imports.close();
+      await stateFile.flush();
+    },
+  };
+}

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import {
+  Agent,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import S3rver from 's3rver';
+import type { FaultInjector } from '../faults';
+import { readBody, SANDBOX_HOST, sleep, startHttpServer } from '../http';
+import { spoolBody, type SpooledBody } from './body';
+import { S3RequestError, sendS3Error } from './errors';
+import { asListObjectsV1, asListObjectsV2Result } from './list-v2';
+import { MultipartUploads } from './multipart';
+import { s3RequestOf, type S3Request } from './operations';
+
+/*
+ * The sandbox's S3: s3rver on an internal port, behind a proxy of our own on the public one. The proxy names
+ * each request's operation for the fault plan, decodes aws-chunked bodies and verifies them before s3rver
+ * sees a byte, and puts right what s3rver gets wrong about multipart uploads.
+ */
+
+export interface S3SandboxOptions {
+  /** @default 0, a free port */
+  readonly port?: number;
+  /** Objects live in `<directory>/buckets`; request bodies are spooled in `<directory>/incoming`. */
+  readonly directory: string;
+  readonly faults: FaultInjector;
+}
+
+export interface RunningS3 {
+  readonly endpoint: string;
+  /** Stops the proxy and s3rver, and closes every socket of both. */
+  close(): Promise<void>;
+}
+
+/** s3rver's built-in account: it knows no other access key, and checks no SigV4 signature anyway. */
+const S3RVER_ACCESS_KEY = 'S3RVER';
+/** A CompleteMultipartUpload of 10,000 parts is about 1 MB of XML. */
+const MAX_COMPLETE_REQUEST_BYTES = 4 * 1024 * 1024;
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'expect', 'te', 'trailer', 'upgrade']);
+
+function withoutHopByHop<T extends IncomingHttpHeaders>(headers: T): OutgoingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
+}
+
+function hasBody(request: IncomingMessage): boolean {
+  return request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+}
+
+export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
+  const bucketsDirectory = join(options.directory, 'buckets');
+  const incoming = join(options.directory, 'incoming');
+  // Spool files left by a crash are bodies nobody will finish.
+  await rm(incoming, { recursive: true, force: true });
+  await Promise.all([mkdir(bucketsDirectory, { recursive: true }), mkdir(incoming, { recursive: true })]);
+
+  const s3rver = new S3rver({
+    address: SANDBOX_HOST,
+    port: 0,
+    directory: bucketsDirectory,
+    silent: true,
+    vhostBuckets: false,
+  });
+  const { port: internalPort } = await s3rver.run();
+  const agent = new Agent({ keepAlive: true });
+  const multipart = new MultipartUploads(s3rver.store);
+
+  function forward(
+    request: IncomingMessage,
+    body: { file: string; spooled: SpooledBody } | undefined,
+    path = request.url ?? '/',
+  ) {
+    const { authorization, ...headers } = body?.spooled.headers ?? request.headers;
+    const upstreamPath = path.replace(/([?&]X-Amz-Credential=)[^&/%]+/, `$1${S3RVER_ACCESS_KEY}`);
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const upstream = httpRequest(
+        {
+          host: SANDBOX_HOST,
+          port: internalPort,
+          method: request.method,
+          path: upstreamPath,
+          agent,
+          headers: {
+            ...withoutHopByHop(headers),
+            ...(authorization !== undefined && {
+              authorization: authorization.replace(/Credential=[^/,\s]+\//, `Credential=${S3RVER_ACCESS_KEY}/`),
+            }),
+          },
+        },
+        resolve,
+      );
+      upstream.once('error', reject);
+      if (body === undefined) upstream.end();
+      else pipeline(createReadStream(body.file), upstream).catch(reject);
+    });
+  }
+
+  /** Answers with s3rver's answer, its XML body rewritten by `rewrite` when it succeeded. */
+  async function relayRewritten(upstream: IncomingMessage, response: ServerResponse, rewrite: (xml: string) => string) {
+    const text = (await readBody(upstream)).toString('utf8');
+    const body = upstream.statusCode === 200 ? rewrite(text) : text;
+    const { 'content-length': _length, ...headers } = withoutHopByHop(upstream.headers);
+    response.writeHead(upstream.statusCode ?? 500, { ...headers, 'content-length': Buffer.byteLength(body) });
+    response.end(body);
+  }
+
+  async function complete(
+    request: IncomingMessage,
+    response: ServerResponse,
+    target: { bucket: string; key: string; uploadId: string | null },
+    body: { file: string; spooled: SpooledBody },
+  ) {
+    if (body.spooled.length > MAX_COMPLETE_REQUEST_BYTES) {
+      throw new S3RequestError('MaxMessageLengthExceeded', 400, 'Your request was too big.');
+    }
+    const etag = await multipart.etagOfCompletion(target.bucket, target.uploadId, await readFile(body.file, 'utf8'));
+    const upstream = await forward(request, body);
+    if (upstream.statusCode === 200) await multipart.recordEtag(target.bucket, target.key, etag);
+    await relayRewritten(upstream, response, (xml) => xml.replace(/<ETag>[^<]*<\/ETag>/, `<ETag>&quot;${etag}&quot;</ETag>`));
+  }
+
+  async function listObjectsV2(request: IncomingMessage, response: ServerResponse, url: URL) {
+    const v1Path = asListObjectsV1(url);
+    if (v1Path === null) throw new S3RequestError('InvalidArgument', 400, 'The continuation token provided is incorrect');
+    const upstream = await forward(request, undefined, v1Path);
+    await relayRewritten(upstream, response, (xml) => asListObjectsV2Result(xml, url));
+  }
+
+  async function serve(request: IncomingMessage, response: ServerResponse, url: URL, target: S3Request) {
+    const query = url.searchParams;
+    if (target.operation === 'ListObjectsV2') {
+      await listObjectsV2(request, response, url);
+      return;
+    }
+    if (target.operation === 'AbortMultipartUpload' && target.bucket !== undefined) {
+      await multipart.abort(target.bucket, query.get('uploadId'));
+      response.writeHead(204).end();
+      request.resume();
+      return;
+    }
+    if (target.operation === 'UploadPart' && target.bucket !== undefined) await multipart.checkPart(target.bucket, query);
+    const file = join(incoming, randomUUID());
+    try {
+      const body = hasBody(request) ? { file, spooled: await spoolBody(request, file) } : undefined;
+      if (target.operation === 'CompleteMultipartUpload' && target.bucket !== undefined && target.key !== undefined) {
+        if (body === undefined) throw new S3RequestError('MalformedXML', 400, 'CompleteMultipartUpload needs a part list.');
+        await complete(request, response, { bucket: target.bucket, key: target.key, uploadId: query.get('uploadId') }, body);
+        return;
+      }
+      const upstream = await forward(request, body);
+      response.writeHead(upstream.statusCode ?? 500, withoutHopByHop(upstream.headers));
+      await pipeline(upstream, response);
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
+  const proxy = await startHttpServer(async (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://s3');
+    const target = s3RequestOf(request.method ?? 'GET', url, request.headers);
+    const fault = options.faults.onRequest('s3', target.operation);
+    if (fault?.delayMs !== undefined) await sleep(fault.delayMs);
+    try {
+      if (fault?.error !== undefined) {
+        throw new S3RequestError(fault.error.code, fault.error.status, fault.error.message);
+      }
+      await serve(request, response, url, target);
+    } catch (error) {
+      if (!(error instanceof S3RequestError) || response.headersSent) throw error;
+      sendS3Error(request, response, error);
+    }
+  }, options.port).catch(async (error: unknown) => {
+    agent.destroy();
+    await s3rver.close();
+    throw error;
+  });
+
+  return {
+    endpoint: proxy.endpoint,
+    close: async () => {
+      await proxy.close();
+      agent.destroy();
+      s3rver.httpServer?.closeAllConnections();
+      await s3rver.close();
+    },
+  };
+}

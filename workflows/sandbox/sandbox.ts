@@ -1,0 +1,266 @@
+import { CreateDataSetCommand, GetDataSetCommand } from '@aws-sdk/client-dataexchange';
+import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { buildApp, PROVIDER_STACK_NAME } from '../../infra/build-app';
+import { createDataExchangeClient, createS3Client, createSnsClient } from '../../shared/clients';
+import { ENV_KEYS } from '../../shared/env';
+import { TASK_NAMES, taskEntry, type TaskName } from '../../tasks/registry';
+import { extractRunnableAsl, taskEnvironments } from '../asl';
+import type { TaskHandler, TaskHandlers } from '../local-runner';
+import { PROVIDER_ACCOUNT, SANDBOX_REGION } from './accounts';
+import { startDataExchangeEmulator } from './dataexchange/server';
+import { type Fault, FaultInjector } from './faults';
+import { startS3 } from './s3/server';
+import { startSns } from './sns/server';
+import { ExecutionStore } from './stepfunctions/executions';
+import { startStepFunctions } from './stepfunctions/server';
+
+/*
+ * The local sandbox: S3, Data Exchange, SNS and Step Functions on 127.0.0.1, with their state in one
+ * directory, like one long-lived account. Step Functions runs the definition the app synthesizes, and its
+ * Lambda states run the registry's handler modules with the environment the stack gives each function.
+ */
+
+export const SANDBOX_BUCKET = 'dx-flow-sandbox-data';
+export const SANDBOX_TOPIC = 'dx-flow-sandbox-notifications';
+export const SANDBOX_STATE_MACHINE = 'dx-flow-publish';
+export const DEFAULT_SANDBOX_DIR = '.sandbox';
+
+export interface SandboxOptions {
+  /** @default `.sandbox` */
+  readonly directory?: string;
+  /** Ports N (S3), N+1 (Data Exchange), N+2 (SNS) and N+3 (Step Functions). @default the ports of the last run, else free ones */
+  readonly portBase?: number;
+  readonly faults?: readonly Fault[];
+  /** Milliseconds a Wait state sleeps. @default 20 */
+  readonly waitMs?: number;
+  /** Milliseconds before a state machine retry. @default 50 */
+  readonly retryMs?: number;
+  /** Milliseconds an import job spends IN_PROGRESS before it runs. @default 20 */
+  readonly importDelayMs?: number;
+}
+
+export interface SandboxEndpoints {
+  readonly s3: string;
+  readonly dataexchange: string;
+  readonly sns: string;
+  readonly sfn: string;
+}
+
+/** What a client needs to use the sandbox: the `export` lines of `dx-flow sandbox up`. */
+export interface SandboxInfo {
+  readonly directory: string;
+  readonly endpoints: SandboxEndpoints;
+  readonly bucket: string;
+  readonly dataSetId: string;
+  readonly topicArn: string;
+  readonly stateMachineArn: string;
+  readonly pid: number;
+}
+
+export interface RunningSandbox extends SandboxInfo {
+  readonly faults: FaultInjector;
+  readonly executions: ExecutionStore;
+  close(): Promise<void>;
+}
+
+interface PersistedSandbox {
+  dataSetId?: string;
+  ports?: number[];
+}
+
+const files = (directory: string) => ({
+  persisted: path.join(directory, 'sandbox.json'),
+  running: path.join(directory, 'running.json'),
+});
+
+/** The environment that points any AWS SDK or the AWS CLI at the sandbox. */
+export function sandboxEnvironment(info: SandboxInfo): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: PROVIDER_ACCOUNT.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: PROVIDER_ACCOUNT.secretAccessKey,
+    AWS_REGION: SANDBOX_REGION,
+    AWS_DEFAULT_REGION: SANDBOX_REGION,
+    AWS_ENDPOINT_URL_S3: info.endpoints.s3,
+    AWS_ENDPOINT_URL_DATAEXCHANGE: info.endpoints.dataexchange,
+    AWS_ENDPOINT_URL_SNS: info.endpoints.sns,
+    AWS_ENDPOINT_URL_SFN: info.endpoints.sfn,
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    DX_FLOW_BUCKET: info.bucket,
+    DX_FLOW_DATASET_ID: info.dataSetId,
+    DX_FLOW_STATE_MACHINE_ARN: info.stateMachineArn,
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The sandbox a `dx-flow sandbox up` is serving from this directory, if one is. */
+export function findRunningSandbox(directory = DEFAULT_SANDBOX_DIR): SandboxInfo | undefined {
+  const file = files(path.resolve(directory)).running;
+  if (!existsSync(file)) return undefined;
+  const info = JSON.parse(readFileSync(file, 'utf8')) as SandboxInfo;
+  return isAlive(info.pid) && info.pid !== process.pid ? info : undefined;
+}
+
+export function resetSandbox(directory = DEFAULT_SANDBOX_DIR): void {
+  const running = findRunningSandbox(directory);
+  if (running !== undefined) throw new Error(`The sandbox in ${directory} is in use by process ${running.pid}; stop it first`);
+  rmSync(path.resolve(directory), { recursive: true, force: true });
+}
+
+/** Sets the environment for this process's task handlers; a key two tasks set differently cannot be shared. */
+function applyTaskEnvironments(environments: Partial<Record<TaskName, Record<string, string>>>): void {
+  const merged: Record<string, { value: string; task: string }> = {};
+  for (const [task, variables] of Object.entries(environments)) {
+    for (const [key, value] of Object.entries(variables)) {
+      // Per-function by design, and nothing a handler reads: the task's own name, and source-map flags.
+      if (key === ENV_KEYS.task || key === 'NODE_OPTIONS') continue;
+      const seen = merged[key];
+      if (seen !== undefined && seen.value !== value) {
+        throw new Error(`Tasks ${seen.task} and ${task} set ${key} differently; the sandbox runs them in one process`);
+      }
+      merged[key] = { value, task };
+    }
+  }
+  for (const [key, { value }] of Object.entries(merged)) process.env[key] = value;
+}
+
+function loadHandlers(faults: FaultInjector): TaskHandlers {
+  return Object.fromEntries(
+    TASK_NAMES.map((task) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the registry names modules by path
+      const { handler } = require(taskEntry(task)) as { handler: TaskHandler };
+      const withFaults: TaskHandler = async (event) => {
+        faults.beforeTask(task);
+        return handler(event);
+      };
+      return [task, withFaults];
+    }),
+  ) as TaskHandlers;
+}
+
+async function ensureBucket(): Promise<void> {
+  const s3 = createS3Client({ maxAttempts: 1 });
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: SANDBOX_BUCKET }));
+  } catch {
+    await s3.send(new CreateBucketCommand({ Bucket: SANDBOX_BUCKET }));
+  }
+}
+
+async function ensureDataSet(persisted: PersistedSandbox): Promise<string> {
+  const dataExchange = createDataExchangeClient({ maxAttempts: 1 });
+  if (persisted.dataSetId !== undefined) {
+    const found = await dataExchange.send(new GetDataSetCommand({ DataSetId: persisted.dataSetId })).catch(() => undefined);
+    if (found !== undefined) return persisted.dataSetId;
+  }
+  const created = await dataExchange.send(
+    new CreateDataSetCommand({
+      AssetType: 'S3_SNAPSHOT',
+      Name: 'dx-flow sandbox data set',
+      Description: 'The data set the local sandbox publishes to',
+    }),
+  );
+  if (created.Id === undefined) throw new Error('The sandbox data set was created without an id');
+  return created.Id;
+}
+
+/** Starts the sandbox in this process. Close it to stop every server and flush its state. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const directory = path.resolve(options.directory ?? DEFAULT_SANDBOX_DIR);
+  const running = findRunningSandbox(directory);
+  if (running !== undefined) throw new Error(`The sandbox in ${directory} is already up (process ${running.pid})`);
+  mkdirSync(directory, { recursive: true });
+  const { persisted: persistedFile, running: runningFile } = files(directory);
+  const persisted: PersistedSandbox = existsSync(persistedFile) ? JSON.parse(readFileSync(persistedFile, 'utf8')) : {};
+  const port = (i: number) => (options.portBase === undefined ? (persisted.ports?.[i] ?? 0) : options.portBase + i);
+  const faults = new FaultInjector(options.faults);
+  // Task logs would drown the CLI's progress; the history carries every error. POWERTOOLS_LOG_LEVEL=INFO shows them.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  const servers: { readonly endpoint: string; close(): Promise<void> }[] = [];
+  const close = async () => {
+    await executions?.drain();
+    await Promise.all(servers.reverse().map((server) => server.close()));
+    rmSync(runningFile, { force: true });
+  };
+  let executions: ExecutionStore | undefined;
+  try {
+    const s3 = await startS3({ port: port(0), directory: path.join(directory, 's3'), faults });
+    servers.push(s3);
+    process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: PROVIDER_ACCOUNT.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: PROVIDER_ACCOUNT.secretAccessKey,
+      AWS_REGION: SANDBOX_REGION,
+      AWS_DEFAULT_REGION: SANDBOX_REGION,
+    });
+    const dataexchange = await startDataExchangeEmulator({
+      port: port(1),
+      stateFile: path.join(directory, 'dataexchange.json'),
+      assetDir: path.join(directory, 'dataexchange-assets'),
+      faults,
+      s3: createS3Client({ maxAttempts: 3 }),
+      jobDelayMs: options.importDelayMs ?? 20,
+    });
+    servers.push(dataexchange);
+    const sns = await startSns({ port: port(2), stateFile: path.join(directory, 'sns.json'), faults });
+    servers.push(sns);
+    Object.assign(process.env, { AWS_ENDPOINT_URL_DATAEXCHANGE: dataexchange.endpoint, AWS_ENDPOINT_URL_SNS: sns.endpoint });
+
+    await ensureBucket();
+    const dataSetId = await ensureDataSet(persisted);
+    const topic = await createSnsClient({ maxAttempts: 1 }).send(new CreateTopicCommand({ Name: SANDBOX_TOPIC }));
+    const topicArn = topic.TopicArn ?? '';
+
+    // The same app `cdk synth` builds, pointed at the sandbox's data set and topic; handlers run from source.
+    const { app } = buildApp({ context: { datasetId: dataSetId, snsTopicArn: topicArn }, env: {}, bundle: false, nag: false });
+    const template = app.synth().getStackByName(PROVIDER_STACK_NAME).template as unknown;
+    const accountOptions = { region: SANDBOX_REGION, accountId: PROVIDER_ACCOUNT.accountId };
+    const asl = extractRunnableAsl(template, accountOptions);
+    applyTaskEnvironments(taskEnvironments(template, accountOptions));
+    const stateMachineArn = `arn:aws:states:${SANDBOX_REGION}:${PROVIDER_ACCOUNT.accountId}:stateMachine:${SANDBOX_STATE_MACHINE}`;
+    executions = new ExecutionStore({
+      directory: path.join(directory, 'executions'),
+      stateMachine: {
+        name: SANDBOX_STATE_MACHINE,
+        arn: stateMachineArn,
+        roleArn: `arn:aws:iam::${PROVIDER_ACCOUNT.accountId}:role/dx-flow-sandbox-state-machine`,
+        region: SANDBOX_REGION,
+        asl,
+        creationDate: Date.now(),
+      },
+      handlers: loadHandlers(faults),
+      waitMs: options.waitMs ?? 20,
+      retryMs: options.retryMs ?? 50,
+    });
+    const sfn = await startStepFunctions(executions, port(3));
+    servers.push(sfn);
+    process.env.AWS_ENDPOINT_URL_SFN = sfn.endpoint;
+
+    const info: SandboxInfo = {
+      directory,
+      endpoints: { s3: s3.endpoint, dataexchange: dataexchange.endpoint, sns: sns.endpoint, sfn: sfn.endpoint },
+      bucket: SANDBOX_BUCKET,
+      dataSetId,
+      topicArn,
+      stateMachineArn,
+      pid: process.pid,
+    };
+    writeFileSync(persistedFile, JSON.stringify({ dataSetId, ports: servers.map((server) => Number(new URL(server.endpoint).port)) }));
+    writeFileSync(runningFile, JSON.stringify(info));
+    return { ...info, faults, executions, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,195 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { readBody, startHttpServer, type RunningServer } from '../http';
+import type { ExecutionRecord, ExecutionStore } from './executions';
+
+/*
+ * The Step Functions endpoint: AWS JSON 1.0 (`X-Amz-Target: AWSStepFunctions.<Operation>`), the protocol
+ * @aws-sdk/client-sfn and the AWS CLI speak. Timestamps go over the wire as epoch seconds.
+ */
+
+class SfnError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+// AWS's rule for execution names: no whitespace, brackets, wildcards, punctuation that breaks ARNs or URLs.
+// eslint-disable-next-line no-control-regex -- AWS forbids control characters in names, so the rule names them
+const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
+
+const Paging = { maxResults: z.number().int().min(0).max(1000).optional(), nextToken: z.string().optional() };
+const Requests = {
+  StartExecution: z.object({ stateMachineArn: z.string(), name: z.string().optional(), input: z.string().optional() }),
+  DescribeExecution: z.object({ executionArn: z.string() }),
+  GetExecutionHistory: z.object({
+    executionArn: z.string(),
+    reverseOrder: z.boolean().optional(),
+    includeExecutionData: z.boolean().optional(),
+    ...Paging,
+  }),
+  ListExecutions: z.object({ stateMachineArn: z.string().optional(), statusFilter: z.string().optional(), ...Paging }),
+  StopExecution: z.object({ executionArn: z.string(), error: z.string().optional(), cause: z.string().optional() }),
+  RedriveExecution: z.object({ executionArn: z.string(), clientToken: z.string().optional() }),
+  DescribeStateMachine: z.object({ stateMachineArn: z.string() }),
+  ListStateMachines: z.object({ ...Paging }),
+} as const;
+type Operation = keyof typeof Requests;
+
+const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+
+/** One page of a list; the token is the offset of the next page. */
+function page<T>(items: readonly T[], maxResults: number | undefined, nextToken: string | undefined) {
+  const size = maxResults === undefined || maxResults === 0 ? 100 : maxResults;
+  const start = nextToken === undefined ? 0 : Number.parseInt(nextToken, 10);
+  if (!Number.isInteger(start) || start < 0 || start > items.length) throw new SfnError('InvalidToken', `Invalid nextToken ${nextToken}`);
+  const end = start + size;
+  return { items: items.slice(start, end), nextToken: end < items.length ? String(end) : undefined };
+}
+
+function describe(record: ExecutionRecord) {
+  return {
+    executionArn: record.executionArn,
+    stateMachineArn: record.stateMachineArn,
+    name: record.name,
+    status: record.status,
+    startDate: seconds(record.startDate),
+    stopDate: seconds(record.stopDate),
+    input: record.input,
+    inputDetails: { included: true },
+    output: record.output,
+    outputDetails: record.output === undefined ? undefined : { included: true },
+    error: record.error,
+    cause: record.cause,
+    redriveCount: record.redriveCount,
+    redriveDate: seconds(record.redriveDate),
+    redriveStatus: record.status === 'RUNNING' || record.status === 'SUCCEEDED' ? 'NOT_REDRIVABLE' : 'REDRIVABLE',
+  };
+}
+
+export function createStepFunctionsApi(store: ExecutionStore) {
+  const { stateMachine } = store;
+  const execution = (executionArn: string) => {
+    const record = store.get(executionArn);
+    if (record === undefined) throw new SfnError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    return record;
+  };
+  const checkStateMachine = (arn: string | undefined) => {
+    if (arn !== undefined && arn !== stateMachine.arn) {
+      throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    }
+  };
+
+  const handlers: { [K in Operation]: (request: z.infer<(typeof Requests)[K]>) => unknown } = {
+    StartExecution: (request) => {
+      checkStateMachine(request.stateMachineArn);
+      const name = request.name ?? crypto.randomUUID();
+      if (!EXECUTION_NAME.test(name)) throw new SfnError('InvalidName', `Invalid Name: '${name}'`);
+      const input = request.input ?? '{}';
+      try {
+        JSON.parse(input);
+      } catch {
+        throw new SfnError('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input is not valid JSON');
+      }
+      const existing = store.get(store.arnFor(name));
+      if (existing !== undefined) {
+        // AWS answers a repeated start of a running execution with the same input idempotently.
+        if (existing.status === 'RUNNING' && existing.input === input) {
+          return { executionArn: existing.executionArn, startDate: seconds(existing.startDate) };
+        }
+        throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.executionArn}'`);
+      }
+      const record = store.start(name, input);
+      return { executionArn: record.executionArn, startDate: seconds(record.startDate) };
+    },
+    DescribeExecution: (request) => describe(execution(request.executionArn)),
+    GetExecutionHistory: (request) => {
+      const record = execution(request.executionArn);
+      const events = request.reverseOrder === true ? [...record.events].reverse() : record.events;
+      const { items, nextToken } = page(events, request.maxResults, request.nextToken);
+      return { events: items, nextToken };
+    },
+    ListExecutions: (request) => {
+      checkStateMachine(request.stateMachineArn);
+      const matching = store.list().filter((r) => request.statusFilter === undefined || r.status === request.statusFilter);
+      const { items, nextToken } = page(matching, request.maxResults, request.nextToken);
+      return {
+        executions: items.map((r) => ({
+          executionArn: r.executionArn,
+          stateMachineArn: r.stateMachineArn,
+          name: r.name,
+          status: r.status,
+          startDate: seconds(r.startDate),
+          stopDate: seconds(r.stopDate),
+          redriveCount: r.redriveCount,
+          redriveDate: seconds(r.redriveDate),
+        })),
+        nextToken,
+      };
+    },
+    StopExecution: (request) => {
+      const record = execution(request.executionArn);
+      if (record.status === 'RUNNING') store.stop(record, request.error, request.cause);
+      return { stopDate: seconds(Date.now()) };
+    },
+    RedriveExecution: (request) => {
+      const record = execution(request.executionArn);
+      if (record.status === 'RUNNING' || record.status === 'SUCCEEDED') {
+        throw new SfnError('ExecutionNotRedrivable', `Execution is ${record.status} and cannot be redriven: '${record.executionArn}'`);
+      }
+      store.redrive(record);
+      return { redriveDate: seconds(record.redriveDate) };
+    },
+    DescribeStateMachine: (request) => {
+      checkStateMachine(request.stateMachineArn);
+      return {
+        stateMachineArn: stateMachine.arn,
+        name: stateMachine.name,
+        status: 'ACTIVE',
+        definition: JSON.stringify(stateMachine.asl.definition),
+        roleArn: stateMachine.roleArn,
+        type: 'STANDARD',
+        creationDate: seconds(stateMachine.creationDate),
+        loggingConfiguration: { level: 'ALL', includeExecutionData: true },
+        tracingConfiguration: { enabled: true },
+      };
+    },
+    ListStateMachines: () => ({
+      stateMachines: [
+        { stateMachineArn: stateMachine.arn, name: stateMachine.name, type: 'STANDARD', creationDate: seconds(stateMachine.creationDate) },
+      ],
+    }),
+  };
+
+  return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const reply = (status: number, body: unknown, errorType?: string) => {
+      response.writeHead(status, {
+        'content-type': 'application/x-amz-json-1.0',
+        ...(errorType === undefined ? {} : { 'x-amzn-errortype': errorType }),
+      });
+      response.end(JSON.stringify(body));
+    };
+    try {
+      const target = String(request.headers['x-amz-target'] ?? '');
+      const operation = target.replace(/^AWSStepFunctions\./, '') as Operation;
+      if (!(operation in Requests)) throw new SfnError('UnknownOperationException', `The sandbox does not emulate ${target || 'this request'}`);
+      const raw = (await readBody(request)).toString('utf8');
+      const parsed = Requests[operation].safeParse(raw === '' ? {} : JSON.parse(raw));
+      if (!parsed.success) throw new SfnError('ValidationException', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      const handler = handlers[operation] as (r: unknown) => unknown;
+      reply(200, handler(parsed.data));
+    } catch (error) {
+      const e = error instanceof SfnError ? error : new SfnError('ValidationException', (error as Error).message);
+      reply(e.status, { __type: e.code, message: e.message }, e.code);
+    }
+  };
+}
+
+export function startStepFunctions(store: ExecutionStore, port = 0): Promise<RunningServer> {
+  return startHttpServer(createStepFunctionsApi(store), port);
+}
