@@ -15,6 +15,14 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']",
+          // The named `z` keeps every zod locale in a Lambda bundle (450 KB); the namespace import tree-shakes to 90 KB.
+          message: "Use `import * as z from 'zod'`.",
+        },
+      ],
     },
   },
   {

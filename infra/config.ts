@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DataSetId, SubscriberAccountIds, splitAccountList } from '../shared/schemas/fields';
 import { describeIssues } from '../shared/validation';
 

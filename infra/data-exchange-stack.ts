@@ -7,6 +7,7 @@ import type { DataExchangeConfig } from './config';
 import { DataBucket } from './constructs/data-bucket';
 import { DataSet } from './constructs/data-set';
 import { ExchangeEvents } from './constructs/exchange-events';
+import { ManifestTrigger } from './constructs/manifest-trigger';
 import { Monitoring } from './constructs/monitoring';
 import { Notifications } from './constructs/notifications';
 import { PublishSchedule } from './constructs/schedule';
@@ -25,6 +26,7 @@ export class DataExchangeStack extends Stack {
   public readonly functions: Readonly<Record<TaskName, TaskFunction>>;
   public readonly workflow: PublishWorkflow;
   public readonly schedule: PublishSchedule;
+  public readonly manifestTrigger: ManifestTrigger;
   public readonly exchangeEvents: ExchangeEvents;
   public readonly monitoring: Monitoring;
 
@@ -84,6 +86,11 @@ export class DataExchangeStack extends Stack {
       stateMachine,
       expression: config.schedule,
       bucketName: this.dataBucket.bucket.bucketName,
+      dataSetId: this.dataSet.dataSetId,
+    });
+    this.manifestTrigger = new ManifestTrigger(this, 'ManifestTrigger', {
+      stateMachine,
+      bucket: this.dataBucket.bucket,
       dataSetId: this.dataSet.dataSetId,
     });
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputValidationError } from './errors';
 import { SubscriberAccountIds, splitAccountList } from './schemas/fields';
 import { describeIssues } from './validation';

@@ -59,6 +59,8 @@ export const ERROR_NAMES = {
   importJobFailed: 'ImportJobFailedError',
   importTimeout: 'ImportTimeoutError',
   revisionState: 'RevisionStateError',
+  /** Raised by the state machine, not a task: the revision is published but its success notification was lost. */
+  notificationFailed: 'NotificationFailedError',
 } as const;
 
 const PROJECT_ERRORS = [

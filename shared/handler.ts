@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { readEnv } from './env';
 import { toWorkflowError } from './errors';
 import { createLogger } from './logger';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ENV_KEYS, type ImportPollEnv } from './env';
 
 /** How StartImport and CheckImport pace the Wait -> CheckImport loop of one batch. */

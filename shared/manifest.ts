@@ -1,5 +1,5 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { awsCall, InputValidationError } from './errors';
 import { MAX_ASSETS_PER_IMPORT_JOB } from './limits';
 import { readJsonObject } from './s3-json';

@@ -1,5 +1,5 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { awsCall, InputValidationError } from './errors';
 import { parseOrThrow } from './validation';
 

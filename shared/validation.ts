@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InputValidationError } from './errors';
 
 function describePath(path: readonly PropertyKey[]): string {

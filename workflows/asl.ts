@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENV_KEYS } from '../shared/env';
 import { TASK_NAMES, type TaskName } from '../tasks/registry';
 

@@ -3,7 +3,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ERROR_NAMES } from '../shared/errors';
 import { MAX_CONCURRENT_IMPORT_JOBS } from '../shared/limits';
 import {
@@ -72,8 +72,9 @@ interface InvokeOptions {
 /**
  * The publish workflow, in JSONPath (aws-local-stepfunctions ignores JSONata):
  * PlanRevision -> CreateRevision -> (already finalized? skip) -> Map over batches [UploadBatch -> StartImport ->
- * bounded poll] -> FinalizeRevision -> ShareWithSubscribers (when any) -> NotifySuccess. Every failure goes to
- * NotifyFailure, then a Fail that keeps the original error name and cause.
+ * bounded poll] -> FinalizeRevision -> ShareWithSubscribers (when any) -> NotifySuccess. Every failure before the
+ * revision is published goes to NotifyFailure, then a Fail that keeps the original error name and cause; a lost
+ * success notification fails the run with NotificationFailedError, saying that the revision is published.
  */
 export function buildPublishRevisionDefinition(scope: Construct, props: PublishRevisionDefinitionProps): sfn.IChainable {
   const invoke = (state: LambdaStateName, options: InvokeOptions): tasks.LambdaInvoke => {
@@ -209,6 +210,28 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
     resultPath: '$.notification',
   });
   notifySuccess.next(new sfn.Succeed(scope, STATE.published, { stateName: STATE.published }));
+  // The revision is out and cannot be taken back, so NotifyFailure (which would say the run failed, and needs the
+  // same SNS) is the wrong path. The run fails with its own error, so the ExecutionsFailed alarm tells someone,
+  // and the cause says that the revision IS published and which notification was lost.
+  const describeLostNotification = new sfn.Pass(scope, STATE.describeLostNotification, {
+    stateName: STATE.describeLostNotification,
+    parameters: {
+      'cause.$':
+        "States.Format('Revision {} of data set {} IS published (run {}, already published before: {}); only its success notification was lost: {}: {}', " +
+        '$.revision.revisionId, $.plan.datasetId, $.plan.runId, $.revision.alreadyFinalized, $.notificationFailure.Error, $.notificationFailure.Cause)',
+    },
+    resultPath: '$.notificationLost',
+  });
+  notifySuccess.addCatch(
+    describeLostNotification.next(
+      new sfn.Fail(scope, STATE.notificationFailed, {
+        stateName: STATE.notificationFailed,
+        error: ERROR_NAMES.notificationFailed,
+        causePath: '$.notificationLost.cause',
+      }),
+    ),
+    { resultPath: '$.notificationFailure' },
+  );
 
   const shareWithSubscribers = invoke(STATE.shareWithSubscribers, {
     payload: { 'datasetId.$': '$.plan.datasetId', 'subscriberAccountIds.$': '$.plan.subscriberAccountIds' },
@@ -228,7 +251,7 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
     .when(sfn.Condition.booleanEquals('$.revision.alreadyFinalized', true), hasSubscribers)
     .otherwise(importBatches.next(finalizeRevision).next(hasSubscribers));
 
-  for (const step of [planRevision, createRevision, finalizeRevision, shareWithSubscribers, notifySuccess]) onFailure(step);
+  for (const step of [planRevision, createRevision, finalizeRevision, shareWithSubscribers]) onFailure(step);
 
   return planRevision.next(createRevision).next(isAlreadyPublished);
 }

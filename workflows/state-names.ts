@@ -19,6 +19,8 @@ export const STATE = {
   shareWithSubscribers: 'ShareWithSubscribers',
   notifySuccess: 'NotifySuccess',
   published: 'Published',
+  describeLostNotification: 'DescribeLostNotification',
+  notificationFailed: 'NotificationFailed',
   notifyFailure: 'NotifyFailure',
   publishFailed: 'PublishFailed',
 } as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ADX_ID_PATTERN, MAX_SUBSCRIBERS, RUN_ID_MAX_LENGTH, RUN_ID_PATTERN } from '../limits';
 
 /** S3 general purpose bucket naming rules, each with its own message. */

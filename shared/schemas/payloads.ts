@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_ASSETS_PER_IMPORT_JOB } from '../limits';
 import { AccountId, BucketName, DataSetId, RevisionId, RunId, SafeS3Key, SubscriberAccountIds } from './fields';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_ASSETS_PER_REVISION } from '../limits';
 import { SafeS3Key } from './fields';
 

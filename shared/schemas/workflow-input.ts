@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_GENERATED_ASSETS, MAX_RECORDS_PER_ASSET, MAX_REVISION_COMMENT_LENGTH, RUN_ID_MAX_LENGTH } from '../limits';
 import { BucketName, DataSetId, RunId, SafeS3Key, SubscriberAccountIds, splitAccountList } from './fields';
 

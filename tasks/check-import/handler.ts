@@ -1,4 +1,4 @@
-import { createDataExchangeClient } from '../../shared/clients';
+import { createDataExchangeClient } from '../../shared/clients/dataexchange';
 import { ImportPollEnv } from '../../shared/env';
 import { defineHandler } from '../../shared/handler';
 import { importPollConfig } from '../../shared/import-poll';

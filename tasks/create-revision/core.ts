@@ -46,7 +46,8 @@ function toRef(revision: RevisionLike, datasetId: string, flags: Pick<RevisionRe
 
 /**
  * Finds this run's revision. A finalized one wins, since it means the run was already published; a revoked
- * one is ignored, since it was withdrawn and publishes nothing.
+ * one is ignored, since it was withdrawn and publishes nothing. Among unfinalized ones the oldest wins (ADX
+ * lists the newest first), so that two executions of one runId that each created a revision agree on one.
  */
 async function findRunRevision(input: CreateRevisionInput, deps: CreateRevisionDeps): Promise<RevisionRef | undefined> {
   return awsCall({ action: 'dataexchange:ListDataSetRevisions', resource: `data set ${input.datasetId}` }, async () => {
@@ -55,14 +56,18 @@ async function findRunRevision(input: CreateRevisionInput, deps: CreateRevisionD
       for (const revision of page.Revisions ?? []) {
         if (revision.Revoked === true || !isRunComment(revision.Comment, input.runId)) continue;
         if (revision.Finalized === true) return toRef(revision, input.datasetId, { created: false, alreadyFinalized: true });
-        unfinalized ??= revision;
+        unfinalized = revision;
       }
     }
     return unfinalized && toRef(unfinalized, input.datasetId, { created: false, alreadyFinalized: false });
   });
 }
 
-/** Creates the run's revision, or reuses the one an earlier attempt of the same runId made. */
+/**
+ * Creates the run's revision, or reuses the one an earlier attempt of the same runId made. After creating, it
+ * looks again: when a concurrent execution of the runId created one too, both go on with the oldest, and the
+ * other stays empty and unfinalized.
+ */
 export async function createRevision(input: CreateRevisionInput, deps: CreateRevisionDeps): Promise<RevisionRef> {
   const existing = await findRunRevision(input, deps);
   if (existing !== undefined) return existing;
@@ -75,5 +80,7 @@ export async function createRevision(input: CreateRevisionInput, deps: CreateRev
       }),
     ),
   );
+  const winner = await findRunRevision(input, deps);
+  if (winner !== undefined && winner.revisionId !== created.Id) return winner;
   return toRef(created, input.datasetId, { created: true, alreadyFinalized: false });
 }

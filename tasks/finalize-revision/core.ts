@@ -1,4 +1,4 @@
-import { type DataExchangeClient, GetRevisionCommand, paginateListRevisionAssets, UpdateRevisionCommand } from '@aws-sdk/client-dataexchange';
+import { ConflictException, type DataExchangeClient, GetRevisionCommand, paginateListRevisionAssets, UpdateRevisionCommand } from '@aws-sdk/client-dataexchange';
 import { awsCall, RevisionStateError } from '../../shared/errors';
 import type { FinalizeRevisionInput, FinalizeRevisionOutput } from '../../shared/schemas/payloads';
 
@@ -36,11 +36,18 @@ export async function finalizeRevision(input: FinalizeRevisionInput, deps: Final
     deps.dataExchange.send(new GetRevisionCommand({ DataSetId: input.datasetId, RevisionId: input.revisionId })),
   );
   if (revision.Finalized !== true) {
-    await awsCall({ action: 'dataexchange:UpdateRevision', resource }, () =>
-      deps.dataExchange.send(
-        new UpdateRevisionCommand({ DataSetId: input.datasetId, RevisionId: input.revisionId, Finalized: true }),
-      ),
-    );
+    await awsCall({ action: 'dataexchange:UpdateRevision', resource }, async () => {
+      try {
+        await deps.dataExchange.send(
+          new UpdateRevisionCommand({ DataSetId: input.datasetId, RevisionId: input.revisionId, Finalized: true }),
+        );
+      } catch (error) {
+        // Finalized since GetRevision, by a lost-and-retried call or another execution of the runId: the goal is met.
+        if (!(error instanceof ConflictException)) throw error;
+        const now = await deps.dataExchange.send(new GetRevisionCommand({ DataSetId: input.datasetId, RevisionId: input.revisionId }));
+        if (now.Finalized !== true) throw error;
+      }
+    });
   }
   return { revisionId: input.revisionId, finalized: true, assetCount };
 }

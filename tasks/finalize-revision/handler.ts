@@ -1,4 +1,4 @@
-import { createDataExchangeClient } from '../../shared/clients';
+import { createDataExchangeClient } from '../../shared/clients/dataexchange';
 import { NoEnv } from '../../shared/env';
 import { defineHandler } from '../../shared/handler';
 import { FinalizeRevisionInput } from '../../shared/schemas/payloads';

@@ -1,4 +1,4 @@
-import { createSnsClient } from '../../shared/clients';
+import { createSnsClient } from '../../shared/clients/sns';
 import { NotifyEnv } from '../../shared/env';
 import { defineHandler } from '../../shared/handler';
 import { ExchangeEvent } from '../../shared/schemas/exchange-event';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatBytes, formatFields, type Notification } from '../../shared/notifications';
 import { DataSetId, RevisionId, RunId } from '../../shared/schemas/fields';
 import type { DataGrantReport, NotifyFailureInput, NotifySuccessInput } from '../../shared/schemas/payloads';

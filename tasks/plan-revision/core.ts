@@ -3,6 +3,7 @@ import { mapLimited } from '../../shared/concurrency';
 import { awsCall, InputValidationError } from '../../shared/errors';
 import { MAX_ASSETS_PER_REVISION } from '../../shared/limits';
 import { MAX_BATCH_UPLOAD_BYTES, type ManifestAsset, planBatches, writeManifest } from '../../shared/manifest';
+import { fingerprintRunId } from '../../shared/run-id';
 import { readJsonObject } from '../../shared/s3-json';
 import { sampleCsvByteLength, seedFor } from '../../shared/sample-data';
 import { SafeS3Key } from '../../shared/schemas/fields';
@@ -86,25 +87,52 @@ async function headListedKey(s3: S3Client, bucket: string, key: string, manifest
   }
 }
 
+/** S3 event notifications carry a bare ETag, while HTTP preconditions need the quoted entity-tag. */
+function unquotedEtag(etag: string): string {
+  return etag.replace(/^"(.*)"$/, '$1');
+}
+
+/**
+ * The runId of a manifest version: its file name, then a hash of its key and ETag. The same upload, delivered
+ * twice, gets the same runId and so publishes once; a new upload of it gets a new one.
+ */
+export function runIdForManifest(key: string, etag: string): string {
+  return fingerprintRunId(key.slice(key.lastIndexOf('/') + 1).replace(/\.json$/i, ''), `${key}\n${unquotedEtag(etag)}`);
+}
+
+/** The runId a run without one uses: a manifest version's own when its ETag is known, else the execution name's. */
+function defaultRunId(source: Source, executionName: string): string {
+  return source.type === 'manifest' && source.etag !== undefined
+    ? runIdForManifest(source.key, source.etag)
+    : runIdFromExecutionName(executionName);
+}
+
+interface PlannedAssets {
+  readonly assets: ManifestAsset[];
+  /** The revision comment the source itself gives, used when the input has none. */
+  readonly comment?: string;
+}
+
 /** A provider's manifest: its keys (each must exist) and the objects under its prefixes, each key once. */
-async function manifestAssets(s3: S3Client, bucket: string, source: ManifestSource): Promise<ManifestAsset[]> {
+async function manifestAssets(s3: S3Client, bucket: string, source: ManifestSource): Promise<PlannedAssets> {
   const manifestName = `source manifest s3://${bucket}/${source.key}`;
-  const manifest = await readJsonObject(s3, { bucket, key: source.key, ifMatch: source.etag }, ProviderManifest, 'source manifest');
+  const ifMatch = source.etag === undefined ? undefined : `"${unquotedEtag(source.etag)}"`;
+  const manifest = await readJsonObject(s3, { bucket, key: source.key, ifMatch }, ProviderManifest, 'source manifest');
   const assets = await mapLimited([...new Set(manifest.keys)], HEAD_CONCURRENCY, (key) => headListedKey(s3, bucket, key, manifestName));
   for (const [index, prefix] of (manifest.prefixes ?? []).entries()) {
     assets.push(...(await listPrefix(s3, bucket, prefix, `prefixes[${index}] of ${manifestName}`)));
   }
   const unique = [...new Map(assets.map((asset) => [asset.key, asset])).values()];
   ensureFitsOneRevision(unique.length, manifestName);
-  return unique;
+  return { assets: unique, comment: manifest.comment };
 }
 
-async function planAssets(s3: S3Client, bucket: string, runId: string, source: Source): Promise<ManifestAsset[]> {
+async function planAssets(s3: S3Client, bucket: string, runId: string, source: Source): Promise<PlannedAssets> {
   switch (source.type) {
     case 'generate':
-      return generatedAssets(runId, source);
+      return { assets: generatedAssets(runId, source) };
     case 's3Prefix':
-      return listPrefix(s3, bucket, source.prefix, 'source.prefix');
+      return { assets: await listPrefix(s3, bucket, source.prefix, 'source.prefix') };
     case 'manifest':
       return manifestAssets(s3, bucket, source);
   }
@@ -116,8 +144,8 @@ async function planAssets(s3: S3Client, bucket: string, runId: string, source: S
  */
 export async function planRevision(request: PlanRevisionInput, deps: PlanRevisionDeps): Promise<Plan> {
   const input = parseOrThrow(WorkflowInput, request.input, 'workflow input');
-  const runId = input.runId ?? runIdFromExecutionName(request.executionName);
-  const assets = await planAssets(deps.s3, input.bucket, runId, input.source);
+  const runId = input.runId ?? defaultRunId(input.source, request.executionName);
+  const { assets, comment } = await planAssets(deps.s3, input.bucket, runId, input.source);
   const manifestKey = await writeManifest(deps.s3, { version: 1, runId, bucket: input.bucket, sourceType: input.source.type, assets });
   // Only generated assets are streamed by UploadBatch; existing ones are just checked, so their size is no cost.
   const maxBatchBytes = input.source.type === 'generate' ? MAX_BATCH_UPLOAD_BYTES : Number.POSITIVE_INFINITY;
@@ -126,7 +154,7 @@ export async function planRevision(request: PlanRevisionInput, deps: PlanRevisio
     runId,
     bucket: input.bucket,
     datasetId: input.datasetId,
-    comment: input.comment ?? '',
+    comment: input.comment ?? comment ?? '',
     sourceType: input.source.type,
     manifestKey,
     assetCount: assets.length,

@@ -1,4 +1,4 @@
-import { createS3Client } from '../../shared/clients';
+import { createS3Client } from '../../shared/clients/s3';
 import { ENV_KEYS, PlanRevisionEnv } from '../../shared/env';
 import { defineHandler } from '../../shared/handler';
 import { PlanRevisionInput } from '../../shared/schemas/payloads';

@@ -1,4 +1,4 @@
-import { createDataExchangeClient } from '../../shared/clients';
+import { createDataExchangeClient } from '../../shared/clients/dataexchange';
 import { ShareWithSubscribersEnv } from '../../shared/env';
 import { defineHandler } from '../../shared/handler';
 import { ShareWithSubscribersInput } from '../../shared/schemas/payloads';

@@ -1,6 +1,8 @@
 import {
+  ConflictException,
   CreateJobCommand,
   type DataExchangeClient,
+  GetJobCommand,
   type JobEntry,
   paginateListJobs,
   paginateListRevisionAssets,
@@ -71,10 +73,20 @@ async function findEarlierJob(
   });
 }
 
+/**
+ * Starts a WAITING job. A ConflictException means someone started it since it was listed: a StartJob whose
+ * answer was lost and retried, or another execution of the same runId reusing it. The job runs either way.
+ */
 async function startJob(jobId: string, dataExchange: DataExchangeClient): Promise<void> {
-  await awsCall({ action: 'dataexchange:StartJob', resource: `import job ${jobId}` }, () =>
-    dataExchange.send(new StartJobCommand({ JobId: jobId })),
-  );
+  await awsCall({ action: 'dataexchange:StartJob', resource: `import job ${jobId}` }, async () => {
+    try {
+      await dataExchange.send(new StartJobCommand({ JobId: jobId }));
+    } catch (error) {
+      if (!(error instanceof ConflictException)) throw error;
+      const job = await dataExchange.send(new GetJobCommand({ JobId: jobId }));
+      if (job.State === 'WAITING') throw error;
+    }
+  });
 }
 
 async function createImportJob(input: StartImportInput, keys: readonly string[], dataExchange: DataExchangeClient): Promise<string> {

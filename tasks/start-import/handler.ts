@@ -1,4 +1,5 @@
-import { createDataExchangeClient, createS3Client } from '../../shared/clients';
+import { createDataExchangeClient } from '../../shared/clients/dataexchange';
+import { createS3Client } from '../../shared/clients/s3';
 import { ImportPollEnv } from '../../shared/env';
 import { defineHandler } from '../../shared/handler';
 import { importPollConfig } from '../../shared/import-poll';

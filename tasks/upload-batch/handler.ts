@@ -1,4 +1,4 @@
-import { createS3Client } from '../../shared/clients';
+import { createS3Client } from '../../shared/clients/s3';
 import { NoEnv } from '../../shared/env';
 import { defineHandler } from '../../shared/handler';
 import { UploadBatchInput } from '../../shared/schemas/payloads';

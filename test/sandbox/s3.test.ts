@@ -18,7 +18,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { createS3Client } from '../../shared/clients';
+import { createS3Client } from '../../shared/clients/s3';
 import { PROVIDER_ACCOUNT, SANDBOX_REGION } from '../../workflows/sandbox/accounts';
 import { FaultInjector } from '../../workflows/sandbox/faults';
 import { type RunningS3, startS3 } from '../../workflows/sandbox/s3/server';

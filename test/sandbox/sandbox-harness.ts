@@ -3,11 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Fault } from '../../workflows/sandbox/faults';
-import { type RunningSandbox, startSandbox } from '../../workflows/sandbox/sandbox';
+import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../workflows/sandbox/sandbox';
 
 /** A sandbox in a fresh temporary directory, and a Step Functions client that reaches it like any user's. */
-export async function openTestSandbox(faults: readonly Fault[] = [], directory = mkdtempSync(path.join(tmpdir(), 'dx-flow-sandbox-'))) {
-  const sandbox = await startSandbox({ directory, faults, waitMs: 5, retryMs: 5, importDelayMs: 5 });
+export async function openTestSandbox(
+  faults: readonly Fault[] = [],
+  directory = mkdtempSync(path.join(tmpdir(), 'dx-flow-sandbox-')),
+  timing: Pick<SandboxOptions, 'importTimeoutMs'> = {},
+) {
+  const sandbox = await startSandbox({ directory, faults, waitMs: 5, retryMs: 5, importDelayMs: 5, importTimeoutMs: 2000, ...timing });
   const sfn = new SFNClient({ maxAttempts: 1 });
   return {
     sandbox,

@@ -1,4 +1,7 @@
-import { createDataExchangeClient, createS3Client, createSnsClient, SDK_MAX_ATTEMPTS } from '../../shared/clients';
+import { createDataExchangeClient } from '../../shared/clients/dataexchange';
+import { createS3Client } from '../../shared/clients/s3';
+import { createSnsClient } from '../../shared/clients/sns';
+import { SDK_MAX_ATTEMPTS } from '../../shared/clients/options';
 
 const SANDBOX_ENDPOINT = 'http://127.0.0.1:4566';
 

@@ -1,5 +1,5 @@
 import { ThrottlingException } from '@aws-sdk/client-dataexchange';
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotifyEnv } from '../../shared/env';
 import { ImportJobFailedError, InputValidationError, TransientAwsError } from '../../shared/errors';
 import { defineHandler } from '../../shared/handler';

@@ -9,7 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Manifest } from '../../shared/manifest';
 import { sampleCsvByteLength, seedFor } from '../../shared/sample-data';
-import { planRevision } from '../../tasks/plan-revision/core';
+import { planRevision, runIdForManifest } from '../../tasks/plan-revision/core';
 import { handler } from '../../tasks/plan-revision/handler';
 import { ACCOUNT_A, ACCOUNT_B, awsError, BUCKET, DATA_SET_ID, RUN_ID } from '../fixtures/ids';
 
@@ -93,6 +93,12 @@ describe('plan-revision', () => {
       const output = await planRevision(event({}), { s3: new S3Client({}), defaultSubscriberAccountIds: [ACCOUNT_B] });
 
       expect(output).toMatchObject({ subscriberAccountIds: [ACCOUNT_B], hasSubscribers: true });
+    });
+
+    it("lets the input's accounts override the configured default", async () => {
+      const output = await planRevision(event({ subscriberAccountIds: [ACCOUNT_A] }), { s3: new S3Client({}), defaultSubscriberAccountIds: [ACCOUNT_B] });
+
+      expect(output).toMatchObject({ subscriberAccountIds: [ACCOUNT_A], hasSubscribers: true });
     });
 
     it('lets an explicit empty list override the default', async () => {
@@ -280,6 +286,58 @@ describe('plan-revision', () => {
       s3.on(HeadObjectCommand).rejects(awsError('SlowDown', 503));
 
       await expect(handler(event({ source }))).rejects.toMatchObject({ name: 'TransientAwsError' });
+    });
+
+    describe('runId and comment', () => {
+      beforeEach(() => {
+        providerManifest({ keys: ['data/a.csv'], comment: 'from the provider' });
+        s3.on(HeadObjectCommand).resolves({ ContentLength: 5, ETag: '"head"' });
+      });
+
+      it('derives the runId from the key and ETag, the same for a re-delivered event, and quotes the bare ETag of an event', async () => {
+        const fromEvent = await handler({ ...event({ source: { ...source, etag: 'v1' } }), executionName: 'a1b2c3' });
+        const redelivered = await handler({ ...event({ source: { ...source, etag: 'v1' } }), executionName: 'd4e5f6' });
+
+        expect(fromEvent.runId).toMatch(/^x-[0-9a-f]{12}$/);
+        expect(redelivered.runId).toBe(fromEvent.runId);
+        expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Key: source.key, IfMatch: '"v1"' });
+        expect(writtenManifest().runId).toBe(fromEvent.runId);
+      });
+
+      it('keeps a given runId, and falls back to the execution name without an ETag', async () => {
+        const given = await handler(event({ runId: RUN_ID, source }));
+        const noEtag = await handler(event({ source: { type: 'manifest', key: source.key } }));
+
+        expect(given.runId).toBe(RUN_ID);
+        expect(noEtag.runId).toBe('nightly-2026-11-30T00-00-00Z');
+      });
+
+      it("uses the manifest's comment unless the input gives one", async () => {
+        const fromManifest = await handler(event({ source }));
+        const fromInput = await handler(event({ source, comment: 'from the input' }));
+
+        expect(fromManifest.comment).toBe('from the provider');
+        expect(fromInput.comment).toBe('from the input');
+      });
+    });
+  });
+
+  describe('runIdForManifest', () => {
+    it('gives another runId to another upload of the same manifest, or to another manifest', () => {
+      const first = runIdForManifest('manifests/incoming/batch.json', '"abc"');
+
+      expect(runIdForManifest('manifests/incoming/batch.json', 'abc')).toBe(first);
+      expect(runIdForManifest('manifests/incoming/batch.json', 'abd')).not.toBe(first);
+      expect(runIdForManifest('manifests/incoming/other/batch.json', 'abc')).not.toBe(first);
+      expect(first).toMatch(/^batch-[0-9a-f]{12}$/);
+    });
+
+    it.each([
+      ['manifests/incoming/Nov 30: sales (final).JSON', /^Nov-30-sales-final-[0-9a-f]{12}$/],
+      ['manifests/incoming/%%%.json', /^[0-9a-f]{12}$/],
+      [`manifests/incoming/${'a'.repeat(300)}.json`, /^a{51}-[0-9a-f]{12}$/],
+    ])('keeps the runId of %j within the runId pattern', (key, expected) => {
+      expect(runIdForManifest(key, 'etag')).toMatch(expected);
     });
   });
 

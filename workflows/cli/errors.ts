@@ -1,9 +1,6 @@
 /** A failure the CLI explains in one sentence and ends with exit code 2: bad usage, bad input, an expected AWS error. */
 export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly status: 'REJECTED' | 'ERROR' = 'ERROR',
-  ) {
+  constructor(message: string) {
     super(message);
     this.name = 'CliError';
   }

@@ -12,6 +12,8 @@ export interface FollowOptions {
   readonly onLine?: (line: ProgressLine, elapsedMs: number) => void;
   /** Stops following (not the execution). */
   readonly signal?: AbortSignal;
+  /** Events up to this id went before (a redriven run's earlier attempts): they count, but get no line. */
+  readonly quietThroughEventId?: number;
 }
 
 export interface Followed {
@@ -23,12 +25,21 @@ export interface Followed {
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    // Each poll's listener goes once the sleep ends, or a long run leaks one per poll.
+    const wake = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', wake);
       resolve();
-    });
+    };
+    const timer = setTimeout(wake, ms);
+    signal?.addEventListener('abort', wake, { once: true });
   });
+
+/** The id of the execution's newest event so far. */
+export async function latestEventId(sfn: SFNClient, executionArn: string): Promise<number> {
+  const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1 }));
+  return page.events?.[0]?.id ?? 0;
+}
 
 /** The events after `lastId`, read newest first so each poll costs pages of new events only. */
 async function newEvents(sfn: SFNClient, executionArn: string, lastId: number): Promise<HistoryEvent[]> {
@@ -56,7 +67,9 @@ export async function followExecution(sfn: SFNClient, executionArn: string, opti
     for (const event of fresh) {
       events.push(event);
       const line = reader.lineFor(event);
-      if (line !== undefined) options.onLine?.(line, (event.timestamp?.getTime() ?? started) - started);
+      if (line !== undefined && (event.id ?? 0) > (options.quietThroughEventId ?? 0)) {
+        options.onLine?.(line, (event.timestamp?.getTime() ?? started) - started);
+      }
     }
     if (execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') return { execution, events, interrupted: false };
     if (options.signal?.aborted === true) return { execution, events, interrupted: true };

@@ -32,40 +32,43 @@ export interface ProgressLine {
 
 /** Follows a history event by event, remembering what it needs to describe the next ones. */
 export class ProgressReader {
-  private readonly stateOfEvent = new Map<number, string>();
-  private readonly attempts = new Map<string, number>();
-  private readonly lastError = new Map<string, string>();
+  /** Each event's state entry: the id of the `*StateEntered` event it belongs to. */
+  private readonly entryOfEvent = new Map<number, number>();
+  private readonly nameOfEntry = new Map<number, string>();
+  // Kept per entry, not per name: concurrent Map iterations interleave the events of one state's entries.
+  private readonly attempts = new Map<number, number>();
+  private readonly lastError = new Map<number, string>();
   private batchCount = 0;
 
   /** The line for one event, or undefined when the event is not worth one. */
   lineFor(event: HistoryEvent): ProgressLine | undefined {
     const entered = event.stateEnteredEventDetails;
     if (entered?.name !== undefined && event.id !== undefined) {
-      this.stateOfEvent.set(event.id, entered.name);
-      this.attempts.set(entered.name, 0);
-      this.lastError.delete(entered.name);
+      this.entryOfEvent.set(event.id, event.id);
+      this.nameOfEntry.set(event.id, entered.name);
       return { state: entered.name, detail: this.enteredDetail(entered.name, parse(entered.input)) };
     }
     const exited = event.stateExitedEventDetails;
     if (exited?.name === STATE.startImport || exited?.name === STATE.checkImport) {
-      const job = field(parse(exited.output), 'status', 'state');
-      return typeof job === 'string' ? { state: exited.name, detail: `job ${job}` } : undefined;
+      const output = parse(exited.output);
+      const job = field(output, 'status', 'state');
+      return typeof job === 'string' ? { state: exited.name, detail: `${this.batchOf(output)} job ${job}`.trim() } : undefined;
     }
-    const state = this.stateOf(event);
+    const entry = this.entryOf(event);
+    const state = entry === undefined ? undefined : this.nameOfEntry.get(entry);
     switch (event.type) {
       case 'MapStateStarted':
         this.batchCount = event.mapStateStartedEventDetails?.length ?? 0;
         return undefined;
       case 'TaskFailed': {
-        const error = event.taskFailedEventDetails?.error ?? 'an error';
-        if (state !== undefined) this.lastError.set(state, error);
+        if (entry !== undefined) this.lastError.set(entry, event.taskFailedEventDetails?.error ?? 'an error');
         return undefined;
       }
       case 'TaskScheduled': {
-        if (state === undefined) return undefined;
-        const attempt = (this.attempts.get(state) ?? 0) + 1;
-        this.attempts.set(state, attempt);
-        return attempt > 1 ? { state, detail: `retry ${attempt - 1} after ${this.lastError.get(state) ?? 'an error'}` } : undefined;
+        if (entry === undefined || state === undefined) return undefined;
+        const attempt = (this.attempts.get(entry) ?? 0) + 1;
+        this.attempts.set(entry, attempt);
+        return attempt > 1 ? { state, detail: `retry ${attempt - 1} after ${this.lastError.get(entry) ?? 'an error'}` } : undefined;
       }
       case 'ExecutionFailed':
         return { state: 'Execution', detail: `failed: ${event.executionFailedEventDetails?.error ?? ''}` };
@@ -76,22 +79,33 @@ export class ProgressReader {
 
   /** The state an event belongs to. */
   stateOf(event: HistoryEvent): string | undefined {
+    const entry = this.entryOf(event);
+    return entry === undefined ? undefined : this.nameOfEntry.get(entry);
+  }
+
+  private entryOf(event: HistoryEvent): number | undefined {
     // Task events follow their state's entry; walking back the previous ids finds it.
     let id = event.previousEventId;
     for (let hops = 0; id !== undefined && hops < 10_000; hops += 1) {
-      const name = this.stateOfEvent.get(id);
-      if (name !== undefined) {
-        if (event.id !== undefined) this.stateOfEvent.set(event.id, name);
-        return name;
+      const entry = this.entryOfEvent.get(id);
+      if (entry !== undefined) {
+        if (event.id !== undefined) this.entryOfEvent.set(event.id, entry);
+        return entry;
       }
       id -= 1;
     }
     return undefined;
   }
 
+  /** `batch 2/3` when a state's input or output belongs to a batch, else ''. */
+  private batchOf(payload: unknown): string {
+    const batch = field(payload, 'batch', 'index') ?? field(payload, 'status', 'batchIndex');
+    return typeof batch === 'number' && this.batchCount > 0 ? `batch ${batch + 1}/${this.batchCount}` : '';
+  }
+
   private enteredDetail(state: string, input: unknown): string {
-    const batch = field(input, 'batch', 'index') ?? field(input, 'status', 'batchIndex');
-    if (typeof batch === 'number' && this.batchCount > 0) return `batch ${batch + 1}/${this.batchCount}`;
+    const batch = this.batchOf(input);
+    if (batch !== '') return batch;
     if (state === STATE.importBatches) {
       const batches = field(input, 'plan', 'batches');
       return Array.isArray(batches) ? `${batches.length} batch${batches.length === 1 ? '' : 'es'}` : '';
@@ -113,6 +127,8 @@ export interface RunTotals {
   notifications: number;
   dataGrants: DataGrantReport[];
   failedState: string | null;
+  /** The state entered last: where a running execution is. */
+  lastState: string | null;
 }
 
 /** Totals before anything happened: also the figures of a run that was rejected before it started. */
@@ -130,6 +146,7 @@ export function emptyTotals(): RunTotals {
     notifications: 0,
     dataGrants: [],
     failedState: null,
+    lastState: null,
   };
 }
 
@@ -138,12 +155,18 @@ export function totalsOf(events: readonly HistoryEvent[]): RunTotals {
   const totals = emptyTotals();
   const reader = new ProgressReader();
   let lastFailedState: string | null = null;
+  // Once NotifyFailure runs, the run's failure is known: its own failure must not take the blame.
+  let failureCaught = false;
   for (const event of events) {
     reader.lineFor(event);
     if (event.type?.endsWith('StateEntered') === true) totals.stateTransitions += 1;
+    if (event.type === 'ExecutionRedriven') failureCaught = false;
+    const entered = event.stateEnteredEventDetails?.name;
+    if (entered !== undefined) totals.lastState = entered;
+    if (entered === STATE.notifyFailure) failureCaught = true;
     const exited = event.stateExitedEventDetails;
     if (exited === undefined) {
-      if (event.type === 'TaskFailed') lastFailedState = reader.stateOf(event) ?? lastFailedState;
+      if (!failureCaught && (event.type === 'TaskFailed' || event.type === 'TaskTimedOut')) lastFailedState = reader.stateOf(event) ?? lastFailedState;
       continue;
     }
     const output = parse(exited.output);

@@ -3,13 +3,15 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { InputValidationError } from '../../shared/errors';
 import { EXECUTION_NAME_MAX_LENGTH } from '../../shared/limits';
 import { buildApp, PROVIDER_STACK_NAME } from '../../infra/build-app';
-import { extractRunnableAsl } from '../asl';
+import { extractRunnableAsl, type AslDefinition } from '../asl';
+import { mermaidFlowchart } from '../diagram';
 import { DEFAULT_SANDBOX_DIR, resetSandbox, sandboxEnvironment, startSandbox } from '../sandbox/sandbox';
 import { CliError, explainAwsError } from './errors';
-import { followExecution } from './follow';
+import { followExecution, latestEventId } from './follow';
+import { planFromDir, uploadFromDir, withFromDirSource } from './from-dir';
 import { buildRunInput, validateRunInput, type RunInputFlags } from './run-input';
 import { describeSummary, rejectedSummary, summarize, type RunSummary } from './summary';
-import { knownSandboxDefaults, openTarget, type Target, type TargetOptions } from './target';
+import { knownSandboxDefaults, openTarget, readStackOutputs, type Target, type TargetOptions } from './target';
 
 /*
  * dx-flow: runs, follows and inspects the publish workflow through the Step Functions API, against the local
@@ -25,7 +27,9 @@ const EXIT = { succeeded: 0, failed: 1, rejected: 2, interrupted: 130 } as const
 /** `<runId>-<compact UTC timestamp>`, at most 80 characters, so the same runId can run again. */
 export function executionNameFor(runId: string, now: Date): string {
   const stamp = now.toISOString().replace(/[-:.]/g, '');
-  return `${runId.slice(0, EXECUTION_NAME_MAX_LENGTH - stamp.length - 1)}-${stamp}`;
+  // With --no-validate a runId may hold characters a name cannot; the state machine then rejects the runId itself.
+  const prefix = runId.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, EXECUTION_NAME_MAX_LENGTH - stamp.length - 1);
+  return `${prefix}-${stamp}`;
 }
 
 function progressWriter(options: OutputOptions) {
@@ -42,7 +46,7 @@ function finish(summary: RunSummary, options: OutputOptions, interrupted = false
   return summary.status === 'SUCCEEDED' ? EXIT.succeeded : EXIT.failed;
 }
 
-async function followAndSummarize(target: Target, executionArn: string, options: OutputOptions): Promise<number> {
+async function followAndSummarize(target: Target, executionArn: string, options: OutputOptions, quietThroughEventId?: number): Promise<number> {
   const write = progressWriter(options);
   const stop = new AbortController();
   const onSigint = () => stop.abort();
@@ -51,6 +55,7 @@ async function followAndSummarize(target: Target, executionArn: string, options:
     const followed = await followExecution(target.sfn, executionArn, {
       pollMs: target.pollMs,
       signal: stop.signal,
+      quietThroughEventId,
       onLine: (line, elapsedMs) =>
         write(`${(elapsedMs / 1000).toFixed(1).padStart(7)}s  ${line.state.padEnd(22)} ${line.detail}`.trimEnd()),
     });
@@ -78,22 +83,25 @@ async function withTarget(options: TargetOptions, work: (target: Target) => Prom
 
 interface RunOptions extends RunInputFlags, TargetOptions, OutputOptions {
   readonly validate: boolean;
+  readonly fromDir?: string;
 }
 
 async function run(options: RunOptions): Promise<number> {
-  const localDefaults: { bucket?: string; datasetId?: string } = options.local === true ? knownSandboxDefaults(options.sandboxDir ?? DEFAULT_SANDBOX_DIR) : {};
-  const input = buildRunInput(options, localDefaults);
-  try {
-    if (options.validate) validateRunInput(input, options.local === true && localDefaults.datasetId === undefined);
-  } catch (error) {
-    if (!(error instanceof InputValidationError)) throw error;
-    progressWriter(options)(error.message);
-    if (options.json === true) process.stdout.write(`${JSON.stringify(rejectedSummary(error.name, error.message))}\n`);
-    return EXIT.rejected;
-  }
+  const defaults: { bucket?: string; datasetId?: string } =
+    options.local === true
+      ? knownSandboxDefaults(options.sandboxDir ?? DEFAULT_SANDBOX_DIR)
+      : options.outputsFile === undefined
+        ? {}
+        : readStackOutputs(options.outputsFile);
+  const built = buildRunInput(options, defaults);
+  const fromDir = options.fromDir === undefined ? undefined : await planFromDir({ fromDir: options.fromDir, local: options.local }, built.runId);
+  const withSource = (runInput: Record<string, unknown>) => (fromDir === undefined ? runInput : withFromDirSource(runInput, fromDir));
+  const input = withSource(built);
+  if (options.validate) validateRunInput(input, options.local === true && defaults.datasetId === undefined);
   return withTarget(options, async (target) => {
-    const started = buildRunInput(options, { bucket: target.bucket, datasetId: target.datasetId });
+    const started = withSource(buildRunInput(options, { bucket: target.bucket, datasetId: target.datasetId }));
     if (target.stateMachineArn === undefined) throw new CliError('Give --state-machine-arn, --outputs-file or --local.');
+    if (fromDir !== undefined) await uploadFromDir(fromDir, target, String(started.bucket), progressWriter(options));
     const name = executionNameFor(typeof started.runId === 'string' ? started.runId : 'run', new Date());
     const { executionArn } = await target.sfn.send(
       new StartExecutionCommand({ stateMachineArn: target.stateMachineArn, name, input: JSON.stringify(started) }),
@@ -114,9 +122,11 @@ async function status(executionArn: string, options: TargetOptions & OutputOptio
 
 async function redrive(executionArn: string, options: TargetOptions & OutputOptions): Promise<number> {
   return withTarget({ ...options, executionArn }, async (target) => {
+    // The earlier attempts are history: follow what the redrive adds, and count it all in the summary.
+    const before = await latestEventId(target.sfn, executionArn);
     await target.sfn.send(new RedriveExecutionCommand({ executionArn }));
     progressWriter(options)(`Redriving ${executionArn}`);
-    return followAndSummarize(target, executionArn, options);
+    return followAndSummarize(target, executionArn, options, before);
   });
 }
 
@@ -130,10 +140,11 @@ async function sandboxUp(options: { sandboxDir: string; portBase?: number }): Pr
   return EXIT.succeeded;
 }
 
-function printAsl(): number {
+/** Synthesizes the app as `cdk synth` would and prints its runnable definition, rendered. */
+function printDefinition(render: (definition: AslDefinition) => string): number {
   const { app } = buildApp({ env: process.env, bundle: false, nag: false });
   const template = app.synth().getStackByName(PROVIDER_STACK_NAME).template as unknown;
-  process.stdout.write(`${JSON.stringify(extractRunnableAsl(template).definition, null, 2)}\n`);
+  process.stdout.write(`${render(extractRunnableAsl(template).definition)}\n`);
   return EXIT.succeeded;
 }
 
@@ -163,6 +174,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--run-id <id>', 'the idempotency key: a runId publishes one revision')
     .option('--assets <n>', 'generate N sample assets')
     .option('--subscriber <accounts>', 'share with these accounts (comma-separated)')
+    .option('--from-dir <dir>', 'publish the files of a local folder, relative paths kept as keys (--local only)')
     .option('--faults <file>', 'a fault plan for the sandbox (--local)')
     .addOption(sandboxDir())
     .option('--json', 'end with one JSON summary line')
@@ -204,7 +216,14 @@ function program(setExit: (code: number) => void): Command {
       }),
     );
 
-  root.command('asl').description('Print the runnable state machine definition (for Workflow Studio)').action(act(printAsl));
+  root
+    .command('asl')
+    .description('Print the runnable state machine definition (for Workflow Studio)')
+    .action(act(() => printDefinition((definition) => JSON.stringify(definition, null, 2))));
+  root
+    .command('diagram')
+    .description('Print the state machine as a Mermaid flowchart (the one README.md embeds)')
+    .action(act(() => printDefinition(mermaidFlowchart)));
   return root;
 }
 
@@ -216,10 +235,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version') return EXIT.succeeded;
-    if (code?.startsWith('commander.') === true) return EXIT.rejected; // commander has said what was wrong
+    // With --json, every exit 2 ends with the REJECTED summary too, so a script always has its last line.
+    const rejected = (name: string, message: string) => {
+      if (argv.includes('--json')) process.stdout.write(`${JSON.stringify(rejectedSummary(name, message))}\n`);
+      return EXIT.rejected;
+    };
+    if (code?.startsWith('commander.') === true) return rejected('UsageError', (error as Error).message); // commander has said it
     const explained = error instanceof CliError ? error : error instanceof InputValidationError ? new CliError(error.message) : explainAwsError(error);
     if (explained === undefined) throw error;
     process.stderr.write(`dx-flow: ${explained.message}\n`);
-    return EXIT.rejected;
+    return rejected((error as Error).name, explained.message);
   }
 }

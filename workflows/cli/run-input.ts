@@ -22,10 +22,10 @@ function readInputFlag(value: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new CliError(`--input is not JSON: ${(error as Error).message}`, 'REJECTED');
+    throw new CliError(`--input is not JSON: ${(error as Error).message}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new CliError('--input must be a JSON object', 'REJECTED');
+    throw new CliError('--input must be a JSON object');
   }
   return { ...parsed };
 }

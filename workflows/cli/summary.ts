@@ -48,6 +48,7 @@ export function describeSummary(summary: RunSummary): string {
     const state = summary.alreadyPublished ? 'already published' : summary.finalized ? 'finalized' : 'not finalized';
     lines.push(`  revision       ${summary.revisionId} (${state})`);
   }
+  if (summary.status === 'RUNNING' && summary.lastState !== null) lines.push(`  last state     ${summary.lastState}`);
   lines.push(`  assets         ${summary.assetCount} (${sizeOf(summary.bytes)})`);
   lines.push(`  import jobs    ${summary.importJobs}`);
   lines.push(`  transitions    ${summary.stateTransitions}`);

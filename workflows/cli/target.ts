@@ -1,6 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { existsSync, readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROVIDER_ACCOUNT, SANDBOX_REGION } from '../sandbox/accounts';
 import { loadFaultPlan } from '../sandbox/faults';
 import { DEFAULT_SANDBOX_DIR, findRunningSandbox, startSandbox, type SandboxInfo } from '../sandbox/sandbox';
@@ -17,6 +17,8 @@ export interface Target {
   readonly pollMs: number;
   /** What ending means here, for the Ctrl-C message. */
   readonly stopsWithProcess: boolean;
+  /** The sandbox's S3 endpoint, where `run --from-dir` uploads; local targets only. */
+  readonly s3Endpoint?: string;
   close(): Promise<void>;
 }
 
@@ -30,10 +32,7 @@ export interface TargetOptions {
   readonly executionArn?: string;
 }
 
-const StackOutputs = z.record(
-  z.string(),
-  z.object({ StateMachineArn: z.string(), BucketName: z.string().optional(), DataSetId: z.string().optional() }).loose(),
-);
+const ProviderOutputs = z.object({ StateMachineArn: z.string(), BucketName: z.string().optional(), DataSetId: z.string().optional() }).loose();
 
 function sandboxClient(info: SandboxInfo): SFNClient {
   return new SFNClient({
@@ -43,23 +42,34 @@ function sandboxClient(info: SandboxInfo): SFNClient {
   });
 }
 
-/** A client for AWS in the user's region, or the region of the ARN the command works on. */
+/** A client for AWS in the region of the ARN the command works on: the resource is there, whatever the default. */
 function awsClient(arn: string | undefined): SFNClient {
-  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? arn?.split(':')[3];
+  const region = arn?.split(':')[3] || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
   if (region === undefined || region === '') throw new CliError('No AWS region: set AWS_REGION, or give an ARN that names one.');
   return new SFNClient({ region });
 }
 
-function fromOutputsFile(file: string): Target {
+/** The provider stack's outputs, from a `cdk deploy --outputs-file` file: it lists every stack deployed with it. */
+export function readStackOutputs(file: string): { stateMachineArn: string; bucket?: string; datasetId?: string } {
   if (!existsSync(file)) throw new CliError(`No outputs file at ${file}: run cdk deploy --outputs-file ${file} first.`);
-  const parsed = StackOutputs.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  const outputs = parsed.success ? Object.values(parsed.data)[0] : undefined;
+  let stacks: unknown;
+  try {
+    stacks = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new CliError(`${file} is not JSON: ${(error as Error).message}`);
+  }
+  const outputs = Object.values(typeof stacks === 'object' && stacks !== null ? stacks : {})
+    .map((stack) => ProviderOutputs.safeParse(stack))
+    .find((parsed) => parsed.success)?.data;
   if (outputs === undefined) throw new CliError(`${file} holds no stack outputs with a StateMachineArn.`);
+  return { stateMachineArn: outputs.StateMachineArn, bucket: outputs.BucketName, datasetId: outputs.DataSetId };
+}
+
+function fromOutputsFile(file: string): Target {
+  const outputs = readStackOutputs(file);
   return {
-    sfn: awsClient(outputs.StateMachineArn),
-    stateMachineArn: outputs.StateMachineArn,
-    bucket: outputs.BucketName,
-    datasetId: outputs.DataSetId,
+    sfn: awsClient(outputs.stateMachineArn),
+    ...outputs,
     local: false,
     pollMs: 2000,
     stopsWithProcess: false,
@@ -100,6 +110,7 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
       stateMachineArn: attached.stateMachineArn,
       bucket: attached.bucket,
       datasetId: attached.dataSetId,
+      s3Endpoint: attached.endpoints.s3,
       local: true,
       pollMs: 100,
       stopsWithProcess: false,
@@ -113,6 +124,7 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
     stateMachineArn: sandbox.stateMachineArn,
     bucket: sandbox.bucket,
     datasetId: sandbox.dataSetId,
+    s3Endpoint: sandbox.endpoints.s3,
     local: true,
     pollMs: 50,
     stopsWithProcess: true,

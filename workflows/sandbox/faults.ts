@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TASK_NAMES, type TaskName } from '../../tasks/registry';
 import { parseOrThrow } from '../../shared/validation';
 
 /*
  * The fault plan: failures injected at the sandbox's HTTP layer (so the real SDK clients, the tasks' error
- * mapping and the state machine's retriers all see them), import jobs forced to fail or hang, and faults
- * thrown inside a task handler.
+ * mapping and the state machine's retriers all see them), import jobs forced to fail or hang, faults
+ * thrown inside a task handler, and events delivered more than once.
  */
 
 export const SANDBOX_SERVICES = ['s3', 'dataexchange', 'sns'] as const;
@@ -39,7 +39,19 @@ const TaskFault = z.strictObject({
   times: z.number().int().min(1).default(1),
 });
 
-export const Fault = z.union([HttpFault, ImportJobFault, TaskFault]);
+export const SANDBOX_EVENTS = ['ObjectCreated'] as const;
+export type SandboxEvent = (typeof SANDBOX_EVENTS)[number];
+
+/** An event EventBridge delivers more than once, as its at-least-once delivery may. */
+const EventFault = z.strictObject({
+  event: z.enum(SANDBOX_EVENTS),
+  /** How many times each matching event is delivered. */
+  deliveries: z.number().int().min(2).max(10),
+  /** Matching events delivered that often; later ones are delivered once. */
+  times: z.number().int().min(1).default(1),
+});
+
+export const Fault = z.union([HttpFault, ImportJobFault, TaskFault, EventFault]);
 export type Fault = z.infer<typeof Fault>;
 export const FaultPlan = z.array(Fault);
 
@@ -92,6 +104,7 @@ export class FaultInjector {
   private readonly http: { fault: z.output<typeof HttpFault>; seen: number; fired: number }[] = [];
   private readonly importJobs: z.output<typeof ImportJobFault>[] = [];
   private readonly tasks: { fault: z.output<typeof TaskFault>; fired: number }[] = [];
+  private readonly events: { fault: z.output<typeof EventFault>; fired: number }[] = [];
 
   constructor(plan: readonly Fault[] = []) {
     this.add(plan);
@@ -101,6 +114,7 @@ export class FaultInjector {
     for (const fault of plan) {
       if ('service' in fault) this.http.push({ fault, seen: 0, fired: 0 });
       else if ('importJob' in fault) this.importJobs.push(fault);
+      else if ('event' in fault) this.events.push({ fault, fired: 0 });
       else this.tasks.push({ fault, fired: 0 });
     }
   }
@@ -109,6 +123,7 @@ export class FaultInjector {
     this.http.length = 0;
     this.importJobs.length = 0;
     this.tasks.length = 0;
+    this.events.length = 0;
   }
 
   /** Called by a service for each request, before it does anything. */
@@ -135,6 +150,14 @@ export class FaultInjector {
   /** What the n-th import job (1-based) is forced to do, if anything. */
   importJobOutcome(nth: number): 'ERROR' | 'STUCK' | undefined {
     return this.importJobs.find((fault) => fault.nth === undefined || fault.nth === nth)?.importJob;
+  }
+
+  /** How many times to deliver this event: once, unless the plan repeats it. */
+  eventDeliveries(event: SandboxEvent): number {
+    const entry = this.events.find((e) => e.fault.event === event && e.fired < e.fault.times);
+    if (entry === undefined) return 1;
+    entry.fired += 1;
+    return entry.fault.deliveries;
   }
 
   /** Throws the task fault planned for this invocation of `task`, if any. */

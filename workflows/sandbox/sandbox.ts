@@ -1,10 +1,13 @@
 import { CreateDataSetCommand, GetDataSetCommand } from '@aws-sdk/client-dataexchange';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import type { CfnElement } from 'aws-cdk-lib';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildApp, PROVIDER_STACK_NAME } from '../../infra/build-app';
-import { createDataExchangeClient, createS3Client, createSnsClient } from '../../shared/clients';
+import { createDataExchangeClient } from '../../shared/clients/dataexchange';
+import { createS3Client } from '../../shared/clients/s3';
+import { createSnsClient } from '../../shared/clients/sns';
 import { ENV_KEYS } from '../../shared/env';
 import { TASK_NAMES, taskEntry, type TaskName } from '../../tasks/registry';
 import { extractRunnableAsl, taskEnvironments } from '../asl';
@@ -12,7 +15,9 @@ import type { TaskHandler, TaskHandlers } from '../local-runner';
 import { PROVIDER_ACCOUNT, SANDBOX_REGION } from './accounts';
 import { startDataExchangeEmulator } from './dataexchange/server';
 import { type Fault, FaultInjector } from './faults';
+import { ManifestTrigger, s3EventRuleFromTemplate } from './manifest-trigger';
 import { startS3 } from './s3/server';
+import type { RecordedMessage } from './sns/model';
 import { startSns } from './sns/server';
 import { ExecutionStore } from './stepfunctions/executions';
 import { startStepFunctions } from './stepfunctions/server';
@@ -40,6 +45,12 @@ export interface SandboxOptions {
   readonly retryMs?: number;
   /** Milliseconds an import job spends IN_PROGRESS before it runs. @default 20 */
   readonly importDelayMs?: number;
+  /**
+   * How long an import job may run before ImportTimeoutError. Waits are shortened to `waitMs`, so the
+   * stack's bound of 120 polls (about two hours on AWS) would be over in seconds; the sandbox allows as many
+   * polls as fit in this time instead. @default 60000
+   */
+  readonly importTimeoutMs?: number;
 }
 
 export interface SandboxEndpoints {
@@ -63,6 +74,8 @@ export interface SandboxInfo {
 export interface RunningSandbox extends SandboxInfo {
   readonly faults: FaultInjector;
   readonly executions: ExecutionStore;
+  /** Every SNS message published so far, oldest first: what subscribers of the topics would have received. */
+  notifications(): readonly RecordedMessage[];
   close(): Promise<void>;
 }
 
@@ -189,13 +202,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   const servers: { readonly endpoint: string; close(): Promise<void> }[] = [];
   const close = async () => {
+    const triggerClosed = trigger?.close();
     await executions?.drain();
+    await triggerClosed;
     await Promise.all(servers.reverse().map((server) => server.close()));
     rmSync(runningFile, { force: true });
   };
   let executions: ExecutionStore | undefined;
+  let trigger: ManifestTrigger | undefined;
   try {
-    const s3 = await startS3({ port: port(0), directory: path.join(directory, 's3'), faults });
+    const s3 = await startS3({
+      port: port(0),
+      directory: path.join(directory, 's3'),
+      faults,
+      onObjectCreated: (object) => trigger?.onObjectCreated(object),
+    });
     servers.push(s3);
     process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
     Object.assign(process.env, {
@@ -223,11 +244,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const topicArn = topic.TopicArn ?? '';
 
     // The same app `cdk synth` builds, pointed at the sandbox's data set and topic; handlers run from source.
-    const { app } = buildApp({ context: { datasetId: dataSetId, snsTopicArn: topicArn }, env: {}, bundle: false, nag: false });
+    const { app, stack } = buildApp({ context: { datasetId: dataSetId, snsTopicArn: topicArn }, env: {}, bundle: false, nag: false });
     const template = app.synth().getStackByName(PROVIDER_STACK_NAME).template as unknown;
     const accountOptions = { region: SANDBOX_REGION, accountId: PROVIDER_ACCOUNT.accountId };
     const asl = extractRunnableAsl(template, accountOptions);
     applyTaskEnvironments(taskEnvironments(template, accountOptions));
+    const waitMs = options.waitMs ?? 20;
+    process.env[ENV_KEYS.importPollMaxAttempts] = String(Math.max(1, Math.ceil((options.importTimeoutMs ?? 60_000) / Math.max(1, waitMs))));
     const stateMachineArn = `arn:aws:states:${SANDBOX_REGION}:${PROVIDER_ACCOUNT.accountId}:stateMachine:${SANDBOX_STATE_MACHINE}`;
     executions = new ExecutionStore({
       directory: path.join(directory, 'executions'),
@@ -240,9 +263,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         creationDate: Date.now(),
       },
       handlers: loadHandlers(faults),
-      waitMs: options.waitMs ?? 20,
+      waitMs,
       retryMs: options.retryMs ?? 50,
     });
+    // S3 events reach the deployed state machine through the stack's rule; here through that rule's template.
+    const bucketLogicalId = stack.getLogicalId(stack.dataBucket.bucket.node.defaultChild as CfnElement);
+    const rule = s3EventRuleFromTemplate(template, (logicalId) => {
+      if (logicalId !== bucketLogicalId) throw new Error(`The S3 event rule refers to ${logicalId}, which has no sandbox stand-in`);
+      return SANDBOX_BUCKET;
+    });
+    trigger = new ManifestTrigger({ rule, executions, faults });
     const sfn = await startStepFunctions(executions, port(3));
     servers.push(sfn);
     process.env.AWS_ENDPOINT_URL_SFN = sfn.endpoint;
@@ -258,7 +288,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     };
     writeFileSync(persistedFile, JSON.stringify({ dataSetId, ports: servers.map((server) => Number(new URL(server.endpoint).port)) }));
     writeFileSync(runningFile, JSON.stringify(info));
-    return { ...info, faults, executions, close };
+    return { ...info, faults, executions, notifications: sns.messages, close };
   } catch (error) {
     await close();
     throw error;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { invalid } from './errors';
 import type { ImportRunner } from './jobs';
 import type { DataGrantRecord, ForcedOutcome, JobRecord } from './model';

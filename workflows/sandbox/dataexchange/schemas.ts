@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ADX_ID_PATTERN, MAX_ASSETS_PER_IMPORT_JOB, MAX_REVISION_COMMENT_LENGTH } from '../../../shared/limits';
 import { describeIssues } from '../../../shared/validation';
 import { invalid } from './errors';

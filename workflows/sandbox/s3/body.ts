@@ -84,9 +84,12 @@ export async function spoolBody(request: IncomingMessage, file: string): Promise
       callback(null, chunk);
     },
   });
+  const spool = createWriteStream(file);
   try {
-    await pipeline([request, ...(decoder ? [decoder] : []), digests, counter, createWriteStream(file)]);
+    await pipeline([request, ...(decoder ? [decoder] : []), digests, counter, spool]);
   } catch (error) {
+    // The spool file opens asynchronously: let it close before the caller removes it, or it reappears after.
+    if (!spool.closed) await new Promise<void>((resolve) => spool.once('close', () => resolve()));
     if (error instanceof S3RequestError) throw error;
     throw new S3RequestError(
       'IncompleteBody',

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import S3rver from 's3rver';
 import type { FaultInjector } from '../faults';
+import type { CreatedObject } from '../manifest-trigger';
 import { readBody, SANDBOX_HOST, sleep, startHttpServer } from '../http';
 import { spoolBody, type SpooledBody } from './body';
 import { S3RequestError, sendS3Error } from './errors';
@@ -32,6 +33,8 @@ export interface S3SandboxOptions {
   /** Objects live in `<directory>/buckets`; request bodies are spooled in `<directory>/incoming`. */
   readonly directory: string;
   readonly faults: FaultInjector;
+  /** Told of each object a PutObject or CompleteMultipartUpload created, once S3 has answered the request. */
+  readonly onObjectCreated?: (object: CreatedObject) => void;
 }
 
 export interface RunningS3 {
@@ -124,6 +127,7 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
     const upstream = await forward(request, body);
     if (upstream.statusCode === 200) await multipart.recordEtag(target.bucket, target.key, etag);
     await relayRewritten(upstream, response, (xml) => xml.replace(/<ETag>[^<]*<\/ETag>/, `<ETag>&quot;${etag}&quot;</ETag>`));
+    if (upstream.statusCode === 200) options.onObjectCreated?.({ bucket: target.bucket, key: target.key, etag, reason: 'CompleteMultipartUpload' });
   }
 
   async function listObjectsV2(request: IncomingMessage, response: ServerResponse, url: URL) {
@@ -157,6 +161,10 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
       const upstream = await forward(request, body);
       response.writeHead(upstream.statusCode ?? 500, withoutHopByHop(upstream.headers));
       await pipeline(upstream, response);
+      const etag = upstream.headers.etag;
+      if (target.operation === 'PutObject' && upstream.statusCode === 200 && target.bucket !== undefined && target.key !== undefined && etag !== undefined) {
+        options.onObjectCreated?.({ bucket: target.bucket, key: target.key, etag, reason: 'PutObject' });
+      }
     } finally {
       await rm(file, { force: true });
     }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * What the SNS emulator keeps: its topics and every message published, as one account's SNS would have them.
