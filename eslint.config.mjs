@@ -32,7 +32,23 @@ export default tseslint.config(
       ...jest.configs['flat/recommended'].rules,
       'jest/no-focused-tests': 'error',
       'jest/no-disabled-tests': 'error',
-      'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expect*', 'assert*'] }],
+      // aws-cdk-lib's Template methods are assertions: they throw on a mismatch.
+      'jest/expect-expect': [
+        'error',
+        {
+          assertFunctionNames: [
+            'expect',
+            'expect*',
+            'assert*',
+            '**.hasResourceProperties',
+            '**.hasResource',
+            '**.hasOutput',
+            '**.resourceCountIs',
+            '**.allResources',
+            '**.allResourcesProperties',
+          ],
+        },
+      ],
     },
   },
 );

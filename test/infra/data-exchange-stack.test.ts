@@ -4,11 +4,6 @@ import { TASK_NAMES, TASKS } from '../../tasks/registry';
 import { STATE_MACHINE_TIMEOUT } from '../../workflows/publish-revision';
 import { ACCOUNT_A, ACCOUNT_B, DATA_SET_ID, TOPIC_ARN } from '../fixtures/ids';
 import {
-  assertAllResources,
-  assertOutput,
-  assertResource,
-  assertResourceCount,
-  assertResourceProperties,
   logicalIdOf,
   type Synthesized,
   synthStack,
@@ -29,7 +24,7 @@ describe('DataExchangeStack with no context', () => {
   describe('data bucket', () => {
     it('is versioned, SSE, private, logged, and named after the account and region', () => {
       const { template, stack } = synthesized;
-      assertResourceProperties(template, 'AWS::S3::Bucket', {
+      template.hasResourceProperties('AWS::S3::Bucket', {
         BucketName: { 'Fn::Join': ['', ['dx-flow-data-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }]] },
         VersioningConfiguration: { Status: 'Enabled' },
         BucketEncryption: {
@@ -49,7 +44,7 @@ describe('DataExchangeStack with no context', () => {
     });
 
     it('tiers objects to Infrequent Access at 30 days and Glacier at 90, and expires old versions', () => {
-      assertResourceProperties(synthesized.template, 'AWS::S3::Bucket', {
+      synthesized.template.hasResourceProperties('AWS::S3::Bucket', {
         BucketName: Match.anyValue(),
         LifecycleConfiguration: {
           Rules: [
@@ -69,7 +64,7 @@ describe('DataExchangeStack with no context', () => {
 
     it('denies every request that is not over TLS', () => {
       const { template, stack } = synthesized;
-      assertResourceProperties(template, 'AWS::S3::BucketPolicy', {
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: { Ref: logicalIdOf(stack, stack.dataBucket.bucket) },
         PolicyDocument: {
           Statement: Match.arrayWith([
@@ -93,7 +88,7 @@ describe('DataExchangeStack with no context', () => {
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, RestrictPublicBuckets: true },
         LifecycleConfiguration: { Rules: [expect.objectContaining({ ExpirationInDays: 365, Status: 'Enabled' })] },
       });
-      assertResourceProperties(template, 'AWS::S3::BucketPolicy', {
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: { Ref: logBucket },
         PolicyDocument: {
           Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
@@ -103,12 +98,12 @@ describe('DataExchangeStack with no context', () => {
 
     it('is deleted with its objects outside prod', () => {
       const { template, stack } = synthesized;
-      assertResource(template, 'AWS::S3::Bucket', {
+      template.hasResource('AWS::S3::Bucket', {
         Properties: { BucketName: Match.anyValue() },
         DeletionPolicy: 'Delete',
         UpdateReplacePolicy: 'Delete',
       });
-      assertResourceProperties(template, 'Custom::S3AutoDeleteObjects', {
+      template.hasResourceProperties('Custom::S3AutoDeleteObjects', {
         BucketName: { Ref: logicalIdOf(stack, stack.dataBucket.bucket) },
       });
     });
@@ -135,7 +130,7 @@ describe('DataExchangeStack with no context', () => {
     it('gives each workflow task a log group of its own, kept for one month', () => {
       const { template, stack } = synthesized;
       const logGroup = stack.functions['start-import'].logGroup;
-      assertResourceProperties(template, 'AWS::Logs::LogGroup', {
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
         LogGroupName: Match.absent(),
         RetentionInDays: 30,
       });
@@ -175,7 +170,7 @@ describe('DataExchangeStack with no context', () => {
   describe('publish state machine', () => {
     it('is a Standard state machine with a timeout, X-Ray, and logs at level ALL', () => {
       const { template, stack } = synthesized;
-      assertResourceProperties(template, 'AWS::StepFunctions::StateMachine', {
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
         StateMachineType: 'STANDARD',
         TracingConfiguration: { Enabled: true },
         LoggingConfiguration: {
@@ -192,7 +187,7 @@ describe('DataExchangeStack with no context', () => {
     });
 
     it('logs to a vended-logs group named after the environment', () => {
-      assertResourceProperties(synthesized.template, 'AWS::Logs::LogGroup', {
+      synthesized.template.hasResourceProperties('AWS::Logs::LogGroup', {
         LogGroupName: '/aws/vendedlogs/states/dx-flow-publish-dev',
         RetentionInDays: 30,
       });
@@ -202,7 +197,7 @@ describe('DataExchangeStack with no context', () => {
   describe('schedule', () => {
     it('starts the state machine daily with the bucket and the data set, retrying into a DLQ', () => {
       const { template, stack } = synthesized;
-      assertResourceProperties(template, 'AWS::Events::Rule', {
+      template.hasResourceProperties('AWS::Events::Rule', {
         ScheduleExpression: 'rate(1 day)',
         Targets: [
           {
@@ -232,7 +227,7 @@ describe('DataExchangeStack with no context', () => {
       const { template, stack } = synthesized;
       const queue = logicalIdOf(stack, stack.schedule.deadLetterQueue);
       expect(template.toJSON().Resources[queue].Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
-      assertResourceProperties(template, 'AWS::SQS::QueuePolicy', {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queue }],
         PolicyDocument: {
           Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
@@ -244,7 +239,7 @@ describe('DataExchangeStack with no context', () => {
   describe('Data Exchange events', () => {
     it('routes every aws.dataexchange event to the event handler, with retries and a DLQ', () => {
       const { template, stack } = synthesized;
-      assertResourceProperties(template, 'AWS::Events::Rule', {
+      template.hasResourceProperties('AWS::Events::Rule', {
         EventPattern: { source: ['aws.dataexchange'] },
         Targets: [
           Match.objectLike({
@@ -258,7 +253,7 @@ describe('DataExchangeStack with no context', () => {
 
     it('logs the handler to /aws/dataexchange/operations for 30 days', () => {
       const { template, stack } = synthesized;
-      assertResourceProperties(template, 'AWS::Logs::LogGroup', {
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
         LogGroupName: '/aws/dataexchange/operations',
         RetentionInDays: 30,
       });
@@ -272,8 +267,8 @@ describe('DataExchangeStack with no context', () => {
     it('creates a topic encrypted with a rotated customer managed key, TLS-only', () => {
       const { template, stack } = synthesized;
       const key = logicalIdOf(stack, stack.notifications.key!);
-      assertResourceProperties(template, 'AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } });
-      assertResourceProperties(template, 'AWS::KMS::Key', {
+      template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } });
+      template.hasResourceProperties('AWS::KMS::Key', {
         EnableKeyRotation: true,
         KeyPolicy: {
           Statement: Match.arrayWith([
@@ -284,7 +279,7 @@ describe('DataExchangeStack with no context', () => {
           ]),
         },
       });
-      assertResourceProperties(template, 'AWS::SNS::TopicPolicy', {
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
         PolicyDocument: {
           Statement: Match.arrayWith([
             Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -300,7 +295,7 @@ describe('DataExchangeStack with no context', () => {
       (metricName) => {
         const { template, stack } = synthesized;
         const topicRef = { Ref: logicalIdOf(stack, stack.notifications.topic) };
-        assertResourceProperties(template, 'AWS::CloudWatch::Alarm', {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           Namespace: 'AWS/States',
           MetricName: metricName,
           Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: logicalIdOf(stack, stack.workflow.stateMachine) } }],
@@ -314,7 +309,7 @@ describe('DataExchangeStack with no context', () => {
 
     it.each(TASK_NAMES)('alarms on the Errors of task %s, to SNS', (task) => {
       const { template, stack } = synthesized;
-      assertResourceProperties(template, 'AWS::CloudWatch::Alarm', {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/Lambda',
         MetricName: 'Errors',
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(stack, stack.functions[task].function) } }],
@@ -325,14 +320,14 @@ describe('DataExchangeStack with no context', () => {
     it('exposes every alarm and draws one dashboard', () => {
       const { template, stack } = synthesized;
       expect(stack.monitoring.alarms).toHaveLength(4 + TASK_NAMES.length);
-      assertResourceCount(template, 'AWS::CloudWatch::Alarm', 4 + TASK_NAMES.length);
-      assertResourceCount(template, 'AWS::CloudWatch::Dashboard', 1);
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 4 + TASK_NAMES.length);
+      template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     });
   });
 
   describe('data set and outputs', () => {
     it('creates an S3_SNAPSHOT data set when none is configured', () => {
-      assertResourceProperties(synthesized.template, 'AWS::DataExchange::DataSet', {
+      synthesized.template.hasResourceProperties('AWS::DataExchange::DataSet', {
         AssetType: 'S3_SNAPSHOT',
         Name: 'dx-flow-dev',
         Description: Match.stringLikeRegexp('.+'),
@@ -344,11 +339,11 @@ describe('DataExchangeStack with no context', () => {
       const bucket = { Ref: logicalIdOf(stack, stack.dataBucket.bucket) };
       const stateMachine = { Ref: logicalIdOf(stack, stack.workflow.stateMachine) };
       const dataSetId = { 'Fn::GetAtt': [logicalIdOf(stack, stack.dataSet), 'Id'] };
-      assertOutput(template, 'BucketName', { Value: bucket });
-      assertOutput(template, 'StateMachineArn', { Value: stateMachine });
-      assertOutput(template, 'DataSetId', { Value: dataSetId });
-      assertOutput(template, 'TopicArn', { Value: { Ref: logicalIdOf(stack, stack.notifications.topic) } });
-      assertOutput(template, 'StartExecutionCommand', {
+      template.hasOutput('BucketName', { Value: bucket });
+      template.hasOutput('StateMachineArn', { Value: stateMachine });
+      template.hasOutput('DataSetId', { Value: dataSetId });
+      template.hasOutput('TopicArn', { Value: { Ref: logicalIdOf(stack, stack.notifications.topic) } });
+      template.hasOutput('StartExecutionCommand', {
         Value: {
           'Fn::Join': [
             '',
@@ -383,9 +378,9 @@ describe('DataExchangeStack with every setting given', () => {
 
   it('publishes to the given data set and creates none', () => {
     const { template } = synthesized;
-    assertResourceCount(template, 'AWS::DataExchange::DataSet', 0);
-    assertOutput(template, 'DataSetId', { Value: DATA_SET_ID });
-    assertResourceProperties(template, 'AWS::IAM::Policy', {
+    template.resourceCountIs('AWS::DataExchange::DataSet', 0);
+    template.hasOutput('DataSetId', { Value: DATA_SET_ID });
+    template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
@@ -401,20 +396,20 @@ describe('DataExchangeStack with every setting given', () => {
 
   it('uses the given topic and creates none', () => {
     const { template } = synthesized;
-    assertResourceCount(template, 'AWS::SNS::Topic', 0);
-    assertResourceCount(template, 'AWS::KMS::Key', 0);
-    assertOutput(template, 'TopicArn', { Value: TOPIC_ARN });
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    template.hasOutput('TopicArn', { Value: TOPIC_ARN });
     expect(taskFunctionProps(synthesized, 'notify').Environment.Variables[ENV_KEYS.notifyTopicArn]).toBe(TOPIC_ARN);
-    assertResourceProperties(template, 'AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsFailed', AlarmActions: [TOPIC_ARN] });
-    assertResourceProperties(template, 'AWS::IAM::Policy', {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsFailed', AlarmActions: [TOPIC_ARN] });
+    template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'sns:Publish', Resource: TOPIC_ARN }]) },
     });
   });
 
   it('retains the bucket and its access logs in prod', () => {
     const { template } = synthesized;
-    assertAllResources(template, 'AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-    assertResourceCount(template, 'Custom::S3AutoDeleteObjects', 0);
+    template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
   });
 
   it('passes the subscribers, the grant end and the schedule through', () => {
@@ -423,8 +418,8 @@ describe('DataExchangeStack with every setting given', () => {
       `${ACCOUNT_A},${ACCOUNT_B}`,
     );
     expect(taskFunctionProps(synthesized, 'share-with-subscribers').Environment.Variables[ENV_KEYS.grantEndsAt]).toBe('2027-12-31');
-    assertResourceProperties(template, 'AWS::Events::Rule', { ScheduleExpression: 'cron(0 6 * * ? *)' });
-    assertResourceProperties(template, 'AWS::Logs::LogGroup', { LogGroupName: '/aws/vendedlogs/states/dx-flow-publish-prod' });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 6 * * ? *)' });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/vendedlogs/states/dx-flow-publish-prod' });
   });
 });
 

@@ -1,7 +1,7 @@
 import { WorkflowInput } from '../../shared/schemas/workflow-input';
 import { objectCreatedEvent, type S3EventRule, s3EventRuleFromTemplate } from '../../workflows/sandbox/manifest-trigger';
 import { DATA_SET_ID } from '../fixtures/ids';
-import { assertResourceProperties, logicalIdOf, type Synthesized, synthStack } from './synth';
+import { logicalIdOf, type Synthesized, synthStack } from './synth';
 
 const BUCKET_NAME = 'dx-flow-data-111111111111-us-east-1';
 
@@ -21,7 +21,7 @@ describe('ManifestTrigger', () => {
   });
 
   it('turns on EventBridge notifications for the data bucket', () => {
-    assertResourceProperties(synthesized.template, 'Custom::S3BucketNotifications', {
+    synthesized.template.hasResourceProperties('Custom::S3BucketNotifications', {
       BucketName: { Ref: bucketId },
       NotificationConfiguration: { EventBridgeConfiguration: {} },
     });
@@ -91,7 +91,7 @@ describe('ManifestTrigger', () => {
   it('lets EventBridge start executions of this state machine and nothing else', () => {
     const { stack, template } = synthesized;
     const [roleId] = (ruleProps.Targets as { RoleArn: { 'Fn::GetAtt': [string, string] } }[])[0].RoleArn['Fn::GetAtt'];
-    assertResourceProperties(template, 'AWS::IAM::Policy', {
+    template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: roleId }],
       PolicyDocument: {
         Statement: [{ Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: logicalIdOf(stack, stack.workflow.stateMachine) } }],

@@ -23,26 +23,3 @@ export function synthStack(context: Record<string, unknown> = {}, options: { bun
 export function logicalIdOf(stack: Stack, construct: IConstruct): string {
   return stack.getLogicalId(construct.node.defaultChild as CfnElement);
 }
-
-/*
- * Template's own assertions, under names the lint rule jest/expect-expect recognizes as assertions.
- */
-export function assertResourceProperties(template: Template, type: string, props: unknown): void {
-  template.hasResourceProperties(type, props);
-}
-
-export function assertResource(template: Template, type: string, props: unknown): void {
-  template.hasResource(type, props);
-}
-
-export function assertAllResources(template: Template, type: string, props: unknown): void {
-  template.allResources(type, props);
-}
-
-export function assertOutput(template: Template, id: string, props: unknown): void {
-  template.hasOutput(id, props);
-}
-
-export function assertResourceCount(template: Template, type: string, count: number): void {
-  template.resourceCountIs(type, count);
-}
