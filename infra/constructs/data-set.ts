@@ -73,11 +73,12 @@ export class DataSet extends Construct {
   }
 
   /**
-   * StartImport: creates and starts IMPORT_ASSETS_FROM_S3 jobs into this data set's revisions and skips assets
-   * already imported. ADX reads the sources with the caller's permissions, so the grantee also reads `bucket`.
+   * StartImport: creates and starts IMPORT_ASSETS_FROM_S3 jobs into this data set's revisions, cancels the spare
+   * job when two executions of one runId raced, and skips assets already imported. ADX reads the sources with
+   * the caller's permissions, so the grantee also reads `bucket`.
    */
   public grantImport(grantee: iam.IGrantable, bucket: DataBucket): void {
-    this.allowJobs(grantee, ['dataexchange:CreateJob', 'dataexchange:StartJob', 'dataexchange:GetJob']);
+    this.allowJobs(grantee, ['dataexchange:CreateJob', 'dataexchange:StartJob', 'dataexchange:GetJob', 'dataexchange:CancelJob']);
     this.allow(grantee, ['dataexchange:ListRevisionAssets', 'dataexchange:CreateAsset'], [this.revisionsArn]);
     this.allow(grantee, ['dataexchange:ListJobs'], ['*']);
     bucket.grantReadObjects(grantee);

@@ -1,4 +1,5 @@
 import {
+  CancelJobCommand,
   ConflictException,
   CreateJobCommand,
   type DataExchangeClient,
@@ -44,32 +45,53 @@ async function revisionAssetNames(input: StartImportInput, dataExchange: DataExc
 }
 
 /**
- * An earlier attempt's import job for this batch, so that a retry after StartJob hit the concurrency limit, or
- * after the Lambda died, picks it up instead of importing the same keys twice. A running or finished job may
- * hold keys that are already in (its own output); a WAITING one is started now, so it must hold exactly the
- * missing keys. ListJobs returns the newest first.
+ * The import jobs of this revision that can serve the batch: an earlier attempt's (a retry after StartJob hit
+ * the concurrency limit, or after the Lambda died) or another execution's of the same runId. A running or
+ * finished job may hold keys that are already in (its own output); a WAITING one is started, so it must hold
+ * exactly the missing keys.
  */
-async function findEarlierJob(
+async function coveringJobs(
   input: StartImportInput,
   batchKeys: ReadonlySet<string>,
   missingKeys: readonly string[],
   dataExchange: DataExchangeClient,
-): Promise<JobEntry | undefined> {
+): Promise<JobEntry[]> {
   const covers = (job: JobEntry): boolean => {
     const sources = job.Details?.ImportAssetsFromS3?.AssetSources ?? [];
     const keys = new Set(sources.map((source) => source.Key ?? ''));
     return (
+      job.Type === IMPORT_JOB_TYPE &&
+      REUSABLE_JOB_STATES.has(job.State ?? '') &&
       sources.every((source) => source.Bucket === input.bucket && batchKeys.has(source.Key ?? '')) &&
       missingKeys.every((key) => keys.has(key)) &&
       (job.State !== 'WAITING' || keys.size === missingKeys.length)
     );
   };
   return awsCall({ action: 'dataexchange:ListJobs', resource: revisionName(input) }, async () => {
+    const jobs: JobEntry[] = [];
     for await (const page of paginateListJobs({ client: dataExchange }, { DataSetId: input.datasetId, RevisionId: input.revisionId })) {
-      const job = page.Jobs?.find((entry) => entry.Type === IMPORT_JOB_TYPE && REUSABLE_JOB_STATES.has(entry.State ?? '') && covers(entry));
-      if (job !== undefined) return job;
+      jobs.push(...(page.Jobs ?? []).filter(covers));
     }
-    return undefined;
+    return jobs;
+  });
+}
+
+/** The oldest job, by creation time and then id: the one that every execution of a runId agrees to use. */
+function oldest(jobs: readonly JobEntry[]): JobEntry | undefined {
+  const created = (job: JobEntry) => job.CreatedAt?.getTime() ?? 0;
+  return [...jobs].sort((a, b) => created(a) - created(b) || (a.Id ?? '').localeCompare(b.Id ?? ''))[0];
+}
+
+/** Cancels a job this invocation created but does not need; false when another execution started it meanwhile. */
+async function cancelSpareJob(jobId: string, dataExchange: DataExchangeClient): Promise<boolean> {
+  return awsCall({ action: 'dataexchange:CancelJob', resource: `import job ${jobId}` }, async () => {
+    try {
+      await dataExchange.send(new CancelJobCommand({ JobId: jobId }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConflictException) return false;
+      throw error;
+    }
   });
 }
 
@@ -104,7 +126,7 @@ async function createImportJob(input: StartImportInput, keys: readonly string[],
       }),
     ),
   );
-  if (job.Id === undefined) throw new Error(`dataexchange:CreateJob into ${revisionName(input)} returned no job id`);
+  if (job?.Id === undefined) throw new Error(`dataexchange:CreateJob into ${revisionName(input)} returned no job id`);
   return job.Id;
 }
 
@@ -129,11 +151,17 @@ export async function startImport(input: StartImportInput, deps: StartImportDeps
   };
   if (missingKeys.length === 0) return { ...status, jobId: null, state: 'COMPLETED' };
 
-  const earlier = await findEarlierJob(input, new Set(batchKeys), missingKeys, deps.dataExchange);
-  if (earlier?.Id !== undefined && earlier.State !== 'WAITING') {
-    return { ...status, jobId: earlier.Id, state: earlier.State === 'COMPLETED' ? 'COMPLETED' : 'IN_PROGRESS' };
+  const candidates = () => coveringJobs(input, new Set(batchKeys), missingKeys, deps.dataExchange);
+  let job: Pick<JobEntry, 'Id' | 'State'> | undefined = oldest(await candidates());
+  if (job === undefined) {
+    const created = await createImportJob(input, missingKeys, deps.dataExchange);
+    // Two executions of one runId may each have created a job for this batch at once: both keep the oldest,
+    // and each cancels its own spare, so no key is imported twice.
+    job = oldest(await candidates()) ?? { Id: created, State: 'WAITING' };
+    if (job.Id !== created && !(await cancelSpareJob(created, deps.dataExchange))) job = { Id: created, State: 'IN_PROGRESS' };
   }
-  const jobId = earlier?.Id ?? (await createImportJob(input, missingKeys, deps.dataExchange));
-  await startJob(jobId, deps.dataExchange);
-  return { ...status, jobId, state: 'IN_PROGRESS' };
+  if (job?.Id === undefined) throw new Error(`dataexchange:ListJobs listed a job without an id in ${revisionName(input)}`);
+  if (job.State !== 'WAITING') return { ...status, jobId: job.Id, state: job.State === 'COMPLETED' ? 'COMPLETED' : 'IN_PROGRESS' };
+  await startJob(job.Id, deps.dataExchange);
+  return { ...status, jobId: job.Id, state: 'IN_PROGRESS' };
 }

@@ -91,7 +91,7 @@ describe('task roles', () => {
 
   it('start-import runs import jobs into this data set and reads their sources', () => {
     expect(grantsOf('start-import')).toEqual([
-      importJobs(['dataexchange:CreateJob', 'dataexchange:StartJob', 'dataexchange:GetJob']),
+      importJobs(['dataexchange:CreateJob', 'dataexchange:StartJob', 'dataexchange:GetJob', 'dataexchange:CancelJob']),
       { Effect: 'Allow', Action: ['dataexchange:ListRevisionAssets', 'dataexchange:CreateAsset'], Resource: revisionsArn() },
       { Effect: 'Allow', Action: 'dataexchange:ListJobs', Resource: '*' },
       listBucket(),

@@ -1,5 +1,7 @@
 import { Readable } from 'node:stream';
 import {
+  CancelJobCommand,
+  ConflictException,
   CreateJobCommand,
   DataExchangeClient,
   ListJobsCommand,
@@ -129,6 +131,50 @@ describe('start-import', () => {
     expect(dataExchange).toHaveReceivedCommandWith(ListJobsCommand, { DataSetId: DATA_SET_ID, RevisionId: REVISION_ID });
     expect(dataExchange).toHaveReceivedCommandWith(StartJobCommand, { JobId: EARLIER_JOB_ID });
     expect(dataExchange).not.toHaveReceivedCommand(CreateJobCommand);
+  });
+
+  it('cancels its own job and joins an older one another execution created for the same keys at the same time', async () => {
+    const older = { ...importJob(EARLIER_JOB_ID, 'WAITING', BATCH_KEYS), CreatedAt: new Date('2026-11-29T23:59:59Z') };
+    dataExchange
+      .on(ListJobsCommand)
+      .resolvesOnce({ Jobs: [] })
+      .resolvesOnce({ Jobs: [importJob(JOB_ID, 'WAITING', BATCH_KEYS), older] });
+    dataExchange.on(CancelJobCommand).resolves({});
+
+    const output = await handler(input());
+
+    expect(output).toMatchObject({ jobId: EARLIER_JOB_ID, state: 'IN_PROGRESS' });
+    expect(dataExchange).toHaveReceivedCommandWith(CancelJobCommand, { JobId: JOB_ID });
+    expect(dataExchange).toHaveReceivedCommandWith(StartJobCommand, { JobId: EARLIER_JOB_ID });
+    expect(dataExchange).not.toHaveReceivedCommandWith(StartJobCommand, { JobId: JOB_ID });
+  });
+
+  it('keeps its own job when it is the oldest of two created at once', async () => {
+    const newer = { ...importJob(EARLIER_JOB_ID, 'WAITING', BATCH_KEYS), CreatedAt: new Date('2026-11-30T00:00:01Z') };
+    dataExchange
+      .on(ListJobsCommand)
+      .resolvesOnce({ Jobs: [] })
+      .resolvesOnce({ Jobs: [newer, importJob(JOB_ID, 'WAITING', BATCH_KEYS)] });
+
+    const output = await handler(input());
+
+    expect(output).toMatchObject({ jobId: JOB_ID, state: 'IN_PROGRESS' });
+    expect(dataExchange).not.toHaveReceivedCommand(CancelJobCommand);
+    expect(dataExchange).toHaveReceivedCommandWith(StartJobCommand, { JobId: JOB_ID });
+  });
+
+  it('follows its own job when another execution started it before the spare could be cancelled', async () => {
+    const older = { ...importJob(EARLIER_JOB_ID, 'IN_PROGRESS', BATCH_KEYS), CreatedAt: new Date('2026-11-29T23:59:59Z') };
+    dataExchange
+      .on(ListJobsCommand)
+      .resolvesOnce({ Jobs: [] })
+      .resolvesOnce({ Jobs: [importJob(JOB_ID, 'WAITING', BATCH_KEYS), older] });
+    dataExchange.on(CancelJobCommand).rejects(new ConflictException({ message: 'job is IN_PROGRESS', $metadata: {} }));
+
+    const output = await handler(input());
+
+    expect(output).toMatchObject({ jobId: JOB_ID, state: 'IN_PROGRESS' });
+    expect(dataExchange).not.toHaveReceivedCommand(StartJobCommand);
   });
 
   it('follows an IN_PROGRESS job of an earlier attempt that covers the missing keys, without starting anything', async () => {
