@@ -1,7 +1,7 @@
 import { Aws, CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ENV_KEYS } from '../shared/env';
-import type { TaskName } from '../tasks/registry';
+import type { ProviderTaskName } from '../tasks/registry';
 import type { WorkflowTaskName } from '../workflows/publish-revision';
 import type { DataExchangeConfig } from './config';
 import { DataBucket } from './constructs/data-bucket';
@@ -23,7 +23,7 @@ export class DataExchangeStack extends Stack {
   public readonly dataBucket: DataBucket;
   public readonly dataSet: DataSet;
   public readonly notifications: Notifications;
-  public readonly functions: Readonly<Record<TaskName, TaskFunction>>;
+  public readonly functions: Readonly<Record<ProviderTaskName, TaskFunction>>;
   public readonly workflow: PublishWorkflow;
   public readonly schedule: PublishSchedule;
   public readonly manifestTrigger: ManifestTrigger;

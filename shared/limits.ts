@@ -21,6 +21,16 @@ export const MAX_GENERATED_ASSETS = MAX_ASSETS_PER_REVISION;
 /** Records per generated asset: enough for a realistic sample, small enough to stay a sample. */
 export const MAX_RECORDS_PER_ASSET = 1_000_000;
 
+/**
+ * Bytes per generated asset, when asked for by size: the largest object S3 takes in one PutObject, so a
+ * generated asset is never bigger than a provider could upload without multipart. At 8 MiB parts it is 640
+ * parts, far under multipart's 10,000.
+ */
+export const MAX_BYTES_PER_ASSET = 5 * 1024 ** 3;
+
+/** The smallest size asked for by bytes: the CSV header and one whole row always fit. */
+export const MIN_BYTES_PER_ASSET = 1024;
+
 /** ADX revision comments are limited to 16,384 characters. */
 export const MAX_REVISION_COMMENT_LENGTH = 16_384;
 

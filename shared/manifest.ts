@@ -1,7 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import { awsCall, InputValidationError } from './errors';
-import { MAX_ASSETS_PER_IMPORT_JOB } from './limits';
+import { MAX_ASSETS_PER_IMPORT_JOB, MAX_BYTES_PER_ASSET, MIN_BYTES_PER_ASSET } from './limits';
 import { readJsonObject } from './s3-json';
 import { BucketName, RunId, SafeS3Key } from './schemas/fields';
 import { type BatchRef, SourceType } from './schemas/payloads';
@@ -14,8 +14,13 @@ import { type BatchRef, SourceType } from './schemas/payloads';
 export const ManifestAsset = z.strictObject({
   key: SafeS3Key,
   bytes: z.number().int().min(0),
-  /** Generated assets: the content seed and row count, so any retry regenerates the same bytes. */
-  generated: z.strictObject({ seed: z.number().int().min(0), records: z.number().int().min(1) }).optional(),
+  /** Generated assets: the content seed and its row count or exact size, so any retry regenerates the same bytes. */
+  generated: z
+    .union([
+      z.strictObject({ seed: z.number().int().min(0), records: z.number().int().min(1) }),
+      z.strictObject({ seed: z.number().int().min(0), bytes: z.number().int().min(MIN_BYTES_PER_ASSET).max(MAX_BYTES_PER_ASSET) }),
+    ])
+    .optional(),
   /** Existing objects: the ETag seen when planning. */
   etag: z.string().optional(),
 });

@@ -34,20 +34,65 @@ export function seedFor(runId: string, assetIndex: number): number {
   return hash;
 }
 
-export function* sampleCsvChunks(seed: number, records: number): Generator<string> {
+/** How big a sample is: a number of rows, or an exact number of bytes. */
+export type SampleSize = { readonly records: number } | { readonly bytes: number };
+
+/** The rows of one seed, endlessly, numbered from 1. Every character is ASCII, so a row's length is its bytes. */
+function sampleRows(seed: number): () => string {
   const random = prng(seed);
   const date = new Date(EPOCH_DAY + (seed % 365) * DAY_MS).toISOString().slice(0, 10);
+  let row = 0;
+  return () => {
+    row += 1;
+    const pageViews = Math.floor(random() * 500);
+    const sessions = 1 + Math.floor(random() * 20);
+    const purchases = Math.floor(random() * 5);
+    const revenue = (purchases * (5 + random() * 195)).toFixed(2);
+    return `C${String(row).padStart(7, '0')},${date},${pageViews},${sessions},${purchases},${revenue}\n`;
+  };
+}
+
+export function* sampleCsvChunks(seed: number, records: number): Generator<string> {
+  const nextRow = sampleRows(seed);
   yield SAMPLE_CSV_HEADER;
   for (let start = 0; start < records; start += ROWS_PER_CHUNK) {
     const rows: string[] = [];
-    for (let row = start; row < Math.min(records, start + ROWS_PER_CHUNK); row += 1) {
-      const pageViews = Math.floor(random() * 500);
-      const sessions = 1 + Math.floor(random() * 20);
-      const purchases = Math.floor(random() * 5);
-      const revenue = (purchases * (5 + random() * 195)).toFixed(2);
-      rows.push(`C${String(row + 1).padStart(7, '0')},${date},${pageViews},${sessions},${purchases},${revenue}\n`);
-    }
+    for (let row = start; row < Math.min(records, start + ROWS_PER_CHUNK); row += 1) rows.push(nextRow());
     yield rows.join('');
+  }
+}
+
+/** Leading zeros keep the row valid CSV and its revenue the same number, whatever the padding. */
+function padRevenue(row: string, zeros: number): string {
+  const revenueStart = row.lastIndexOf(',') + 1;
+  return `${row.slice(0, revenueStart)}${'0'.repeat(zeros)}${row.slice(revenueStart)}`;
+}
+
+/** The header and as many rows as fit in exactly `bytes`: the last row's revenue is zero-padded to fill the gap. */
+export function* sampleCsvChunksOfBytes(seed: number, bytes: number): Generator<string> {
+  const nextRow = sampleRows(seed);
+  // One row is held back, so the last one can be padded once the next is known not to fit.
+  let pending = nextRow();
+  if (bytes < SAMPLE_CSV_HEADER.length + pending.length) {
+    throw new RangeError(`a sample CSV of seed ${seed} needs at least ${SAMPLE_CSV_HEADER.length + pending.length} bytes, not ${bytes}`);
+  }
+  let rows = [SAMPLE_CSV_HEADER];
+  let written = SAMPLE_CSV_HEADER.length;
+  for (;;) {
+    const next = nextRow();
+    const room = bytes - written - pending.length;
+    if (next.length > room) {
+      rows.push(padRevenue(pending, room));
+      yield rows.join('');
+      return;
+    }
+    rows.push(pending);
+    written += pending.length;
+    pending = next;
+    if (rows.length === ROWS_PER_CHUNK) {
+      yield rows.join('');
+      rows = [];
+    }
   }
 }
 
@@ -57,6 +102,8 @@ export function sampleCsvByteLength(seed: number, records: number): number {
   return bytes;
 }
 
-export function sampleCsvStream(seed: number, records: number): Readable {
-  return Readable.from(sampleCsvChunks(seed, records), { objectMode: false });
+/** A lazy stream: at most one chunk of rows is built ahead of what the reader has taken. */
+export function sampleCsvStream(seed: number, size: SampleSize): Readable {
+  const chunks = 'bytes' in size ? sampleCsvChunksOfBytes(seed, size.bytes) : sampleCsvChunks(seed, size.records);
+  return Readable.from(chunks, { objectMode: false });
 }

@@ -14,12 +14,21 @@ export const TASKS = {
   'share-with-subscribers': { description: 'Ensures one data grant per subscriber account', memoryMb: 256, timeoutSeconds: 60 },
   notify: { description: 'Publishes the one notification of a run', memoryMb: 256, timeoutSeconds: 30 },
   'handle-exchange-event': { description: 'Logs and announces Data Exchange events', memoryMb: 256, timeoutSeconds: 30 },
+  'handle-export-event': { description: "Logs and announces the subscriber's auto-exports", memoryMb: 256, timeoutSeconds: 30 },
 } as const;
 
 export type TaskName = keyof typeof TASKS;
 export type TaskSpec = (typeof TASKS)[TaskName];
 
 export const TASK_NAMES = Object.keys(TASKS) as TaskName[];
+
+/** The tasks the subscriber's stack deploys; the provider's stack deploys every other one. */
+export const SUBSCRIBER_TASK_NAMES = ['handle-export-event'] as const satisfies readonly TaskName[];
+export type SubscriberTaskName = (typeof SUBSCRIBER_TASK_NAMES)[number];
+export type ProviderTaskName = Exclude<TaskName, SubscriberTaskName>;
+export const PROVIDER_TASK_NAMES = TASK_NAMES.filter(
+  (task): task is ProviderTaskName => !(SUBSCRIBER_TASK_NAMES as readonly TaskName[]).includes(task),
+);
 
 /** The handler module of a task: what esbuild bundles for AWS and what the sandbox loads. */
 export function taskEntry(task: TaskName): string {

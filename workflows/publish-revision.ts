@@ -15,10 +15,10 @@ import {
   ShareWithSubscribersOutput,
   UploadBatchOutput,
 } from '../shared/schemas/payloads';
-import type { TaskName } from '../tasks/registry';
+import type { ProviderTaskName } from '../tasks/registry';
 import { STATE, TASK_OF_STATE } from './state-names';
 
-export type WorkflowTaskName = Exclude<TaskName, 'handle-exchange-event'>;
+export type WorkflowTaskName = Exclude<ProviderTaskName, 'handle-exchange-event'>;
 
 export interface PublishRevisionDefinitionProps {
   readonly functions: Readonly<Record<WorkflowTaskName, IFunction>>;

@@ -8,6 +8,8 @@ import { acknowledgeWildcardResources } from './nag';
 export const MANIFEST_PREFIX = 'manifests/';
 
 export interface DataBucketProps {
+  /** The data bucket's name, before `-<account>-<region>`. @default 'dx-flow-data' */
+  readonly namePrefix?: string;
   /**
    * Keep the buckets and their objects when the stack is destroyed, as production data must be.
    * @default false: the buckets and every object in them are deleted with the stack
@@ -59,7 +61,7 @@ export class DataBucket extends Construct {
 
     this.bucket = new s3.Bucket(this, 'Data', {
       ...secureBucketDefaults(retainOnDelete),
-      bucketName: `dx-flow-data-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
+      bucketName: `${props.namePrefix ?? 'dx-flow-data'}-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
       versioned: true,
       serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: 'data-bucket/',

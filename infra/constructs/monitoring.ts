@@ -5,6 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { alarmOnAny } from './alarms';
 
 export interface MonitoringProps {
   readonly stateMachine: sfn.StateMachine;
@@ -28,17 +29,7 @@ export class Monitoring extends Construct {
     const period = props.period ?? Duration.minutes(5);
     const action = new actions.SnsAction(props.topic);
     const alarmOn = (alarmId: string, metric: cloudwatch.IMetric, description: string): void => {
-      const alarm = new cloudwatch.Alarm(this, alarmId, {
-        metric,
-        alarmDescription: description,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-      this.alarms.push(alarm);
+      this.alarms.push(alarmOnAny(this, alarmId, metric, description, action));
     };
 
     const sm = props.stateMachine;

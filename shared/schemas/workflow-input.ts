@@ -1,25 +1,48 @@
 import * as z from 'zod';
-import { MAX_GENERATED_ASSETS, MAX_RECORDS_PER_ASSET, MAX_REVISION_COMMENT_LENGTH, RUN_ID_MAX_LENGTH } from '../limits';
+import {
+  MAX_BYTES_PER_ASSET,
+  MAX_GENERATED_ASSETS,
+  MAX_RECORDS_PER_ASSET,
+  MAX_REVISION_COMMENT_LENGTH,
+  MIN_BYTES_PER_ASSET,
+  RUN_ID_MAX_LENGTH,
+} from '../limits';
 import { BucketName, DataSetId, RunId, SafeS3Key, SubscriberAccountIds, splitAccountList } from './fields';
 
 export const DEFAULT_GENERATED_ASSETS = 3;
 export const DEFAULT_RECORDS_PER_ASSET = 100;
 
-export const GenerateSource = z.strictObject({
-  type: z.literal('generate'),
-  assets: z
-    .number()
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(MAX_GENERATED_ASSETS, `must be at most ${MAX_GENERATED_ASSETS}`)
-    .default(DEFAULT_GENERATED_ASSETS),
-  recordsPerAsset: z
-    .number()
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(MAX_RECORDS_PER_ASSET, `must be at most ${MAX_RECORDS_PER_ASSET}`)
-    .default(DEFAULT_RECORDS_PER_ASSET),
-});
+/** A generated asset is sized by rows or by bytes; with neither, by DEFAULT_RECORDS_PER_ASSET rows. */
+export const GenerateSource = z
+  .strictObject({
+    type: z.literal('generate'),
+    assets: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(MAX_GENERATED_ASSETS, `must be at most ${MAX_GENERATED_ASSETS}`)
+      .default(DEFAULT_GENERATED_ASSETS),
+    recordsPerAsset: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(MAX_RECORDS_PER_ASSET, `must be at most ${MAX_RECORDS_PER_ASSET}`)
+      .optional(),
+    bytesPerAsset: z
+      .number()
+      .int('must be a whole number')
+      .min(MIN_BYTES_PER_ASSET, `must be at least ${MIN_BYTES_PER_ASSET}`)
+      .max(MAX_BYTES_PER_ASSET, `must be at most ${MAX_BYTES_PER_ASSET}`)
+      .optional(),
+  })
+  .superRefine((source, ctx) => {
+    if (source.recordsPerAsset !== undefined && source.bytesPerAsset !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['bytesPerAsset'], message: 'is an alternative to "recordsPerAsset"; give only one of them' });
+    }
+  })
+  .transform(({ recordsPerAsset, bytesPerAsset, ...source }) =>
+    bytesPerAsset === undefined ? { ...source, recordsPerAsset: recordsPerAsset ?? DEFAULT_RECORDS_PER_ASSET } : { ...source, bytesPerAsset },
+  );
 
 export const S3PrefixSource = z.strictObject({
   type: z.literal('s3Prefix'),

@@ -24,15 +24,17 @@ const HEAD_CONCURRENCY = 16;
 type GenerateSource = Extract<Source, { type: 'generate' }>;
 type ManifestSource = Extract<Source, { type: 'manifest' }>;
 
-/** Keys, seeds and sizes follow from the runId alone, so a rerun plans, and later writes, the same bytes. */
+/**
+ * Keys, seeds and sizes follow from the runId alone, so a rerun plans, and later writes, the same bytes. An
+ * asset sized in bytes is not generated here at all: its size is the one asked for.
+ */
 function generatedAssets(runId: string, source: GenerateSource): ManifestAsset[] {
   return Array.from({ length: source.assets }, (_, i) => {
     const seed = seedFor(runId, i + 1);
-    return {
-      key: `generated/${runId}/analytics-${String(i + 1).padStart(5, '0')}.csv`,
-      bytes: sampleCsvByteLength(seed, source.recordsPerAsset),
-      generated: { seed, records: source.recordsPerAsset },
-    };
+    const key = `generated/${runId}/analytics-${String(i + 1).padStart(5, '0')}.csv`;
+    return 'bytesPerAsset' in source
+      ? { key, bytes: source.bytesPerAsset, generated: { seed, bytes: source.bytesPerAsset } }
+      : { key, bytes: sampleCsvByteLength(seed, source.recordsPerAsset), generated: { seed, records: source.recordsPerAsset } };
   });
 }
 

@@ -24,7 +24,7 @@ type Generated = NonNullable<ManifestAsset['generated']>;
 async function uploadGenerated(s3: S3Client, bucket: string, key: string, generated: Generated): Promise<void> {
   const upload = new Upload({
     client: s3,
-    params: { Bucket: bucket, Key: key, Body: sampleCsvStream(generated.seed, generated.records), ContentType: 'text/csv' },
+    params: { Bucket: bucket, Key: key, Body: sampleCsvStream(generated.seed, generated), ContentType: 'text/csv' },
     partSize: UPLOAD_PART_BYTES,
     queueSize: UPLOAD_QUEUE_SIZE,
   });

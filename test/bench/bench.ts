@@ -1,10 +1,11 @@
 import { cpus } from 'node:os';
+import { bigAsset } from './big-asset';
 import { coldStart } from './cold-start';
 import { dollars, pollingCosts } from './cost';
 import { orchestration } from './orchestration';
 
 /*
- * `npm run bench [-- --json] [-- --sizes 1,1000,10000]`: figures measured side by side in one run and
+ * `npm run bench [-- --json] [-- --sizes 1,1000,10000] [-- --big-asset-mib 1024]`: figures measured side by side in one run and
  * reported as ratios. Not part of `npm test`: benchmarks are not assertions.
  */
 
@@ -35,6 +36,15 @@ async function main(): Promise<void> {
     lambdaGbSeconds: fixed(run.lambdaGbSeconds, 3),
     dollarsPerRun: fixed(dollars(run.stateTransitions, run.lambdaInvocations, run.lambdaGbSeconds), 5),
   }));
+  const big = await bigAsset(Number(option('--big-asset-mib') ?? '1024'));
+  const bigAssetRows = (['task', 'raw'] as const).map((side) => ({
+    upload: side === 'task' ? 'UploadBatch task' : 'raw lib-storage Upload',
+    mib: big.mib,
+    ms: big[side].ms,
+    mibPerSecond: fixed(big[side].mibPerSecond, 1),
+    peakRssMib: fixed(big[side].peakRssMib, 1),
+    throughputRatio: side === 'task' ? fixed(big.throughputRatio) : 1,
+  }));
   const polling = pollingCosts(600).map((row) => ({ ...row, gbSeconds: fixed(row.gbSeconds, 2), dollars: fixed(row.dollars, 6) }));
   const bundles = (await coldStart()).map((row) => ({
     task: row.task,
@@ -47,7 +57,7 @@ async function main(): Promise<void> {
     loadRatio: fixed(row.loadRatio),
   }));
 
-  const report = { machine, overhead, pollingPerBatchFor10MinuteImport: polling, coldStart: bundles };
+  const report = { machine, overhead, pollingPerBatchFor10MinuteImport: polling, bigAsset: bigAssetRows, coldStart: bundles };
   if (json) {
     process.stdout.write(`${JSON.stringify(report)}\n`);
     return;
@@ -56,6 +66,8 @@ async function main(): Promise<void> {
   console.table(overhead);
   process.stdout.write('\nPolling one batch through a 10-minute import\n');
   console.table(polling);
+  process.stdout.write(`\nBig asset (${big.mib} MiB to the sandbox S3, each side in its own process)\n`);
+  console.table(bigAssetRows);
   process.stdout.write('\nCold start proxy (task bundle vs a bundle of the same SDK clients)\n');
   console.table(bundles);
 }

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { ENV_KEYS } from '../../shared/env';
-import { TASK_NAMES, TASKS } from '../../tasks/registry';
+import { PROVIDER_TASK_NAMES, TASKS } from '../../tasks/registry';
 import { STATE_MACHINE_TIMEOUT } from '../../workflows/publish-revision';
 import { ACCOUNT_A, ACCOUNT_B, DATA_SET_ID, TOPIC_ARN } from '../fixtures/ids';
 import {
@@ -10,7 +10,7 @@ import {
 } from './synth';
 
 /** The Lambda function resource of one registry task. */
-function taskFunctionProps(synthesized: Synthesized, task: (typeof TASK_NAMES)[number]) {
+function taskFunctionProps(synthesized: Synthesized, task: (typeof PROVIDER_TASK_NAMES)[number]) {
   const fn = synthesized.stack.functions[task].function;
   return synthesized.template.toJSON().Resources[logicalIdOf(synthesized.stack, fn)].Properties;
 }
@@ -111,10 +111,10 @@ describe('DataExchangeStack with no context', () => {
 
   describe('task functions', () => {
     it('builds one function per registry task', () => {
-      expect(Object.keys(synthesized.stack.functions).sort()).toEqual([...TASK_NAMES].sort());
+      expect(Object.keys(synthesized.stack.functions).sort()).toEqual([...PROVIDER_TASK_NAMES].sort());
     });
 
-    it.each(TASK_NAMES)('%s runs on arm64, the newest Node.js, with X-Ray, source maps and the registry sizing', (task) => {
+    it.each(PROVIDER_TASK_NAMES)('%s runs on arm64, the newest Node.js, with X-Ray, source maps and the registry sizing', (task) => {
       expect(taskFunctionProps(synthesized, task)).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
@@ -307,7 +307,7 @@ describe('DataExchangeStack with no context', () => {
       },
     );
 
-    it.each(TASK_NAMES)('alarms on the Errors of task %s, to SNS', (task) => {
+    it.each(PROVIDER_TASK_NAMES)('alarms on the Errors of task %s, to SNS', (task) => {
       const { template, stack } = synthesized;
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/Lambda',
@@ -319,8 +319,8 @@ describe('DataExchangeStack with no context', () => {
 
     it('exposes every alarm and draws one dashboard', () => {
       const { template, stack } = synthesized;
-      expect(stack.monitoring.alarms).toHaveLength(4 + TASK_NAMES.length);
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 4 + TASK_NAMES.length);
+      expect(stack.monitoring.alarms).toHaveLength(4 + PROVIDER_TASK_NAMES.length);
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 4 + PROVIDER_TASK_NAMES.length);
       template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     });
   });

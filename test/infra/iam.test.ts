@@ -1,4 +1,4 @@
-import type { TaskName } from '../../tasks/registry';
+import type { ProviderTaskName } from '../../tasks/registry';
 import { logicalIdOf, type Synthesized, synthStack } from './synth';
 
 interface Statement {
@@ -29,7 +29,7 @@ describe('task roles', () => {
   });
 
   /** Every statement a task's role gets, minus the two every task has (its own log group and X-Ray). */
-  function grantsOf(task: TaskName): Statement[] {
+  function grantsOf(task: ProviderTaskName): Statement[] {
     const { stack, template } = synthesized;
     const taskFunction = stack.functions[task];
     const role = logicalIdOf(stack, taskFunction.role);

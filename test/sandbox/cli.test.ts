@@ -12,10 +12,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runMarker } from '../../tasks/create-revision/core';
-import { main } from '../../workflows/cli/main';
 import { PROVIDER_ACCOUNT, SANDBOX_REGION } from '../../workflows/sandbox/accounts';
 import type { SandboxInfo } from '../../workflows/sandbox/sandbox';
 import { STATE } from '../../workflows/state-names';
+import { cli, type CliResult, lastLine } from './cli-harness';
 import { fullHistory, openTestSandbox } from './sandbox-harness';
 
 /*
@@ -25,30 +25,6 @@ import { fullHistory, openTestSandbox } from './sandbox-harness';
  */
 
 const REPO = path.resolve(__dirname, '../..');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  json: () => Record<string, unknown>;
-}
-
-const lastLine = (text: string) => JSON.parse(text.trimEnd().split('\n').at(-1) ?? '') as Record<string, unknown>;
-
-/** The CLI in this process, its output captured; `--local` starts the sandbox and closes it before returning. */
-async function cli(argv: string[]): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr, json: () => lastLine(stdout) };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 /** The CLI as a user runs it: its own node process, from the repository. */
 function spawnCli(argv: string[]): Promise<CliResult> {

@@ -1,10 +1,21 @@
-import { SAMPLE_CSV_HEADER, sampleCsvByteLength, sampleCsvStream, seedFor } from '../../shared/sample-data';
+import { MAX_BYTES_PER_ASSET, MIN_BYTES_PER_ASSET } from '../../shared/limits';
+import {
+  SAMPLE_CSV_HEADER,
+  sampleCsvByteLength,
+  sampleCsvChunksOfBytes,
+  sampleCsvStream,
+  type SampleSize,
+  seedFor,
+} from '../../shared/sample-data';
 
-async function collect(seed: number, records: number): Promise<Buffer> {
+async function collectSized(seed: number, size: SampleSize): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of sampleCsvStream(seed, records)) chunks.push(Buffer.from(chunk as Buffer));
+  for await (const chunk of sampleCsvStream(seed, size)) chunks.push(Buffer.from(chunk as Buffer));
   return Buffer.concat(chunks);
 }
+
+const collect = (seed: number, records: number) => collectSized(seed, { records });
+const ROW = /^C\d{7,},\d{4}-\d{2}-\d{2},\d+,\d+,\d+,\d+\.\d{2}$/;
 
 describe('sample-data', () => {
   it('derives the same seed from the same runId and index, and another from another index', () => {
@@ -35,7 +46,50 @@ describe('sample-data', () => {
     expect(lines.at(-1)).toBe('');
     const rows = lines.slice(1, -1);
     expect(rows).toHaveLength(1_234);
-    expect(rows[0]).toMatch(/^C0000001,\d{4}-\d{2}-\d{2},\d+,\d+,\d+,\d+\.\d{2}$/);
+    expect(rows[0]).toMatch(/^C0000001,/);
+    expect(rows.every((row) => ROW.test(row))).toBe(true);
     expect(rows.at(-1)).toMatch(/^C0001234,/);
+  });
+
+  describe('sized in bytes', () => {
+    it.each([MIN_BYTES_PER_ASSET, 4_321, 100_000, 250_007])('streams exactly %p bytes of whole, valid rows', async (bytes) => {
+      const body = await collectSized(11, { bytes });
+
+      expect(body.length).toBe(bytes);
+      const lines = body.toString('utf8').split('\n');
+      expect(`${lines[0]}\n`).toBe(SAMPLE_CSV_HEADER);
+      expect(lines.at(-1)).toBe('');
+      expect(lines.slice(1, -1).every((row) => ROW.test(row))).toBe(true);
+    });
+
+    it('starts with the same rows as the same seed sized in records, and pads only the last row', async () => {
+      const bySize = (await collectSized(5, { bytes: 50_000 })).toString('utf8').split('\n').slice(0, -1);
+      const byRecords = (await collect(5, bySize.length - 1)).toString('utf8').split('\n').slice(0, -1);
+
+      expect(bySize.slice(0, -1)).toEqual(byRecords.slice(0, -1));
+      const [lastBySize, lastByRecords] = [bySize.at(-1) ?? '', byRecords.at(-1) ?? ''];
+      expect(lastBySize.length).toBeGreaterThanOrEqual(lastByRecords.length);
+      expect(lastBySize.replace(/,0*(\d)/g, ',$1')).toBe(lastByRecords.replace(/,0*(\d)/g, ',$1'));
+    });
+
+    it('streams the same bytes for the same seed and size, and other bytes for another seed', async () => {
+      const first = await collectSized(42, { bytes: 30_000 });
+
+      expect((await collectSized(42, { bytes: 30_000 })).equals(first)).toBe(true);
+      expect((await collectSized(43, { bytes: 30_000 })).equals(first)).toBe(false);
+    });
+
+    it('builds the largest asset lazily, in chunks of bounded size, so memory stays flat whatever the size', () => {
+      const chunks = sampleCsvChunksOfBytes(3, MAX_BYTES_PER_ASSET);
+
+      // Three chunks of a 5 GiB sample arrive without the rest being built; each holds at most 1,000 rows.
+      const firstChunks = [chunks.next(), chunks.next(), chunks.next()].map((step) => String(step.value));
+      expect(firstChunks.every((chunk) => chunk.length > 0 && chunk.length < 1_000 * 64)).toBe(true);
+      expect(firstChunks[2]?.split('\n')).toHaveLength(1_001);
+    });
+
+    it('refuses a size too small for the header and one row', () => {
+      expect(() => sampleCsvChunksOfBytes(3, SAMPLE_CSV_HEADER.length + 10).next()).toThrow(RangeError);
+    });
   });
 });

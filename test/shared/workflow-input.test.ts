@@ -1,5 +1,11 @@
 import { InputValidationError } from '../../shared/errors';
-import { MAX_GENERATED_ASSETS, MAX_RECORDS_PER_ASSET, MAX_REVISION_COMMENT_LENGTH } from '../../shared/limits';
+import {
+  MAX_BYTES_PER_ASSET,
+  MAX_GENERATED_ASSETS,
+  MAX_RECORDS_PER_ASSET,
+  MAX_REVISION_COMMENT_LENGTH,
+  MIN_BYTES_PER_ASSET,
+} from '../../shared/limits';
 import { runIdFromExecutionName, WorkflowInput } from '../../shared/schemas/workflow-input';
 import { parseOrThrow } from '../../shared/validation';
 import { ACCOUNT_A, ACCOUNT_B, BUCKET, DATA_SET_ID } from '../fixtures/ids';
@@ -91,7 +97,7 @@ describe('WorkflowInput', () => {
     });
 
     it('rejects an unknown key inside source, saying where', () => {
-      expectRejected(withSource({ type: 'generate', assets: 3, bytesPerAsset: 10 }), 'unknown key in source: "bytesPerAsset"');
+      expectRejected(withSource({ type: 'generate', assets: 3, rowsPerFile: 10 }), 'unknown key in source: "rowsPerFile"');
     });
 
     it('rejects a key that a plain object inherits, such as constructor', () => {
@@ -147,6 +153,29 @@ describe('WorkflowInput', () => {
       const recordsPerAsset = MAX_RECORDS_PER_ASSET;
 
       expect(parse(withSource({ type: 'generate', recordsPerAsset })).source).toMatchObject({ recordsPerAsset });
+    });
+
+    it.each([
+      ['the smallest size', MIN_BYTES_PER_ASSET],
+      ['5 GiB', MAX_BYTES_PER_ASSET],
+    ])('accepts %s in bytes per asset, instead of the default records', (_label, bytesPerAsset) => {
+      expect(parse(withSource({ type: 'generate', assets: 2, bytesPerAsset })).source).toEqual({ type: 'generate', assets: 2, bytesPerAsset });
+    });
+
+    it.each([
+      [MIN_BYTES_PER_ASSET - 1, `must be at least ${MIN_BYTES_PER_ASSET}`],
+      [MAX_BYTES_PER_ASSET + 1, `must be at most ${MAX_BYTES_PER_ASSET}`],
+      [2048.5, 'must be a whole number'],
+      ['1GiB', 'must be a number'],
+    ])('rejects %p bytes per asset', (bytesPerAsset, reason) => {
+      expectRejected(withSource({ type: 'generate', bytesPerAsset }), `source.bytesPerAsset: ${reason}`);
+    });
+
+    it('rejects records and bytes per asset given together, naming both', () => {
+      expectRejected(
+        withSource({ type: 'generate', recordsPerAsset: 10, bytesPerAsset: MIN_BYTES_PER_ASSET }),
+        'source.bytesPerAsset: is an alternative to "recordsPerAsset"; give only one of them',
+      );
     });
 
     it('accepts an s3Prefix source', () => {

@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ExchangeEvent } from '../../shared/schemas/exchange-event';
 import { handleExchangeEvent } from '../../tasks/handle-exchange-event/core';
 import { handler } from '../../tasks/handle-exchange-event/handler';
+import { fixture, onlyPublished } from '../fixtures/sns';
 import { awsError, DATA_SET_ID, REVISION_ID } from '../fixtures/ids';
 import autoExportCompleted from '../fixtures/exchange-events/auto-export-job-completed.json';
 import grantAccepted from '../fixtures/exchange-events/data-grant-accepted.json';
@@ -19,14 +20,7 @@ const sns = mockClient(SNSClient);
 
 const GRANT_ID = '99998888777766665555444433332222';
 
-const fixture = <T>(event: T): T => structuredClone(event);
-
-function published(): PublishCommandInput {
-  expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
-  const call = sns.commandCalls(PublishCommand)[0];
-  if (call === undefined) throw new Error('no PublishCommand was sent');
-  return call.args[0].input;
-}
+const published = (): PublishCommandInput => onlyPublished(sns);
 
 /** Runs the core on a parsed fixture with a logger the test can inspect. */
 async function runCore(event: unknown) {

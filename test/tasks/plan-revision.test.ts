@@ -7,6 +7,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { MAX_BYTES_PER_ASSET } from '../../shared/limits';
 import type { Manifest } from '../../shared/manifest';
 import { sampleCsvByteLength, seedFor } from '../../shared/sample-data';
 import { planRevision, runIdForManifest } from '../../tasks/plan-revision/core';
@@ -79,6 +80,37 @@ describe('plan-revision', () => {
       expect(output.batches).toHaveLength(100);
       expect(output.batches.at(-1)).toMatchObject({ index: 99, offset: 9_900, count: 100 });
       expect(writtenManifest().assets).toHaveLength(10_000);
+    });
+  });
+
+  describe('generate, sized in bytes', () => {
+    const GiB = 1024 ** 3;
+
+    it('plans each asset at the size asked for, without generating it, and splits batches by bytes', async () => {
+      const output = await handler(event({ runId: RUN_ID, source: { type: 'generate', assets: 5, bytesPerAsset: MAX_BYTES_PER_ASSET } }));
+
+      expect(writtenManifest().assets).toEqual(
+        [1, 2, 3, 4, 5].map((n) => ({
+          key: `generated/${RUN_ID}/analytics-0000${n}.csv`,
+          bytes: 5 * GiB,
+          generated: { seed: seedFor(RUN_ID, n), bytes: 5 * GiB },
+        })),
+      );
+      expect(output).toMatchObject({ assetCount: 5, totalBytes: 25 * GiB });
+      // 10 GiB of uploads per invocation at most: two 5 GiB assets a batch.
+      expect(output.batches).toEqual([
+        { index: 0, offset: 0, count: 2, bytes: 10 * GiB },
+        { index: 1, offset: 2, count: 2, bytes: 10 * GiB },
+        { index: 2, offset: 4, count: 1, bytes: 5 * GiB },
+      ]);
+    });
+
+    it('refuses records and bytes per asset together, naming both, before writing anything', async () => {
+      await expect(handler(event({ source: { type: 'generate', recordsPerAsset: 5, bytesPerAsset: GiB } }))).rejects.toMatchObject({
+        name: 'InputValidationError',
+        message: expect.stringContaining('source.bytesPerAsset: is an alternative to "recordsPerAsset"'),
+      });
+      expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
     });
   });
 

@@ -169,7 +169,7 @@ describe('start-import', () => {
       .on(ListJobsCommand)
       .resolvesOnce({ Jobs: [] })
       .resolvesOnce({ Jobs: [importJob(JOB_ID, 'WAITING', BATCH_KEYS), older] });
-    dataExchange.on(CancelJobCommand).rejects(new ConflictException({ message: 'job is IN_PROGRESS', $metadata: {} }));
+    dataExchange.on(CancelJobCommand).rejects(new ConflictException({ message: 'job is IN_PROGRESS', Message: 'job is IN_PROGRESS', ResourceId: JOB_ID, ResourceType: 'JOB', $metadata: {} }));
 
     const output = await handler(input());
 

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Manifest, ManifestAsset } from '../../shared/manifest';
-import { sampleCsvByteLength, sampleCsvChunks } from '../../shared/sample-data';
+import { sampleCsvByteLength, sampleCsvChunks, sampleCsvChunksOfBytes } from '../../shared/sample-data';
 import { handler } from '../../tasks/upload-batch/handler';
 import { awsError, BUCKET, RUN_ID } from '../fixtures/ids';
 
@@ -115,6 +115,31 @@ describe('upload-batch', () => {
       expect(parts[0]).toBe(8 * 1024 ** 2);
       expect(parts.reduce((a, b) => a + b, 0)).toBe(big.bytes);
       expect(s3).toHaveReceivedCommandWith(CompleteMultipartUploadCommand, { UploadId: 'upload-1' });
+    });
+
+    it('streams an asset sized in bytes as exactly that many bytes of its own CSV', async () => {
+      const sized: ManifestAsset = { key: `generated/${RUN_ID}/sized.csv`, bytes: 20_000, generated: { seed: 5, bytes: 20_000 } };
+      givenManifest([generatedAsset(1), sized]);
+
+      const output = await handler(event(0, 2));
+
+      expect(output).toMatchObject({ assetCount: 2, bytes: generatedAsset(1).bytes + 20_000 });
+      expect(sentBodies()[sized.key]).toBe([...sampleCsvChunksOfBytes(5, 20_000)].join(''));
+      expect(sentBodies()[sized.key]).toHaveLength(20_000);
+    });
+
+    it('sends an asset sized past one part as 8 MiB parts that add up to its size', async () => {
+      const bytes = 9 * 1024 ** 2 + 7;
+      givenManifest([{ key: `generated/${RUN_ID}/sized.csv`, bytes, generated: { seed: 5, bytes } }]);
+      s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-2' });
+      s3.on(UploadPartCommand).resolves({ ETag: '"part"' });
+      s3.on(CompleteMultipartUploadCommand).resolves({});
+
+      await handler(event(0, 1));
+
+      const parts = s3.commandCalls(UploadPartCommand).map((call) => (call.args[0].input.Body as Uint8Array).byteLength);
+      expect(parts).toEqual([8 * 1024 ** 2, 1024 ** 2 + 7]);
+      expect(s3).toHaveReceivedCommandWith(CompleteMultipartUploadCommand, { UploadId: 'upload-2' });
     });
 
     it('maps S3 SlowDown on the upload to TransientAwsError', async () => {

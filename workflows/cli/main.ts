@@ -1,16 +1,19 @@
 import { RedriveExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { InputValidationError } from '../../shared/errors';
+import { splitAccountList } from '../../shared/schemas/fields';
 import { EXECUTION_NAME_MAX_LENGTH } from '../../shared/limits';
 import { buildApp, PROVIDER_STACK_NAME } from '../../infra/build-app';
 import { extractRunnableAsl, type AslDefinition } from '../asl';
 import { mermaidFlowchart } from '../diagram';
+import { SUBSCRIBER_ACCOUNT } from '../sandbox/accounts';
 import { DEFAULT_SANDBOX_DIR, resetSandbox, sandboxEnvironment, startSandbox } from '../sandbox/sandbox';
 import { CliError, explainAwsError } from './errors';
 import { followExecution, latestEventId } from './follow';
 import { planFromDir, uploadFromDir, withFromDirSource } from './from-dir';
 import { buildRunInput, validateRunInput, type RunInputFlags } from './run-input';
 import { describeSummary, rejectedSummary, summarize, type RunSummary } from './summary';
+import { receiveAsSubscriber } from './subscriber-side';
 import { knownSandboxDefaults, openTarget, readStackOutputs, type Target, type TargetOptions } from './target';
 
 /*
@@ -46,7 +49,13 @@ function finish(summary: RunSummary, options: OutputOptions, interrupted = false
   return summary.status === 'SUCCEEDED' ? EXIT.succeeded : EXIT.failed;
 }
 
-async function followAndSummarize(target: Target, executionArn: string, options: OutputOptions, quietThroughEventId?: number): Promise<number> {
+async function followAndSummarize(
+  target: Target,
+  executionArn: string,
+  options: OutputOptions,
+  quietThroughEventId?: number,
+  afterRun?: (summary: RunSummary) => Promise<RunSummary>,
+): Promise<number> {
   const write = progressWriter(options);
   const stop = new AbortController();
   const onSigint = () => stop.abort();
@@ -66,7 +75,8 @@ async function followAndSummarize(target: Target, executionArn: string, options:
           : `Stopped following. The execution goes on: ${executionArn}`,
       );
     }
-    return finish(summarize(followed), options, followed.interrupted);
+    const summary = summarize(followed);
+    return finish(followed.interrupted || afterRun === undefined ? summary : await afterRun(summary), options, followed.interrupted);
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
@@ -84,6 +94,28 @@ async function withTarget(options: TargetOptions, work: (target: Target) => Prom
 interface RunOptions extends RunInputFlags, TargetOptions, OutputOptions {
   readonly validate: boolean;
   readonly fromDir?: string;
+  readonly subscriberSide?: boolean;
+}
+
+/** `--subscriber-side` receives as the sandbox's subscriber account, which the run must share with. */
+function checkSubscriberSide(options: RunOptions): void {
+  if (options.subscriberSide !== true) return;
+  if (options.local !== true) throw new CliError('--subscriber-side works only with --local.');
+  if (!splitAccountList(options.subscriber ?? '').includes(SUBSCRIBER_ACCOUNT.accountId)) {
+    throw new CliError(`--subscriber-side receives as the sandbox's subscriber account: give --subscriber ${SUBSCRIBER_ACCOUNT.accountId}.`);
+  }
+}
+
+/** After a successful run, the subscriber accepts the grant and exports the revision into its own bucket. */
+function subscriberSide(target: Target, options: RunOptions): ((summary: RunSummary) => Promise<RunSummary>) | undefined {
+  if (options.subscriberSide !== true || target.dataExchangeEndpoint === undefined || target.s3Endpoint === undefined) return undefined;
+  const endpoints = { dataexchange: target.dataExchangeEndpoint, s3: target.s3Endpoint };
+  return async (summary) => {
+    const grant = summary.dataGrants.find((entry) => entry.receiver === SUBSCRIBER_ACCOUNT.accountId);
+    if (summary.status !== 'SUCCEEDED' || summary.revisionId === null || grant === undefined) return summary;
+    const subscriber = await receiveAsSubscriber(endpoints, { dataGrantId: grant.id, revisionId: summary.revisionId }, progressWriter(options));
+    return { ...summary, subscriber };
+  };
 }
 
 async function run(options: RunOptions): Promise<number> {
@@ -98,6 +130,7 @@ async function run(options: RunOptions): Promise<number> {
   const withSource = (runInput: Record<string, unknown>) => (fromDir === undefined ? runInput : withFromDirSource(runInput, fromDir));
   const input = withSource(built);
   if (options.validate) validateRunInput(input, options.local === true && defaults.datasetId === undefined);
+  checkSubscriberSide(options);
   return withTarget(options, async (target) => {
     const started = withSource(buildRunInput(options, { bucket: target.bucket, datasetId: target.datasetId }));
     if (target.stateMachineArn === undefined) throw new CliError('Give --state-machine-arn, --outputs-file or --local.');
@@ -108,7 +141,7 @@ async function run(options: RunOptions): Promise<number> {
     );
     if (executionArn === undefined) throw new CliError('Step Functions started the execution without naming it.');
     progressWriter(options)(`Started ${name}\n  ${executionArn}`);
-    return followAndSummarize(target, executionArn, options);
+    return followAndSummarize(target, executionArn, options, undefined, subscriberSide(target, options));
   });
 }
 
@@ -175,6 +208,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--assets <n>', 'generate N sample assets')
     .option('--subscriber <accounts>', 'share with these accounts (comma-separated)')
     .option('--from-dir <dir>', 'publish the files of a local folder, relative paths kept as keys (--local only)')
+    .option('--subscriber-side', `then, as the sandbox's subscriber ${SUBSCRIBER_ACCOUNT.accountId}, accept the grant and export the revision to its bucket (--local)`)
     .option('--faults <file>', 'a fault plan for the sandbox (--local)')
     .addOption(sandboxDir())
     .option('--json', 'end with one JSON summary line')

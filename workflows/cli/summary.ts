@@ -1,5 +1,6 @@
 import type { Followed } from './follow';
 import { emptyTotals, readableCause, totalsOf, type RunTotals } from './history';
+import type { SubscriberReport } from './subscriber-side';
 
 export type RunStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'RUNNING' | 'REJECTED';
 
@@ -12,6 +13,8 @@ export type RunSummary = {
   durationMs: number | null;
   error: string | null;
   cause: string | null;
+  /** With `run --subscriber-side`: what arrived in the subscriber's account. */
+  subscriber?: SubscriberReport;
 } & RunTotals;
 
 export function rejectedSummary(error: string, cause: string): RunSummary {
@@ -54,6 +57,13 @@ export function describeSummary(summary: RunSummary): string {
   lines.push(`  transitions    ${summary.stateTransitions}`);
   lines.push(`  notifications  ${summary.notifications}`);
   for (const grant of summary.dataGrants) lines.push(`  data grant     ${grant.receiver}: ${grant.status}, ${grant.acceptance}`);
+  if (summary.subscriber !== undefined) {
+    const { subscriber } = summary;
+    const bytes = subscriber.objects.reduce((total, object) => total + object.bytes, 0);
+    lines.push(`  subscriber     ${subscriber.account}: grant ${subscriber.acceptance}, data set ${subscriber.dataSetId}`);
+    lines.push(`  export job     ${subscriber.exportJob.id} ${subscriber.exportJob.state}`);
+    lines.push(`  arrived        ${subscriber.objects.length} objects (${sizeOf(bytes)}) in s3://${subscriber.bucket}/`);
+  }
   if (summary.error !== null) {
     lines.push(`  error          ${summary.error}${summary.failedState === null ? '' : ` in ${summary.failedState}`}`);
     if (summary.cause !== null) lines.push(`  cause          ${summary.cause}`);

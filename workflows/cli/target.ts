@@ -19,6 +19,8 @@ export interface Target {
   readonly stopsWithProcess: boolean;
   /** The sandbox's S3 endpoint, where `run --from-dir` uploads; local targets only. */
   readonly s3Endpoint?: string;
+  /** The sandbox's Data Exchange endpoint, where `run --subscriber-side` receives; local targets only. */
+  readonly dataExchangeEndpoint?: string;
   close(): Promise<void>;
 }
 
@@ -111,6 +113,7 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
       bucket: attached.bucket,
       datasetId: attached.dataSetId,
       s3Endpoint: attached.endpoints.s3,
+      dataExchangeEndpoint: attached.endpoints.dataexchange,
       local: true,
       pollMs: 100,
       stopsWithProcess: false,
@@ -125,6 +128,7 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
     bucket: sandbox.bucket,
     datasetId: sandbox.dataSetId,
     s3Endpoint: sandbox.endpoints.s3,
+    dataExchangeEndpoint: sandbox.endpoints.dataexchange,
     local: true,
     pollMs: 50,
     stopsWithProcess: true,

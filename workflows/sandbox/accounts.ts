@@ -30,3 +30,8 @@ export function accountOfRequest(authorization: string | undefined): SandboxAcco
   const accessKeyId = /Credential=([^/,\s]+)\//.exec(authorization ?? '')?.[1];
   return ACCOUNTS.find((account) => account.accessKeyId === accessKeyId) ?? PROVIDER_ACCOUNT;
 }
+
+/** The sandbox account with this id, whose keys sign its own calls. */
+export function accountOfId(accountId: string): SandboxAccount | undefined {
+  return ACCOUNTS.find((account) => account.accountId === accountId);
+}

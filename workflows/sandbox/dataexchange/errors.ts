@@ -3,7 +3,7 @@
  * are the ones @aws-sdk/client-dataexchange's deserializers take (`Message`, `ResourceId`, `LimitName`, ...).
  */
 
-export type ResourceType = 'DATA_SET' | 'REVISION' | 'ASSET' | 'JOB' | 'DATA_GRANT';
+export type ResourceType = 'DATA_SET' | 'REVISION' | 'ASSET' | 'JOB' | 'DATA_GRANT' | 'EVENT_ACTION';
 
 const STATUS_OF_CODE = {
   ValidationException: 400,
@@ -38,6 +38,7 @@ const RESOURCE_NAMES: Readonly<Record<ResourceType, string>> = {
   ASSET: 'Asset',
   JOB: 'Job',
   DATA_GRANT: 'Data grant',
+  EVENT_ACTION: 'Event action',
 };
 
 export function notFound(type: ResourceType, id: string): DataExchangeApiError {

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type AssetSource, type JobError, type JobRecord, newId } from './model';
+import { type AssetSource, type ImportJobRecord, type JobError, newId } from './model';
 import type { AccountState, ImportedAsset } from './store';
 
 /** Where an asset's bytes live under the emulator's asset directory. */
@@ -13,7 +13,7 @@ export function assetFile(assetDir: string, accountId: string, revisionId: strin
 }
 
 /** At most `limit` tasks at once; the rest queue in order. */
-class Limiter {
+export class Limiter {
   private active = 0;
   private readonly queue: (() => void)[] = [];
 
@@ -61,30 +61,24 @@ export interface ImportRunnerOptions {
 }
 
 /**
- * Runs started IMPORT_ASSETS_FROM_S3 jobs in the background: after `jobDelayMs`, it streams each source object
- * into the asset directory and adds all the job's assets at once; if any source fails, the job fails with an
- * error per failed source, and its copies are removed. Runs never reject; close() aborts them and leaves their jobs
- * IN_PROGRESS, to be run again on the next start.
+ * Background work that starts `delayMs` after it is scheduled. close() cancels what has not begun, aborts `signal`
+ * and waits for the rest; work must never reject.
  */
-export class ImportRunner {
+export class JobQueue {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
   private readonly abort = new AbortController();
-  /** S3 calls that close() aborts. */
-  private readonly s3Call = { abortSignal: this.abort.signal };
-  private readonly transfers: Limiter;
+  readonly signal = this.abort.signal;
 
-  constructor(private readonly options: ImportRunnerOptions) {
-    this.transfers = new Limiter(options.transferConcurrency);
-  }
+  constructor(private readonly delayMs: number) {}
 
-  schedule(account: AccountState, job: JobRecord): void {
-    if (job.forcedOutcome === 'STUCK' || this.abort.signal.aborted) return;
+  later(work: () => Promise<void>): void {
+    if (this.signal.aborted) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      const run = this.run(account, job).finally(() => this.running.delete(run));
+      const run = work().finally(() => this.running.delete(run));
       this.running.add(run);
-    }, this.options.jobDelayMs);
+    }, this.delayMs);
     this.timers.add(timer);
   }
 
@@ -94,8 +88,38 @@ export class ImportRunner {
     this.abort.abort();
     await Promise.all(this.running);
   }
+}
 
-  private async run(account: AccountState, job: JobRecord): Promise<void> {
+/**
+ * Runs started IMPORT_ASSETS_FROM_S3 jobs in the background: after `jobDelayMs`, it streams each source object
+ * into the asset directory and adds all the job's assets at once; if any source fails, the job fails with an
+ * error per failed source, and its copies are removed. Runs never reject; close() aborts them and leaves their jobs
+ * IN_PROGRESS, to be run again on the next start.
+ */
+export class ImportRunner {
+  private readonly queue: JobQueue;
+  private readonly abort: { readonly signal: AbortSignal };
+  /** S3 calls that close() aborts. */
+  private readonly s3Call: { readonly abortSignal: AbortSignal };
+  private readonly transfers: Limiter;
+
+  constructor(private readonly options: ImportRunnerOptions) {
+    this.queue = new JobQueue(options.jobDelayMs);
+    this.abort = { signal: this.queue.signal };
+    this.s3Call = { abortSignal: this.queue.signal };
+    this.transfers = new Limiter(options.transferConcurrency);
+  }
+
+  schedule(account: AccountState, job: ImportJobRecord): void {
+    if (job.forcedOutcome === 'STUCK') return;
+    this.queue.later(() => this.run(account, job));
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+
+  private async run(account: AccountState, job: ImportJobRecord): Promise<void> {
     const written: string[] = [];
     try {
       const errors = await this.importAssets(account, job, written);
@@ -112,7 +136,7 @@ export class ImportRunner {
   }
 
   /** Imports the job's sources, or returns why the job fails; it completes the job itself on success. */
-  private async importAssets(account: AccountState, job: JobRecord, written: string[]): Promise<JobError[]> {
+  private async importAssets(account: AccountState, job: ImportJobRecord, written: string[]): Promise<JobError[]> {
     if (job.forcedOutcome === 'ERROR') {
       return [{ Code: 'INTERNAL_SERVER_EXCEPTION', Message: `Import job ${job.Id} was forced to ERROR by the sandbox's fault plan.` }];
     }

@@ -19,7 +19,20 @@ export interface DataSetRecord {
   Id: string;
   Name: string;
   Origin: Origin;
+  /** An entitled data set's origin: the grant that gave it. */
+  OriginDetails?: { DataGrantId: string };
   UpdatedAt: string;
+}
+
+/**
+ * What links an entitled data set to its source. The receiver sees the source's finalized revisions and their
+ * assets through it, as they are in the provider's account: a shared view, not a copy.
+ */
+export interface EntitlementRecord {
+  DataGrantId: string;
+  DataSetId: string;
+  ProviderAccountId: string;
+  SourceDataSetId: string;
 }
 
 export interface RevisionRecord {
@@ -66,23 +79,62 @@ export interface ImportDetails {
   RevisionId: string;
 }
 
+export interface ExportEncryption {
+  KmsKeyArn?: string;
+  Type: 'aws:kms' | 'AES256';
+}
+
+export interface RevisionDestination {
+  Bucket: string;
+  KeyPattern?: string;
+  RevisionId: string;
+}
+
+export interface ExportDetails {
+  DataSetId: string;
+  Encryption?: ExportEncryption;
+  /** Set when an event action started the job. */
+  EventActionArn?: string;
+  RevisionDestinations: RevisionDestination[];
+}
+
 export type ForcedOutcome = 'ERROR' | 'STUCK';
 
-export interface JobRecord {
+interface JobFields {
   Arn: string;
   CreatedAt: string;
-  Details: { ImportAssetsFromS3: ImportDetails };
   Errors: JobError[];
   Id: string;
   State: JobState;
-  Type: 'IMPORT_ASSETS_FROM_S3';
   UpdatedAt: string;
   /** What the fault plan forced on this job when it started; a restart, which has no plan, clears it. */
   forcedOutcome?: ForcedOutcome;
 }
 
+export interface ImportJobRecord extends JobFields {
+  Details: { ImportAssetsFromS3: ImportDetails };
+  Type: 'IMPORT_ASSETS_FROM_S3';
+}
+
+export interface ExportJobRecord extends JobFields {
+  Details: { ExportRevisionsToS3: ExportDetails };
+  Type: 'EXPORT_REVISIONS_TO_S3';
+}
+
+export type JobRecord = ImportJobRecord | ExportJobRecord;
+
+export interface EventActionRecord {
+  Action: { ExportRevisionToS3: { Encryption?: ExportEncryption; RevisionDestination: { Bucket: string; KeyPattern?: string } } };
+  Arn: string;
+  CreatedAt: string;
+  Event: { RevisionPublished: { DataSetId: string } };
+  Id: string;
+  UpdatedAt: string;
+}
+
 export interface DataGrantRecord {
   AcceptanceState: 'PENDING_RECEIVER_ACCEPTANCE' | 'ACCEPTED';
+  AcceptedAt?: string;
   Arn: string;
   CreatedAt: string;
   DataSetId: string;
@@ -112,5 +164,6 @@ export function arns(accountId: string) {
       `${base}:data-sets/${dataSetId}/revisions/${revisionId}/assets/${assetId}`,
     job: (jobId: string) => `${base}:jobs/${jobId}`,
     dataGrant: (grantId: string) => `${base}:data-grants/${grantId}`,
+    eventAction: (eventActionId: string) => `${base}:event-actions/${eventActionId}`,
   };
 }

@@ -1,12 +1,16 @@
 import * as z from 'zod';
 import { invalid } from './errors';
+import type { ExportRunner } from './exports';
 import type { ImportRunner } from './jobs';
 import type { DataGrantRecord, ForcedOutcome, JobRecord } from './model';
 import { afterKey, newestFirst, type Page } from './pagination';
 import {
+  ACCEPTANCE_STATES,
   AdxId,
   CreateDataGrantBody,
   CreateDataSetBody,
+  CreateEventActionBody,
+  CreateExportJobBody,
   CreateImportJobBody,
   CreateJobType,
   CreateRevisionBody,
@@ -44,6 +48,7 @@ export interface Route {
 
 export interface RouteDeps {
   readonly imports: ImportRunner;
+  readonly exports: ExportRunner;
   /** The fault plan's verdict for the next import job started. */
   readonly nextImportOutcome: () => ForcedOutcome | undefined;
 }
@@ -57,7 +62,7 @@ function jobView(job: JobRecord): Omit<JobRecord, 'forcedOutcome'> {
   return view;
 }
 
-function grantSummary(grant: DataGrantRecord): Omit<DataGrantRecord, 'Description'> {
+function grantSummary<T extends Pick<DataGrantRecord, 'Description'>>(grant: T): Omit<T, 'Description'> {
   const { Description: _description, ...summary } = grant;
   return summary;
 }
@@ -104,9 +109,15 @@ export function buildRoutes(deps: RouteDeps): Route[] {
       const revision = account.revision(params.DataSetId, params.RevisionId);
       return ok({ ...revision, Tags: account.tagsOf(revision.Arn) });
     }),
-    route('PATCH', '/v1/data-sets/:DataSetId/revisions/:RevisionId', 'UpdateRevision', ({ account, params, body }) =>
-      ok(account.updateRevision(params.DataSetId, params.RevisionId, parseRequest(UpdateRevisionBody, body, 'UpdateRevision'))),
-    ),
+    route('PATCH', '/v1/data-sets/:DataSetId/revisions/:RevisionId', 'UpdateRevision', ({ account, params, body }) => {
+      const update = parseRequest(UpdateRevisionBody, body, 'UpdateRevision');
+      const revision = account.updateRevision(params.DataSetId, params.RevisionId, update);
+      // Only an unfinalized revision takes Finalized: true, so this runs once per publication.
+      if (update.Finalized === true) {
+        for (const started of account.revisionPublished(params.DataSetId, params.RevisionId)) deps.exports.schedule(started.account, started.job);
+      }
+      return ok(revision);
+    }),
     route('GET', '/v1/data-sets/:DataSetId/revisions/:RevisionId/assets', 'ListRevisionAssets', ({ account, params, query }) => {
       const assets = account.listAssets(params.DataSetId, params.RevisionId);
       return listReply('Assets', afterKey(assets, query, `assets:${params.RevisionId}`, ASSET_ORDER));
@@ -116,11 +127,15 @@ export function buildRoutes(deps: RouteDeps): Route[] {
     ),
     route('POST', '/v1/jobs', 'CreateJob', ({ account, body }) => {
       const { Type } = parseRequest(CreateJobType, body, 'CreateJob');
-      if (Type !== 'IMPORT_ASSETS_FROM_S3') {
-        throw invalid(`Job type ${Type} is not emulated by the sandbox; only IMPORT_ASSETS_FROM_S3 is.`);
+      if (Type === 'IMPORT_ASSETS_FROM_S3') {
+        const { Details } = parseRequest(CreateImportJobBody, body, 'CreateJob');
+        return created(jobView(account.createImportJob(Details.ImportAssetsFromS3)));
       }
-      const { Details } = parseRequest(CreateImportJobBody, body, 'CreateJob');
-      return created(jobView(account.createImportJob(Details.ImportAssetsFromS3)));
+      if (Type === 'EXPORT_REVISIONS_TO_S3') {
+        const { Details } = parseRequest(CreateExportJobBody, body, 'CreateJob');
+        return created(jobView(account.createExportJob(Details.ExportRevisionsToS3)));
+      }
+      throw invalid(`Job type ${Type} is not emulated by the sandbox; only IMPORT_ASSETS_FROM_S3 and EXPORT_REVISIONS_TO_S3 are.`);
     }),
     route('GET', '/v1/jobs', 'ListJobs', ({ account, query }) => {
       const dataSetId = optionalQuery(query, 'dataSetId', AdxId, 'ListJobs');
@@ -130,7 +145,9 @@ export function buildRoutes(deps: RouteDeps): Route[] {
     }),
     route('GET', '/v1/jobs/:JobId', 'GetJob', ({ account, params }) => ok(jobView(account.job(params.JobId)))),
     route('PATCH', '/v1/jobs/:JobId', 'StartJob', ({ account, params }) => {
-      deps.imports.schedule(account, account.startJob(params.JobId, deps.nextImportOutcome));
+      const job = account.startJob(params.JobId, deps.nextImportOutcome);
+      if (job.Type === 'IMPORT_ASSETS_FROM_S3') deps.imports.schedule(account, job);
+      else deps.exports.schedule(account, job);
       return { status: 202, body: {} };
     }),
     route('DELETE', '/v1/jobs/:JobId', 'CancelJob', ({ account, params }) => {
@@ -147,6 +164,33 @@ export function buildRoutes(deps: RouteDeps): Route[] {
     route('GET', '/v1/data-grants/:DataGrantId', 'GetDataGrant', ({ account, params }) => {
       const grant = account.dataGrant(params.DataGrantId);
       return ok({ ...grant, Tags: account.tagsOf(grant.Arn) });
+    }),
+    route('GET', '/v1/received-data-grants', 'ListReceivedDataGrants', ({ account, query }) => {
+      const states = query.getAll('acceptanceState');
+      const unknown = states.find((state) => !(ACCEPTANCE_STATES as readonly string[]).includes(state));
+      if (unknown !== undefined) throw invalid(`acceptanceState "${unknown}" must be one of ${ACCEPTANCE_STATES.join(', ')}.`);
+      const grants = account.listReceivedDataGrants(states);
+      return listReply('DataGrantSummaries', newestFirst(grants, query, `received-data-grants:${states.join(',')}`), grantSummary);
+    }),
+    route('GET', '/v1/received-data-grants/:DataGrantArn', 'GetReceivedDataGrant', ({ account, params }) =>
+      ok(account.receivedDataGrant(params.DataGrantArn)),
+    ),
+    route('POST', '/v1/data-grants/:DataGrantArn/accept', 'AcceptDataGrant', ({ account, params }) => ok(account.acceptDataGrant(params.DataGrantArn))),
+    route('POST', '/v1/event-actions', 'CreateEventAction', ({ account, body }) => {
+      const action = account.createEventAction(parseRequest(CreateEventActionBody, body, 'CreateEventAction'));
+      return created({ ...action, Tags: account.tagsOf(action.Arn) });
+    }),
+    route('GET', '/v1/event-actions', 'ListEventActions', ({ account, query }) => {
+      const eventSourceId = optionalQuery(query, 'eventSourceId', AdxId, 'ListEventActions');
+      return listReply('EventActions', newestFirst(account.listEventActions(eventSourceId), query, `event-actions:${eventSourceId ?? '*'}`));
+    }),
+    route('GET', '/v1/event-actions/:EventActionId', 'GetEventAction', ({ account, params }) => {
+      const action = account.eventAction(params.EventActionId);
+      return ok({ ...action, Tags: account.tagsOf(action.Arn) });
+    }),
+    route('DELETE', '/v1/event-actions/:EventActionId', 'DeleteEventAction', ({ account, params }) => {
+      account.deleteEventAction(params.EventActionId);
+      return NO_CONTENT;
     }),
     route('GET', '/tags/:ResourceArn', 'ListTagsForResource', ({ account, params }) => ok({ tags: account.tagsOf(params.ResourceArn) })),
     route('POST', '/tags/:ResourceArn', 'TagResource', ({ account, params, body }) => {

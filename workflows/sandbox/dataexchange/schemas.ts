@@ -59,6 +59,34 @@ export const CreateImportJobBody = z.object({
   }),
 });
 
+const Bucket = z.string().min(1).max(63);
+const KeyPattern = z.string().min(1).max(1024);
+const Encryption = z.object({ KmsKeyArn: z.string().optional(), Type: z.enum(['aws:kms', 'AES256']) });
+
+export const CreateExportJobBody = z.object({
+  Type: z.literal('EXPORT_REVISIONS_TO_S3'),
+  Details: z.object({
+    ExportRevisionsToS3: z.object({
+      DataSetId: AdxId,
+      Encryption: Encryption.optional(),
+      RevisionDestinations: z.array(z.object({ Bucket, KeyPattern: KeyPattern.optional(), RevisionId: AdxId })).min(1),
+    }),
+  }),
+});
+
+export const CreateEventActionBody = z.object({
+  Action: z.object({
+    ExportRevisionToS3: z.object({
+      Encryption: Encryption.optional(),
+      RevisionDestination: z.object({ Bucket, KeyPattern: KeyPattern.optional() }),
+    }),
+  }),
+  Event: z.object({ RevisionPublished: z.object({ DataSetId: AdxId }) }),
+  Tags: Tags.optional(),
+});
+
+export const ACCEPTANCE_STATES = ['PENDING_RECEIVER_ACCEPTANCE', 'ACCEPTED'] as const;
+
 export const CreateDataGrantBody = z.object({
   Name: z.string().min(1).max(256),
   GrantDistributionScope: z.enum(['NONE', 'AWS_ORGANIZATION']),

@@ -6,6 +6,7 @@ import { accountOfRequest } from '../accounts';
 import type { FaultInjector } from '../faults';
 import { readBody, sleep, startHttpServer } from '../http';
 import { DataExchangeApiError, invalid } from './errors';
+import { ExportRunner, s3ClientsByAccount } from './exports';
 import { ImportRunner } from './jobs';
 import { buildRoutes, decodeParams, matchRoute } from './routes';
 import { StateFile } from './state-file';
@@ -19,11 +20,14 @@ export interface DataExchangeEmulatorOptions {
   /** Where imported assets' bytes are kept. */
   readonly assetDir: string;
   readonly faults: FaultInjector;
-  /** A client of the embedded S3, which import jobs read their sources through. */
+  /**
+   * A client of the embedded S3, which import jobs read their sources through. Export jobs write with a client
+   * like it, signed with the keys of the account that runs the export.
+   */
   readonly s3: S3Client;
-  /** @default 50 — from StartJob to the import's work, in milliseconds */
+  /** @default 50 — from StartJob to the job's work, in milliseconds */
   readonly jobDelayMs?: number;
-  /** @default 8 — object reads in flight across all import jobs */
+  /** @default 8 — object reads (and, apart, object writes) in flight across all import (export) jobs */
   readonly transferConcurrency?: number;
 }
 
@@ -77,9 +81,16 @@ export async function startDataExchangeEmulator(options: DataExchangeEmulatorOpt
     jobDelayMs: options.jobDelayMs ?? 50,
     transferConcurrency: options.transferConcurrency ?? 8,
   });
+  const exports = new ExportRunner({
+    s3ForAccount: s3ClientsByAccount(options.s3),
+    assetDir: options.assetDir,
+    jobDelayMs: options.jobDelayMs ?? 50,
+    transferConcurrency: options.transferConcurrency ?? 8,
+  });
   let importJobsStarted = 0;
   const routes = buildRoutes({
     imports,
+    exports,
     nextImportOutcome: () => {
       importJobsStarted += 1;
       return options.faults.importJobOutcome(importJobsStarted);
@@ -129,13 +140,14 @@ export async function startDataExchangeEmulator(options: DataExchangeEmulatorOpt
       delete job.forcedOutcome;
       imports.schedule(account, job);
     }
+    for (const job of account.exportJobsInProgress()) exports.schedule(account, job);
   }
 
   return {
     endpoint: server.endpoint,
     close: async () => {
       await server.close();
-      await imports.close();
+      await Promise.all([imports.close(), exports.close()]);
       await stateFile.flush();
     },
   };

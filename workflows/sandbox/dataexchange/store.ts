@@ -4,13 +4,19 @@ import {
   MAX_CONCURRENT_IMPORT_JOBS,
 } from '../../../shared/limits';
 import { conflict, invalid, limitExceeded, notFound, type ResourceType } from './errors';
+import { checkKeyPattern, DEFAULT_KEY_PATTERN, renderKeyPattern } from './key-pattern';
 import {
   arns,
   type AssetRecord,
   type DataGrantRecord,
   type DataSetRecord,
+  type EntitlementRecord,
+  type EventActionRecord,
+  type ExportDetails,
+  type ExportJobRecord,
   type ForcedOutcome,
   type ImportDetails,
+  type ImportJobRecord,
   type JobError,
   type JobRecord,
   newId,
@@ -35,7 +41,35 @@ export interface AccountSnapshot {
   assets: AssetRecord[];
   jobs: JobRecord[];
   dataGrants: DataGrantRecord[];
+  /** Absent in state saved before the subscriber's side existed. */
+  entitlements?: EntitlementRecord[];
+  eventActions?: EventActionRecord[];
   tags: Record<string, Tags>;
+}
+
+/** The other accounts of the sandbox, which grants and entitled data sets reach across to. */
+export interface AccountDirectory {
+  account(accountId: string): AccountState;
+  allAccounts(): AccountState[];
+}
+
+/** One object an export job writes: where it goes, and whose stored asset it copies. */
+export interface ExportedObject {
+  readonly Bucket: string;
+  readonly Key: string;
+  readonly ownerAccountId: string;
+  readonly revisionId: string;
+  readonly assetId: string;
+  readonly size: number;
+}
+
+/** A received grant as the receiver sees it: no source data set id, and the entitled data set's id once accepted. */
+export type ReceivedDataGrant = Omit<DataGrantRecord, 'SourceDataSetId'>;
+
+/** An export job started in some account. */
+export interface StartedExport {
+  readonly account: AccountState;
+  readonly job: ExportJobRecord;
 }
 
 export interface ImportedAsset {
@@ -70,7 +104,25 @@ function found<T>(records: ReadonlyMap<string, T>, id: string, type: ResourceTyp
 }
 
 const resourceTypeOfArn = (arn: string): ResourceType =>
-  arn.includes('/revisions/') ? 'REVISION' : arn.includes(':data-grants/') ? 'DATA_GRANT' : 'DATA_SET';
+  arn.includes('/revisions/')
+    ? 'REVISION'
+    : arn.includes(':data-grants/')
+      ? 'DATA_GRANT'
+      : arn.includes(':event-actions/')
+        ? 'EVENT_ACTION'
+        : 'DATA_SET';
+
+const DATA_GRANT_ARN = /^arn:aws:dataexchange:[a-z0-9-]+:(\d{12}):data-grants\/([a-zA-Z0-9]{30,40})$/;
+const SHARED_REVISION_ARN = /:data-sets\/([a-zA-Z0-9]+)\/revisions\//;
+
+/** The data set and revisions a job works on. */
+function jobTarget(job: JobRecord): { dataSetId: string; revisionIds: string[] } {
+  if (job.Type === 'IMPORT_ASSETS_FROM_S3') {
+    return { dataSetId: job.Details.ImportAssetsFromS3.DataSetId, revisionIds: [job.Details.ImportAssetsFromS3.RevisionId] };
+  }
+  const details = job.Details.ExportRevisionsToS3;
+  return { dataSetId: details.DataSetId, revisionIds: details.RevisionDestinations.map((destination) => destination.RevisionId) };
+}
 
 export class AccountState {
   private readonly dataSets = new Map<string, DataSetRecord>();
@@ -86,13 +138,19 @@ export class AccountState {
   private readonly jobsByRevision = new Map<string, JobRecord[]>();
   private readonly dataGrants = new Map<string, DataGrantRecord>();
   private readonly dataGrantList: DataGrantRecord[] = [];
+  private readonly entitlements = new Map<string, EntitlementRecord>();
+  private readonly entitlementsByGrant = new Map<string, EntitlementRecord>();
+  private readonly eventActions = new Map<string, EventActionRecord>();
+  private readonly eventActionList: EventActionRecord[] = [];
   private readonly tags = new Map<string, Tags>();
   private readonly importsInProgress = new Set<string>();
+  private readonly exportsInProgress = new Set<string>();
   private readonly arn: ReturnType<typeof arns>;
 
   constructor(
     readonly accountId: string,
     private readonly changed: () => void,
+    private readonly peers: AccountDirectory,
     snapshot?: AccountSnapshot,
   ) {
     this.arn = arns(accountId);
@@ -102,6 +160,8 @@ export class AccountState {
     snapshot.assets.forEach((record) => this.indexAsset(record));
     snapshot.jobs.forEach((record) => this.indexJob(record));
     snapshot.dataGrants.forEach((record) => this.indexDataGrant(record));
+    snapshot.entitlements?.forEach((record) => this.indexEntitlement(record));
+    snapshot.eventActions?.forEach((record) => this.indexEventAction(record));
     for (const [arn, tags] of Object.entries(snapshot.tags)) this.tags.set(arn, tags);
   }
 
@@ -112,6 +172,8 @@ export class AccountState {
       assets: [...this.assets.values()],
       jobs: this.jobList,
       dataGrants: this.dataGrantList,
+      entitlements: [...this.entitlements.values()],
+      eventActions: this.eventActionList,
       tags: Object.fromEntries(this.tags),
     };
   }
@@ -145,7 +207,7 @@ export class AccountState {
   // Revisions
 
   createRevision(dataSetId: string, input: { Comment?: string; Tags?: Tags }): RevisionRecord {
-    this.dataSet(dataSetId);
+    this.ownedDataSet(dataSetId, 'create revisions in it');
     const id = newId();
     const at = now();
     const record: RevisionRecord = {
@@ -163,6 +225,13 @@ export class AccountState {
 
   revision(dataSetId: string, revisionId: string): RevisionRecord {
     this.dataSet(dataSetId);
+    const entitlement = this.entitlements.get(dataSetId);
+    if (entitlement !== undefined) {
+      const shared = this.provider(entitlement).revision(entitlement.SourceDataSetId, revisionId);
+      // A receiver sees only what the provider published.
+      if (!shared.Finalized) throw notFound('REVISION', revisionId);
+      return this.asShared(entitlement, shared);
+    }
     const record = this.revisions.get(revisionId);
     if (record === undefined || record.DataSetId !== dataSetId) throw notFound('REVISION', revisionId);
     return record;
@@ -170,6 +239,13 @@ export class AccountState {
 
   listRevisions(dataSetId: string): readonly RevisionRecord[] {
     this.dataSet(dataSetId);
+    const entitlement = this.entitlements.get(dataSetId);
+    if (entitlement !== undefined) {
+      return this.provider(entitlement)
+        .listRevisions(entitlement.SourceDataSetId)
+        .filter((revision) => revision.Finalized)
+        .map((revision) => this.asShared(entitlement, revision));
+    }
     return this.revisionsByDataSet.get(dataSetId) ?? [];
   }
 
@@ -178,6 +254,7 @@ export class AccountState {
    * empty one cannot be finalized.
    */
   updateRevision(dataSetId: string, revisionId: string, input: { Comment?: string; Finalized?: boolean }): RevisionRecord {
+    this.ownedDataSet(dataSetId, 'change its revisions');
     const record = this.revision(dataSetId, revisionId);
     if (record.Finalized && (input.Comment !== undefined || input.Finalized !== false)) {
       throw conflict('REVISION', revisionId, `Revision ${revisionId} is finalized and cannot be changed.`);
@@ -196,11 +273,21 @@ export class AccountState {
 
   listAssets(dataSetId: string, revisionId: string): readonly AssetRecord[] {
     this.revision(dataSetId, revisionId);
+    const entitlement = this.entitlements.get(dataSetId);
+    if (entitlement !== undefined) {
+      return this.provider(entitlement)
+        .listAssets(entitlement.SourceDataSetId, revisionId)
+        .map((asset) => this.asShared(entitlement, asset));
+    }
     return this.assetsByRevision.get(revisionId) ?? [];
   }
 
   asset(dataSetId: string, revisionId: string, assetId: string): AssetRecord {
     this.revision(dataSetId, revisionId);
+    const entitlement = this.entitlements.get(dataSetId);
+    if (entitlement !== undefined) {
+      return this.asShared(entitlement, this.provider(entitlement).asset(entitlement.SourceDataSetId, revisionId, assetId));
+    }
     const record = this.assets.get(assetId);
     if (record === undefined || record.RevisionId !== revisionId) throw notFound('ASSET', assetId);
     return record;
@@ -208,28 +295,23 @@ export class AccountState {
 
   // Jobs
 
-  createImportJob(details: ImportDetails): JobRecord {
-    const dataSet = this.dataSet(details.DataSetId);
+  createImportJob(details: ImportDetails): ImportJobRecord {
+    const dataSet = this.ownedDataSet(details.DataSetId, 'import assets into it');
     const revision = this.revision(details.DataSetId, details.RevisionId);
     if (dataSet.AssetType !== 'S3_SNAPSHOT') {
       throw invalid(`Data set ${dataSet.Id} holds ${dataSet.AssetType} assets; IMPORT_ASSETS_FROM_S3 needs an S3_SNAPSHOT data set.`);
     }
     this.refuseFinalized(revision);
-    const id = newId();
-    const at = now();
-    const record: JobRecord = {
-      Arn: this.arn.job(id),
-      CreatedAt: at,
-      Details: { ImportAssetsFromS3: details },
-      Errors: [],
-      Id: id,
-      State: 'WAITING',
-      Type: 'IMPORT_ASSETS_FROM_S3',
-      UpdatedAt: at,
-    };
-    this.indexJob(record);
-    this.changed();
-    return record;
+    return this.addJob<ImportJobRecord>({ Details: { ImportAssetsFromS3: details }, Type: 'IMPORT_ASSETS_FROM_S3' });
+  }
+
+  /** An EXPORT_REVISIONS_TO_S3 job: every destination's revision must be one this account can read. */
+  createExportJob(details: ExportDetails): ExportJobRecord {
+    for (const destination of details.RevisionDestinations) {
+      this.revision(details.DataSetId, destination.RevisionId);
+      checkKeyPattern(destination.KeyPattern ?? DEFAULT_KEY_PATTERN);
+    }
+    return this.addJob<ExportJobRecord>({ Details: { ExportRevisionsToS3: details }, Type: 'EXPORT_REVISIONS_TO_S3' });
   }
 
   job(jobId: string): JobRecord {
@@ -240,15 +322,21 @@ export class AccountState {
     if (filter.revisionId === undefined) {
       return filter.dataSetId === undefined ? this.jobList : (this.jobsByDataSet.get(filter.dataSetId) ?? []);
     }
-    const revision = this.revisions.get(filter.revisionId);
-    if (filter.dataSetId !== undefined && revision?.DataSetId !== filter.dataSetId) return [];
-    return this.jobsByRevision.get(filter.revisionId) ?? [];
+    const jobs = this.jobsByRevision.get(filter.revisionId) ?? [];
+    return filter.dataSetId === undefined ? jobs : jobs.filter((job) => jobTarget(job).dataSetId === filter.dataSetId);
   }
 
-  /** WAITING -> IN_PROGRESS, within the account's quota of import jobs in progress. */
+  /** WAITING -> IN_PROGRESS; an import within the account's quota of import jobs in progress. */
   startJob(jobId: string, forcedOutcome: () => ForcedOutcome | undefined): JobRecord {
     const record = this.job(jobId);
     if (record.State !== 'WAITING') throw conflict('JOB', jobId, `Job ${jobId} is ${record.State}; only a WAITING job can be started.`);
+    if (record.Type === 'EXPORT_REVISIONS_TO_S3') {
+      record.State = 'IN_PROGRESS';
+      record.UpdatedAt = now();
+      this.exportsInProgress.add(jobId);
+      this.changed();
+      return record;
+    }
     const { DataSetId, RevisionId } = record.Details.ImportAssetsFromS3;
     this.refuseFinalized(this.revision(DataSetId, RevisionId));
     if (this.importsInProgress.size >= MAX_CONCURRENT_IMPORT_JOBS) {
@@ -275,12 +363,17 @@ export class AccountState {
   }
 
   /** Import jobs left IN_PROGRESS, e.g. by a restart; the runner picks them up again. */
-  jobsInProgress(): JobRecord[] {
-    return [...this.importsInProgress].map((jobId) => this.job(jobId));
+  jobsInProgress(): ImportJobRecord[] {
+    return [...this.importsInProgress].map((jobId) => this.job(jobId) as ImportJobRecord);
+  }
+
+  /** Export jobs left IN_PROGRESS by a restart; writing their objects again overwrites them with the same bytes. */
+  exportJobsInProgress(): ExportJobRecord[] {
+    return [...this.exportsInProgress].map((jobId) => this.job(jobId) as ExportJobRecord);
   }
 
   /** Why `adding` more assets may not go into the job's revision now, as the job error ADX reports. */
-  importRefusal(job: JobRecord, adding: number): JobError | undefined {
+  importRefusal(job: ImportJobRecord, adding: number): JobError | undefined {
     const { DataSetId, RevisionId } = job.Details.ImportAssetsFromS3;
     if (this.revision(DataSetId, RevisionId).Finalized) {
       return {
@@ -303,7 +396,7 @@ export class AccountState {
   }
 
   /** Adds every asset of the job at once: a job lands whole or not at all. */
-  completeImport(job: JobRecord, imported: readonly ImportedAsset[]): void {
+  completeImport(job: ImportJobRecord, imported: readonly ImportedAsset[]): void {
     const { DataSetId, RevisionId } = job.Details.ImportAssetsFromS3;
     const at = now();
     for (const asset of imported) {
@@ -324,6 +417,53 @@ export class AccountState {
 
   failJob(job: JobRecord, errors: readonly JobError[]): void {
     this.endJob(job, 'ERROR', errors);
+  }
+
+  /** Every object the export job writes, in the order of its destinations and of each revision's assets. */
+  exportObjects(job: ExportJobRecord): ExportedObject[] {
+    const { DataSetId, RevisionDestinations } = job.Details.ExportRevisionsToS3;
+    const ownerAccountId = this.entitlements.get(DataSetId)?.ProviderAccountId ?? this.accountId;
+    return RevisionDestinations.flatMap((destination) => {
+      const revision = this.revision(DataSetId, destination.RevisionId);
+      return this.listAssets(DataSetId, destination.RevisionId).map((asset) => ({
+        Bucket: destination.Bucket,
+        Key: renderKeyPattern(destination.KeyPattern ?? DEFAULT_KEY_PATTERN, revision, asset),
+        ownerAccountId,
+        revisionId: revision.Id,
+        assetId: asset.Id,
+        size: asset.AssetDetails.S3SnapshotAsset.Size,
+      }));
+    });
+  }
+
+  completeExport(job: ExportJobRecord): void {
+    this.endJob(job, 'COMPLETED', []);
+  }
+
+  /**
+   * What publishing a revision of an owned data set sets off: each receiver that accepted a grant of it runs an
+   * export job for every event action on its entitled copy.
+   */
+  revisionPublished(dataSetId: string, revisionId: string): StartedExport[] {
+    const started: StartedExport[] = [];
+    for (const grant of this.dataGrantList) {
+      if (grant.SourceDataSetId !== dataSetId || grant.AcceptanceState !== 'ACCEPTED') continue;
+      const receiver = this.peers.account(grant.ReceiverPrincipal);
+      const entitled = receiver.entitlementsByGrant.get(grant.Id);
+      if (entitled === undefined) continue;
+      for (const action of receiver.eventActionList) {
+        if (action.Event.RevisionPublished.DataSetId !== entitled.DataSetId) continue;
+        const { Encryption, RevisionDestination } = action.Action.ExportRevisionToS3;
+        const job = receiver.createExportJob({
+          DataSetId: entitled.DataSetId,
+          Encryption,
+          EventActionArn: action.Arn,
+          RevisionDestinations: [{ ...RevisionDestination, RevisionId: revisionId }],
+        });
+        started.push({ account: receiver, job: receiver.startJob(job.Id, () => undefined) as ExportJobRecord });
+      }
+    }
+    return started;
   }
 
   // Data grants
@@ -367,21 +507,101 @@ export class AccountState {
     return this.dataGrantList;
   }
 
+  /** Grants other accounts made to this one, oldest first, in the receiver's view. */
+  listReceivedDataGrants(acceptanceStates: readonly string[]): ReceivedDataGrant[] {
+    return this.peers
+      .allAccounts()
+      .flatMap((sender) => sender.dataGrantList.filter((grant) => grant.ReceiverPrincipal === this.accountId))
+      .filter((grant) => acceptanceStates.length === 0 || acceptanceStates.includes(grant.AcceptanceState))
+      .sort((a, b) => (a.CreatedAt < b.CreatedAt ? -1 : a.CreatedAt > b.CreatedAt ? 1 : 0))
+      .map((grant) => this.asReceived(grant));
+  }
+
+  receivedDataGrant(dataGrantArn: string): ReceivedDataGrant {
+    return this.asReceived(this.grantTo(dataGrantArn));
+  }
+
+  /** Accepts a grant made to this account: the receiver gets an ENTITLED data set, with its own id. */
+  acceptDataGrant(dataGrantArn: string): ReceivedDataGrant {
+    const grant = this.grantTo(dataGrantArn);
+    if (grant.AcceptanceState === 'ACCEPTED') throw conflict('DATA_GRANT', grant.Id, `Data grant ${grant.Id} is already accepted.`);
+    if (grant.EndsAt !== undefined && Date.parse(grant.EndsAt) <= Date.now()) {
+      throw invalid(`Data grant ${grant.Id} ended at ${grant.EndsAt} and can no longer be accepted.`);
+    }
+    const source = this.peers.account(grant.SenderPrincipal).dataSet(grant.SourceDataSetId);
+    const id = newId();
+    const at = now();
+    this.addTaggable(
+      {
+        Arn: this.arn.dataSet(id),
+        AssetType: source.AssetType,
+        CreatedAt: at,
+        Description: source.Description,
+        Id: id,
+        Name: source.Name,
+        Origin: 'ENTITLED' as const,
+        OriginDetails: { DataGrantId: grant.Id },
+        UpdatedAt: at,
+      },
+      undefined,
+      (record) => this.indexDataSet(record),
+    );
+    this.indexEntitlement({ DataGrantId: grant.Id, DataSetId: id, ProviderAccountId: grant.SenderPrincipal, SourceDataSetId: source.Id });
+    grant.AcceptanceState = 'ACCEPTED';
+    grant.AcceptedAt = at;
+    grant.UpdatedAt = at;
+    this.changed();
+    return this.asReceived(grant);
+  }
+
+  // Event actions
+
+  /** An event action auto-exports each revision published to an ENTITLED data set; on an owned one ADX refuses it. */
+  createEventAction(input: Pick<EventActionRecord, 'Action' | 'Event'> & { Tags?: Tags }): EventActionRecord {
+    const dataSet = this.dataSet(input.Event.RevisionPublished.DataSetId);
+    if (dataSet.Origin !== 'ENTITLED') {
+      throw invalid(`Data set ${dataSet.Id} is ${dataSet.Origin}; event actions can only be created on entitled data sets.`);
+    }
+    checkKeyPattern(input.Action.ExportRevisionToS3.RevisionDestination.KeyPattern ?? DEFAULT_KEY_PATTERN);
+    const id = newId();
+    const at = now();
+    const record: EventActionRecord = { Action: input.Action, Arn: this.arn.eventAction(id), CreatedAt: at, Event: input.Event, Id: id, UpdatedAt: at };
+    return this.addTaggable(record, input.Tags, (added) => this.indexEventAction(added));
+  }
+
+  eventAction(eventActionId: string): EventActionRecord {
+    return found(this.eventActions, eventActionId, 'EVENT_ACTION');
+  }
+
+  listEventActions(eventSourceId: string | undefined): readonly EventActionRecord[] {
+    if (eventSourceId === undefined) return this.eventActionList;
+    return this.eventActionList.filter((action) => action.Event.RevisionPublished.DataSetId === eventSourceId);
+  }
+
+  deleteEventAction(eventActionId: string): void {
+    const record = this.eventAction(eventActionId);
+    this.eventActions.delete(eventActionId);
+    this.eventActionList.splice(this.eventActionList.indexOf(record), 1);
+    this.tags.delete(record.Arn);
+    this.changed();
+  }
+
   // Tags, by ARN
 
+  /** A shared revision carries no tags of the receiver's. */
   tagsOf(arn: string): Tags {
-    const tags = this.tags.get(arn);
-    if (tags === undefined) throw notFound(resourceTypeOfArn(arn), arn);
-    return tags;
+    const shared = SHARED_REVISION_ARN.exec(arn)?.[1];
+    if (shared !== undefined && this.entitlements.has(shared)) return {};
+    return this.ownTags(arn);
   }
 
   tag(arn: string, tags: Tags): void {
-    Object.assign(this.tagsOf(arn), tags);
+    Object.assign(this.ownTags(arn), tags);
     this.changed();
   }
 
   untag(arn: string, keys: readonly string[]): void {
-    const tags = this.tagsOf(arn);
+    const tags = this.ownTags(arn);
     for (const key of keys) delete tags[key];
     this.changed();
   }
@@ -392,6 +612,55 @@ export class AccountState {
     this.tags.set(record.Arn, { ...tags });
     this.changed();
     return record;
+  }
+
+  /** A new WAITING job. */
+  private addJob<T extends JobRecord>(kind: Pick<T, 'Details' | 'Type'>): T {
+    const id = newId();
+    const at = now();
+    const fields: Omit<ImportJobRecord, 'Details' | 'Type'> = { Arn: this.arn.job(id), CreatedAt: at, Errors: [], Id: id, State: 'WAITING', UpdatedAt: at };
+    const record = { ...fields, ...kind } as T;
+    this.indexJob(record);
+    this.changed();
+    return record;
+  }
+
+  private ownTags(arn: string): Tags {
+    const tags = this.tags.get(arn);
+    if (tags === undefined) throw notFound(resourceTypeOfArn(arn), arn);
+    return tags;
+  }
+
+  private ownedDataSet(dataSetId: string, what: string): DataSetRecord {
+    const dataSet = this.dataSet(dataSetId);
+    if (dataSet.Origin !== 'OWNED') throw invalid(`Data set ${dataSetId} is ${dataSet.Origin}; only its owner can ${what}.`);
+    return dataSet;
+  }
+
+  private provider(entitlement: EntitlementRecord): AccountState {
+    return this.peers.account(entitlement.ProviderAccountId);
+  }
+
+  /** A provider's revision or asset as the receiver sees it: under the entitled data set's id and ARN. */
+  private asShared<T extends { Arn: string; DataSetId: string }>(entitlement: EntitlementRecord, record: T): T {
+    const sourceArn = arns(entitlement.ProviderAccountId).dataSet(entitlement.SourceDataSetId);
+    return { ...record, DataSetId: entitlement.DataSetId, Arn: record.Arn.replace(sourceArn, this.arn.dataSet(entitlement.DataSetId)) };
+  }
+
+  /** A grant made to this account, by ARN; any other is not found, as AWS hides others' grants. */
+  private grantTo(dataGrantArn: string): DataGrantRecord {
+    const match = DATA_GRANT_ARN.exec(dataGrantArn);
+    if (match === null) throw invalid(`DataGrantArn "${dataGrantArn}" is not a data grant ARN.`);
+    const grant = this.peers.account(match[1]).dataGrants.get(match[2]);
+    if (grant === undefined || grant.ReceiverPrincipal !== this.accountId || grant.Arn !== dataGrantArn) {
+      throw notFound('DATA_GRANT', dataGrantArn);
+    }
+    return grant;
+  }
+
+  private asReceived(grant: DataGrantRecord): ReceivedDataGrant {
+    const { SourceDataSetId: _source, ...view } = grant;
+    return { ...view, DataSetId: this.entitlementsByGrant.get(grant.Id)?.DataSetId ?? grant.DataSetId };
   }
 
   private refuseFinalized(revision: RevisionRecord): void {
@@ -405,6 +674,7 @@ export class AccountState {
     job.Errors = [...errors];
     job.UpdatedAt = now();
     this.importsInProgress.delete(job.Id);
+    this.exportsInProgress.delete(job.Id);
     this.changed();
   }
 
@@ -429,9 +699,22 @@ export class AccountState {
   private indexJob(record: JobRecord): void {
     this.jobs.set(record.Id, record);
     this.jobList.push(record);
-    append(this.jobsByDataSet, record.Details.ImportAssetsFromS3.DataSetId, record);
-    append(this.jobsByRevision, record.Details.ImportAssetsFromS3.RevisionId, record);
-    if (record.State === 'IN_PROGRESS') this.importsInProgress.add(record.Id);
+    const { dataSetId, revisionIds } = jobTarget(record);
+    append(this.jobsByDataSet, dataSetId, record);
+    for (const revisionId of new Set(revisionIds)) append(this.jobsByRevision, revisionId, record);
+    if (record.State !== 'IN_PROGRESS') return;
+    if (record.Type === 'IMPORT_ASSETS_FROM_S3') this.importsInProgress.add(record.Id);
+    else this.exportsInProgress.add(record.Id);
+  }
+
+  private indexEntitlement(record: EntitlementRecord): void {
+    this.entitlements.set(record.DataSetId, record);
+    this.entitlementsByGrant.set(record.DataGrantId, record);
+  }
+
+  private indexEventAction(record: EventActionRecord): void {
+    this.eventActions.set(record.Id, record);
+    this.eventActionList.push(record);
   }
 
   private indexDataGrant(record: DataGrantRecord): void {
@@ -448,7 +731,7 @@ export interface StoreSnapshot {
 }
 
 /** Every account's state; an account springs into being the first time a key of it calls. */
-export class DataExchangeStore {
+export class DataExchangeStore implements AccountDirectory {
   private readonly accounts = new Map<string, AccountState>();
 
   constructor(
@@ -460,14 +743,14 @@ export class DataExchangeStore {
       throw new Error(`Unknown Data Exchange state format ${String(snapshot.format)}; \`dx-flow sandbox reset\` clears it`);
     }
     for (const [accountId, account] of Object.entries(snapshot.accounts)) {
-      this.accounts.set(accountId, new AccountState(accountId, changed, account));
+      this.accounts.set(accountId, new AccountState(accountId, changed, this, account));
     }
   }
 
   account(accountId: string): AccountState {
     let account = this.accounts.get(accountId);
     if (account === undefined) {
-      account = new AccountState(accountId, this.changed);
+      account = new AccountState(accountId, this.changed, this);
       this.accounts.set(accountId, account);
     }
     return account;
