@@ -85,3 +85,24 @@ describe('dx-flow run --local --subscriber-side', () => {
     expect(result.json()).toMatchObject({ status: 'REJECTED', cause: expect.stringContaining('--subscriber-side works only with --local') });
   });
 });
+
+describe('dx-flow accept-grant --local', () => {
+  it('accepts a grant by hand as the sandbox subscriber, then reports it already accepted', async () => {
+    const scratch = mkdtempSync(path.join(tmpdir(), 'dx-flow-accept-grant-'));
+    const directory = path.join(scratch, 'sandbox');
+    try {
+      const published = await cli(['run', '--local', '--sandbox-dir', directory, '--json', '--run-id', 'by-hand', '--assets', '1', '--subscriber', SUBSCRIBER_ACCOUNT.accountId]);
+      const [grant] = published.json().dataGrants as { id: string }[];
+      const arn = `arn:aws:dataexchange:${SANDBOX_REGION}:${PROVIDER_ACCOUNT.accountId}:data-grants/${grant.id}`;
+
+      const first = await cli(['accept-grant', arn, '--local', '--sandbox-dir', directory, '--json']);
+      const second = await cli(['accept-grant', arn, '--local', '--sandbox-dir', directory, '--json']);
+
+      expect(first.code).toBe(0);
+      expect(first.json()).toMatchObject({ dataGrantArn: arn, acceptance: 'accepted', dataSetId: expect.stringMatching(/^[a-f0-9]{32}$/) });
+      expect(second.json()).toMatchObject({ acceptance: 'already accepted', dataSetId: first.json().dataSetId });
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});

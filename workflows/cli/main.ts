@@ -1,3 +1,4 @@
+import { DataExchangeClient } from '@aws-sdk/client-dataexchange';
 import { RedriveExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { InputValidationError } from '../../shared/errors';
@@ -13,7 +14,7 @@ import { followExecution, latestEventId } from './follow';
 import { planFromDir, uploadFromDir, withFromDirSource } from './from-dir';
 import { buildRunInput, validateRunInput, type RunInputFlags } from './run-input';
 import { describeSummary, rejectedSummary, summarize, type RunSummary } from './summary';
-import { receiveAsSubscriber } from './subscriber-side';
+import { acceptGrant, receiveAsSubscriber, sandboxSubscriberDataExchange } from './subscriber-side';
 import { knownSandboxDefaults, openTarget, readStackOutputs, type Target, type TargetOptions } from './target';
 
 /*
@@ -163,6 +164,24 @@ async function redrive(executionArn: string, options: TargetOptions & OutputOpti
   });
 }
 
+/** `accept-grant`: the receiver accepts a data grant by hand, on AWS or as the sandbox's subscriber. */
+async function acceptGrantCommand(dataGrantArn: string, options: TargetOptions & OutputOptions): Promise<number> {
+  return withTarget({ ...options, executionArn: dataGrantArn }, async (target) => {
+    const dataExchange =
+      target.local && target.dataExchangeEndpoint !== undefined
+        ? sandboxSubscriberDataExchange(target.dataExchangeEndpoint)
+        : new DataExchangeClient({ region: dataGrantArn.split(':')[3] || process.env.AWS_REGION });
+    try {
+      const accepted = await acceptGrant(dataExchange, dataGrantArn);
+      progressWriter(options)(`Data grant ${dataGrantArn} ${accepted.acceptance}; received data set ${accepted.dataSetId}`);
+      if (options.json === true) process.stdout.write(`${JSON.stringify({ dataGrantArn, ...accepted })}\n`);
+      return EXIT.succeeded;
+    } finally {
+      dataExchange.destroy();
+    }
+  });
+}
+
 async function sandboxUp(options: { sandboxDir: string; portBase?: number }): Promise<number> {
   const sandbox = await startSandbox({ directory: options.sandboxDir, portBase: options.portBase });
   const lines = Object.entries(sandboxEnvironment(sandbox)).map(([key, value]) => `export ${key}=${value}`);
@@ -230,6 +249,14 @@ function program(setExit: (code: number) => void): Command {
     .addOption(sandboxDir())
     .option('--json', 'end with one JSON summary line')
     .action(act((arn: string, options: TargetOptions & OutputOptions) => redrive(arn, options)));
+
+  root
+    .command('accept-grant <dataGrantArn>')
+    .description("Accept a data grant as its receiver (idempotent); --local acts as the sandbox's subscriber")
+    .option('--local', 'use the local sandbox')
+    .addOption(sandboxDir())
+    .option('--json', 'end with one JSON line')
+    .action(act((arn: string, options: TargetOptions & OutputOptions) => acceptGrantCommand(arn, options)));
 
   const sandbox = root.command('sandbox').description('The local sandbox');
   sandbox

@@ -103,6 +103,26 @@ async function jobEnd(dataExchange: DataExchangeClient, jobId: string): Promise<
   throw new CliError(`Export job ${jobId} did not end within ${JOB_WAIT_MS / 1000} s.`);
 }
 
+/**
+ * Accepts a data grant as the receiver, idempotently: a grant already accepted is reported as such. Either
+ * way the answer names the receiver's entitled copy of the data set.
+ */
+export async function acceptGrant(
+  dataExchange: DataExchangeClient,
+  dataGrantArn: string,
+): Promise<{ readonly dataSetId: string; readonly acceptance: 'accepted' | 'already accepted' }> {
+  const received = await dataExchange.send(new GetReceivedDataGrantCommand({ DataGrantArn: dataGrantArn }));
+  const pending = received.AcceptanceState !== 'ACCEPTED';
+  const grant = pending ? await dataExchange.send(new AcceptDataGrantCommand({ DataGrantArn: dataGrantArn })) : received;
+  if (grant.DataSetId === undefined) throw new CliError(`The data grant ${dataGrantArn} names no data set.`);
+  return { dataSetId: grant.DataSetId, acceptance: pending ? 'accepted' : 'already accepted' };
+}
+
+/** The sandbox subscriber's Data Exchange client, for `accept-grant --local`. */
+export function sandboxSubscriberDataExchange(endpoint: string): DataExchangeClient {
+  return subscriberClients({ dataexchange: endpoint, s3: endpoint }).dataExchange;
+}
+
 /** Receives the run's revision as the sandbox's subscriber, reporting each step through `write`. */
 export async function receiveAsSubscriber(
   endpoints: SandboxEndpoints,
@@ -112,11 +132,7 @@ export async function receiveAsSubscriber(
   const { dataExchange, s3 } = subscriberClients(endpoints);
   try {
     const dataGrantArn = `arn:aws:dataexchange:${SANDBOX_REGION}:${PROVIDER_ACCOUNT.accountId}:data-grants/${run.dataGrantId}`;
-    const received = await dataExchange.send(new GetReceivedDataGrantCommand({ DataGrantArn: dataGrantArn }));
-    const pending = received.AcceptanceState !== 'ACCEPTED';
-    const grant = pending ? await dataExchange.send(new AcceptDataGrantCommand({ DataGrantArn: dataGrantArn })) : received;
-    const dataSetId = grant.DataSetId!;
-    const acceptance = pending ? 'accepted' : 'already accepted';
+    const { dataSetId, acceptance } = await acceptGrant(dataExchange, dataGrantArn);
     write(`subscriber ${SUBSCRIBER_ACCOUNT.accountId}: data grant ${run.dataGrantId} ${acceptance}; received data set ${dataSetId}`);
 
     const bucket = SANDBOX_SUBSCRIBER_BUCKET;
