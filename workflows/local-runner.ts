@@ -1,7 +1,9 @@
 import './promise-with-resolvers';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { setMaxListeners } from 'node:events';
 import type { TaskName } from '../tasks/registry';
-import type { AslDefinition, RunnableAsl } from './asl';
+import type { AslDefinition, AslState, RunnableAsl } from './asl';
+import { sleep } from './sleep';
 
 /*
  * Runs the synthesized definition with aws-local-stepfunctions. Each Lambda state calls the task's real
@@ -23,8 +25,11 @@ export interface LocalExecutionOptions {
   readonly executionId?: string;
   /** @default now */
   readonly startTime?: Date;
-  /** Milliseconds each Wait state sleeps instead of its seconds. @default 0 */
-  readonly waitMs?: number;
+  /**
+   * Real milliseconds each second of a Wait state lasts: a time scale, so that the run polls as often as it
+   * would on AWS, only faster. @default 0, no wait at all
+   */
+  readonly waitMsPerSecond?: number;
   /** Milliseconds before each retry instead of the retrier's backoff. @default 0 */
   readonly retryMs?: number;
   /** Called with each event as it happens, for live progress. */
@@ -61,12 +66,86 @@ function invokeLike(handler: TaskHandler) {
   };
 }
 
-function namesOfStatesWith(definition: AslDefinition, field: 'Retry' | 'Wait'): string[] {
+function namesOfStatesWithRetry(definition: AslDefinition): string[] {
   return Object.entries(definition.States).flatMap(([name, state]) => {
-    const own = (field === 'Wait' ? state.Type === 'Wait' : Array.isArray(state.Retry)) ? [name] : [];
+    const own = Array.isArray(state.Retry) ? [name] : [];
     const nested = [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].filter((d) => d !== undefined);
-    return [...own, ...nested.flatMap((d) => namesOfStatesWith(d, field))];
+    return [...own, ...nested.flatMap(namesOfStatesWithRetry)];
   });
+}
+
+/** What Step Functions fails an execution with when a Wait's SecondsPath holds no number of seconds. */
+class StatesRuntimeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'States.Runtime';
+  }
+}
+
+/** Reads the `$.a.b` SecondsPath the definition uses from the Wait's effective input. */
+function secondsAt(path: string, input: unknown): number {
+  let value: unknown = input;
+  for (const part of path.slice(2).split('.').filter(Boolean)) {
+    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[part] : undefined;
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new StatesRuntimeError(`The SecondsPath ${path} is ${JSON.stringify(value)}, not a non-negative integer`);
+  }
+  return value;
+}
+
+function secondsOfWait(name: string, state: AslState): (input: unknown) => number {
+  const { Seconds: seconds, SecondsPath: path } = state;
+  if (typeof seconds === 'number') return () => seconds;
+  if (typeof path === 'string' && /^\$(\.[\w-]+)*$/.test(path)) return (input) => secondsAt(path, input);
+  throw new Error(`Wait state ${name}: only Seconds and a simple $.a.b SecondsPath can be scaled`);
+}
+
+/*
+ * aws-local-stepfunctions can only shorten a Wait to a fixed time per state name; it never sees the seconds
+ * the input asks for, so a shortened poll loop polls far more often than on AWS. Each Wait becomes a Task
+ * whose local handler sleeps the Wait's own seconds on the time scale and returns its input, which keeps
+ * the Wait's InputPath and OutputPath semantics; its events are reported as the Wait's again.
+ */
+const WAIT_AS_TASK_RESOURCE = 'arn:aws:lambda:us-east-1:000000000000:function:scaled-wait';
+// The library times every Task out after 60 s unless told; setTimeout cannot count much past 24 days.
+const WAIT_AS_TASK_TIMEOUT_SECONDS = 2_000_000;
+
+interface ScaledWaits {
+  readonly definition: AslDefinition;
+  readonly handlers: Record<string, (input: unknown) => Promise<unknown>>;
+}
+
+function scaleWaits(definition: AslDefinition, msPerSecond: number, signal: AbortSignal): ScaledWaits {
+  const handlers: ScaledWaits['handlers'] = {};
+  const rewrite = (d: AslDefinition): AslDefinition => ({
+    ...d,
+    States: Object.fromEntries(
+      Object.entries(d.States).map(([name, state]) => {
+        if (state.Type !== 'Wait') {
+          return [
+            name,
+            {
+              ...state,
+              ...(state.ItemProcessor === undefined ? {} : { ItemProcessor: rewrite(state.ItemProcessor) }),
+              ...(state.Iterator === undefined ? {} : { Iterator: rewrite(state.Iterator) }),
+              ...(state.Branches === undefined ? {} : { Branches: state.Branches.map(rewrite) }),
+            },
+          ];
+        }
+        const seconds = secondsOfWait(name, state);
+        handlers[name] = async (input) => {
+          const ms = seconds(input) * msPerSecond;
+          // Like the library's own Wait: no timer at all for no wait.
+          if (ms > 0) await sleep(ms, signal);
+          return input;
+        };
+        const { Seconds: _seconds, SecondsPath: _path, ...kept } = state;
+        return [name, { ...kept, Type: 'Task', Resource: WAIT_AS_TASK_RESOURCE, TimeoutSeconds: WAIT_AS_TASK_TIMEOUT_SECONDS }];
+      }),
+    ),
+  });
+  return { definition: rewrite(definition), handlers };
 }
 
 export async function runLocalExecution(
@@ -75,17 +154,21 @@ export async function runLocalExecution(
   input: unknown,
   options: LocalExecutionOptions,
 ): Promise<LocalExecutionResult> {
-  const machine = new StateMachine(asl.definition as unknown as LocalDefinition, {
+  const stop = new AbortController();
+  // Every scaled Wait in progress listens for the stop: one per Map iteration running at once.
+  setMaxListeners(Infinity, stop.signal);
+  const waits = scaleWaits(asl.definition, options.waitMsPerSecond ?? 0, stop.signal);
+  const machine = new StateMachine(waits.definition as unknown as LocalDefinition, {
     validationOptions: { checkArn: false, checkPaths: true },
   });
   type Overrides = NonNullable<LocalRunOptions['overrides']>;
-  const taskResourceLocalHandlers = Object.fromEntries(
-    Object.entries(asl.taskOfState).map(([state, task]) => [state, invokeLike(handlers[task])]),
-  ) as unknown as Overrides['taskResourceLocalHandlers'];
+  const taskResourceLocalHandlers = Object.fromEntries([
+    ...Object.entries(asl.taskOfState).map(([state, task]) => [state, invokeLike(handlers[task])]),
+    ...Object.entries(waits.handlers),
+  ]) as unknown as Overrides['taskResourceLocalHandlers'];
   const overrides: Overrides = {
     taskResourceLocalHandlers,
-    waitTimeOverrides: Object.fromEntries(namesOfStatesWith(asl.definition, 'Wait').map((n) => [n, options.waitMs ?? 0])),
-    retryIntervalOverrides: Object.fromEntries(namesOfStatesWith(asl.definition, 'Retry').map((n) => [n, options.retryMs ?? 0])),
+    retryIntervalOverrides: Object.fromEntries(namesOfStatesWithRetry(asl.definition).map((n) => [n, options.retryMs ?? 0])),
   };
   const startTime = (options.startTime ?? new Date()).toISOString();
   const execution = machine.run(input as never, {
@@ -96,10 +179,18 @@ export async function runLocalExecution(
       Execution: { Id: options.executionId ?? options.executionName, Name: options.executionName, StartTime: startTime, Input: input as never },
     },
   });
-  options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
+  options.signal?.addEventListener(
+    'abort',
+    () => {
+      stop.abort();
+      execution.abort();
+    },
+    { once: true },
+  );
   const events: LocalEvent[] = [];
   const collecting = (async () => {
     for await (const event of execution.eventLogs) {
+      if ('state' in event && Object.hasOwn(waits.handlers, event.state.name)) event.state.type = 'Wait';
       events.push(event);
       options.onEvent?.(event);
     }

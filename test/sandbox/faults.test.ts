@@ -103,7 +103,7 @@ describe('the publish workflow under injected faults', () => {
     const outcome = await runWith([{ importJob: 'STUCK' }], 'f-stuck');
 
     failed(outcome, ERROR_NAMES.importTimeout);
-    // The bound is IMPORT_POLL_MAX_ATTEMPTS polls; the sandbox shortens each wait, not their number.
+    // The bound is the stack's IMPORT_POLL_MAX_ATTEMPTS polls; the sandbox scales each wait, not their number.
     const [, polls] = /still IN_PROGRESS after (\d+) polls .* \(the bound is \1 polls\)/.exec(outcome.cause ?? '') ?? [];
     expect(scheduledCount(outcome.history, STATE.checkImport)).toBe(Number(polls));
     expect(outcome.revisions[0].assetNames).toEqual([]);

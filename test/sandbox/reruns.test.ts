@@ -9,7 +9,7 @@ import { startRun } from './sandbox-harness';
  */
 
 describe('running the same runId again', () => {
-  const ctx = useSandbox({ importTimeoutMs: 20_000 });
+  const ctx = useSandbox({ timeScaleMs: 3 });
   const { clients } = ctx;
   afterEach(() => ctx.env.sandbox.faults.clear());
 

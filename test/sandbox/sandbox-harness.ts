@@ -9,9 +9,10 @@ import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../wo
 export async function openTestSandbox(
   faults: readonly Fault[] = [],
   directory = mkdtempSync(path.join(tmpdir(), 'dx-flow-sandbox-')),
-  timing: Pick<SandboxOptions, 'importTimeoutMs'> = {},
+  timing: Pick<SandboxOptions, 'timeScaleMs'> = {},
 ) {
-  const sandbox = await startSandbox({ directory, faults, waitMs: 5, retryMs: 5, importDelayMs: 5, importTimeoutMs: 2000, ...timing });
+  // A quarter millisecond per second: the stack's 120 polls of an import stuck IN_PROGRESS end in about 2 s.
+  const sandbox = await startSandbox({ directory, faults, timeScaleMs: 0.25, retryMs: 5, importDelayMs: 5, ...timing });
   const sfn = new SFNClient({ maxAttempts: 1 });
   return {
     sandbox,

@@ -5,6 +5,7 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import { sleep } from '../sleep';
 import { ProgressReader, type ProgressLine } from './history';
 
 export interface FollowOptions {
@@ -22,18 +23,6 @@ export interface Followed {
   /** true when following stopped before the execution ended. */
   readonly interrupted: boolean;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    // Each poll's listener goes once the sleep ends, or a long run leaks one per poll.
-    const wake = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', wake);
-      resolve();
-    };
-    const timer = setTimeout(wake, ms);
-    signal?.addEventListener('abort', wake, { once: true });
-  });
 
 /** The id of the execution's newest event so far. */
 export async function latestEventId(sfn: SFNClient, executionArn: string): Promise<number> {

@@ -39,18 +39,16 @@ export interface SandboxOptions {
   /** Ports N (S3), N+1 (Data Exchange), N+2 (SNS) and N+3 (Step Functions). @default the ports of the last run, else free ones */
   readonly portBase?: number;
   readonly faults?: readonly Fault[];
-  /** Milliseconds a Wait state sleeps. @default 20 */
-  readonly waitMs?: number;
+  /**
+   * Real milliseconds one second of a Wait state lasts: the sandbox polls an import as often as AWS would,
+   * on a faster clock. The stack's own poll bound holds, so an import stuck IN_PROGRESS fails with
+   * ImportTimeoutError after about 7,000 scaled seconds: 70 s at the default. @default 10
+   */
+  readonly timeScaleMs?: number;
   /** Milliseconds before a state machine retry. @default 50 */
   readonly retryMs?: number;
   /** Milliseconds an import job spends IN_PROGRESS before it runs. @default 20 */
   readonly importDelayMs?: number;
-  /**
-   * How long an import job may run before ImportTimeoutError. Waits are shortened to `waitMs`, so the
-   * stack's bound of 120 polls (about two hours on AWS) would be over in seconds; the sandbox allows as many
-   * polls as fit in this time instead. @default 60000
-   */
-  readonly importTimeoutMs?: number;
 }
 
 export interface SandboxEndpoints {
@@ -249,8 +247,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const accountOptions = { region: SANDBOX_REGION, accountId: PROVIDER_ACCOUNT.accountId };
     const asl = extractRunnableAsl(template, accountOptions);
     applyTaskEnvironments(taskEnvironments(template, accountOptions));
-    const waitMs = options.waitMs ?? 20;
-    process.env[ENV_KEYS.importPollMaxAttempts] = String(Math.max(1, Math.ceil((options.importTimeoutMs ?? 60_000) / Math.max(1, waitMs))));
     const stateMachineArn = `arn:aws:states:${SANDBOX_REGION}:${PROVIDER_ACCOUNT.accountId}:stateMachine:${SANDBOX_STATE_MACHINE}`;
     executions = new ExecutionStore({
       directory: path.join(directory, 'executions'),
@@ -263,7 +259,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         creationDate: Date.now(),
       },
       handlers: loadHandlers(faults),
-      waitMs,
+      waitMsPerSecond: options.timeScaleMs ?? 10,
       retryMs: options.retryMs ?? 50,
     });
     // S3 events reach the deployed state machine through the stack's rule; here through that rule's template.

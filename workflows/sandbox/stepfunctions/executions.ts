@@ -42,8 +42,8 @@ export interface ExecutionStoreOptions {
   readonly directory: string;
   readonly stateMachine: StateMachineInfo;
   readonly handlers: TaskHandlers;
-  /** Milliseconds each Wait state sleeps in the sandbox. */
-  readonly waitMs: number;
+  /** Real milliseconds each second of a Wait state lasts in the sandbox. */
+  readonly waitMsPerSecond: number;
   /** Milliseconds before each retry in the sandbox. */
   readonly retryMs: number;
 }
@@ -167,7 +167,7 @@ export class ExecutionStore {
       executionName: record.name,
       executionId: record.executionArn,
       startTime: new Date(record.startDate),
-      waitMs: this.options.waitMs,
+      waitMsPerSecond: this.options.waitMsPerSecond,
       retryMs: this.options.retryMs,
       signal: abort.signal,
       onEvent: (event) => history.record(event),
