@@ -1,7 +1,7 @@
 import './promise-with-resolvers';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { setMaxListeners } from 'node:events';
-import type { TaskName } from '../tasks/registry';
+import { TASK_NAMES, taskEntry, type TaskName } from '../tasks/registry';
 import type { AslDefinition, AslState, RunnableAsl } from './asl';
 import { sleep } from './sleep';
 
@@ -13,6 +13,14 @@ import { sleep } from './sleep';
 
 export type TaskHandler = (event: unknown) => Promise<unknown>;
 export type TaskHandlers = Readonly<Record<TaskName, TaskHandler>>;
+
+/** Every task's handler module, loaded from the registry's entry paths: the modules infra bundles. */
+export function loadTaskHandlers(): TaskHandlers {
+  return Object.fromEntries(
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the registry names modules by path
+    TASK_NAMES.map((task) => [task, (require(taskEntry(task)) as { handler: TaskHandler }).handler]),
+  ) as TaskHandlers;
+}
 
 // aws-local-stepfunctions' own types are its JSON types; the runner speaks in plain values.
 type LocalDefinition = ConstructorParameters<typeof StateMachine>[0];

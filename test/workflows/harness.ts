@@ -1,8 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/build-app';
-import { TASK_NAMES, taskEntry, type TaskName } from '../../tasks/registry';
+import { TASK_NAMES, type TaskName } from '../../tasks/registry';
 import { extractRunnableAsl, type RunnableAsl } from '../../workflows/asl';
-import type { TaskHandler, TaskHandlers } from '../../workflows/local-runner';
+import type { TaskHandlers } from '../../workflows/local-runner';
 
 let synthesized: RunnableAsl | undefined;
 
@@ -17,13 +17,6 @@ function synthesize(): RunnableAsl {
   return extractRunnableAsl(Template.fromStack(stack).toJSON());
 }
 
-/** The handler modules the stack bundles, loaded the way the sandbox loads them: through the registry. */
-export function loadTaskHandlers(): TaskHandlers {
-  return Object.fromEntries(
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded by registry path, as the sandbox will
-    TASK_NAMES.map((task) => [task, (require(taskEntry(task)) as { handler: TaskHandler }).handler]),
-  ) as TaskHandlers;
-}
 
 /** Counts invocations per task and the most that ran at once, optionally slowing a task down. */
 export function instrument(handlers: TaskHandlers, delayMs: Partial<Record<TaskName, number>> = {}) {

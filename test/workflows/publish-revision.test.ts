@@ -5,7 +5,8 @@ import { runLocalExecution, type LocalEvent } from '../../workflows/local-runner
 import { STATE, TASK_OF_STATE } from '../../workflows/state-names';
 import type { RunnableAsl } from '../../workflows/asl';
 import { createFakeAws, type FakeAwsOptions } from './fake-aws';
-import { instrument, loadTaskHandlers, synthesizeRunnableAsl } from './harness';
+import { loadTaskHandlers } from '../../workflows/local-runner';
+import { instrument, synthesizeRunnableAsl } from './harness';
 
 process.env.NOTIFY_TOPIC_ARN = TOPIC_ARN;
 

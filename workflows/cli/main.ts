@@ -8,14 +8,14 @@ import { buildApp, PROVIDER_STACK_NAME } from '../../infra/build-app';
 import { extractRunnableAsl, type AslDefinition } from '../asl';
 import { mermaidFlowchart } from '../diagram';
 import { SUBSCRIBER_ACCOUNT } from '../sandbox/accounts';
-import { DEFAULT_SANDBOX_DIR, resetSandbox, sandboxEnvironment, startSandbox } from '../sandbox/sandbox';
+import { DEFAULT_SANDBOX_DIR, knownSandboxDefaults, resetSandbox, sandboxEnvironment, startSandbox } from '../sandbox/sandbox';
 import { CliError, explainAwsError } from './errors';
 import { followExecution, latestEventId } from './follow';
 import { planFromDir, uploadFromDir, withFromDirSource } from './from-dir';
 import { buildRunInput, validateRunInput, type RunInputFlags } from './run-input';
 import { describeSummary, rejectedSummary, summarize, type RunSummary } from './summary';
 import { acceptGrant, receiveAsSubscriber, sandboxSubscriberDataExchange } from './subscriber-side';
-import { knownSandboxDefaults, openTarget, readStackOutputs, type Target, type TargetOptions } from './target';
+import { openTarget, readStackOutputs, type Target, type TargetOptions } from './target';
 
 /*
  * dx-flow: runs, follows and inspects the publish workflow through the Step Functions API, against the local

@@ -79,13 +79,6 @@ function fromOutputsFile(file: string): Target {
   };
 }
 
-/** The sandbox's bucket is fixed; its data set id is known once the sandbox has run in that directory. */
-export function knownSandboxDefaults(directory = DEFAULT_SANDBOX_DIR): { bucket: string; datasetId?: string } {
-  const file = `${directory}/sandbox.json`;
-  const persisted = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { dataSetId?: string }) : {};
-  return { bucket: 'dx-flow-sandbox-data', datasetId: persisted.dataSetId };
-}
-
 export async function openTarget(options: TargetOptions): Promise<Target> {
   const chosen = [options.local === true, options.stateMachineArn !== undefined, options.outputsFile !== undefined].filter(Boolean).length;
   if (chosen > 1) throw new CliError('Give only one of --local, --state-machine-arn and --outputs-file.');

@@ -9,9 +9,9 @@ import { createDataExchangeClient } from '../../shared/clients/dataexchange';
 import { createS3Client } from '../../shared/clients/s3';
 import { createSnsClient } from '../../shared/clients/sns';
 import { ENV_KEYS } from '../../shared/env';
-import { TASK_NAMES, taskEntry, type TaskName } from '../../tasks/registry';
+import { TASK_NAMES, type TaskName } from '../../tasks/registry';
 import { extractRunnableAsl, taskEnvironments } from '../asl';
-import type { TaskHandler, TaskHandlers } from '../local-runner';
+import { loadTaskHandlers, type TaskHandlers } from '../local-runner';
 import { PROVIDER_ACCOUNT, SANDBOX_REGION } from './accounts';
 import { startDataExchangeEmulator } from './dataexchange/server';
 import { type Fault, FaultInjector } from './faults';
@@ -87,6 +87,17 @@ const files = (directory: string) => ({
   running: path.join(directory, 'running.json'),
 });
 
+/** What the sandbox kept from its last run in this directory: its data set and its ports. */
+function readPersisted(directory: string): PersistedSandbox {
+  const file = files(path.resolve(directory)).persisted;
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as PersistedSandbox) : {};
+}
+
+/** The sandbox's bucket, and its data set once a sandbox has run in this directory, without starting one. */
+export function knownSandboxDefaults(directory = DEFAULT_SANDBOX_DIR): { bucket: string; datasetId?: string } {
+  return { bucket: SANDBOX_BUCKET, datasetId: readPersisted(directory).dataSetId };
+}
+
 /** The environment that points any AWS SDK or the AWS CLI at the sandbox. */
 export function sandboxEnvironment(info: SandboxInfo): Record<string, string> {
   return {
@@ -146,17 +157,17 @@ function applyTaskEnvironments(environments: Partial<Record<TaskName, Record<str
   for (const [key, { value }] of Object.entries(merged)) process.env[key] = value;
 }
 
-function loadHandlers(faults: FaultInjector): TaskHandlers {
+/** The registry's handlers, each first giving the fault plan its chance to throw. */
+function handlersWithFaults(faults: FaultInjector): TaskHandlers {
+  const handlers = loadTaskHandlers();
   return Object.fromEntries(
-    TASK_NAMES.map((task) => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the registry names modules by path
-      const { handler } = require(taskEntry(task)) as { handler: TaskHandler };
-      const withFaults: TaskHandler = async (event) => {
+    TASK_NAMES.map((task) => [
+      task,
+      async (event: unknown) => {
         faults.beforeTask(task);
-        return handler(event);
-      };
-      return [task, withFaults];
-    }),
+        return handlers[task](event);
+      },
+    ]),
   ) as TaskHandlers;
 }
 
@@ -193,7 +204,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   if (running !== undefined) throw new Error(`The sandbox in ${directory} is already up (process ${running.pid})`);
   mkdirSync(directory, { recursive: true });
   const { persisted: persistedFile, running: runningFile } = files(directory);
-  const persisted: PersistedSandbox = existsSync(persistedFile) ? JSON.parse(readFileSync(persistedFile, 'utf8')) : {};
+  const persisted = readPersisted(directory);
   const port = (i: number) => (options.portBase === undefined ? (persisted.ports?.[i] ?? 0) : options.portBase + i);
   const faults = new FaultInjector(options.faults);
   // Task logs would drown the CLI's progress; the history carries every error. POWERTOOLS_LOG_LEVEL=INFO shows them.
@@ -258,7 +269,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         asl,
         creationDate: Date.now(),
       },
-      handlers: loadHandlers(faults),
+      handlers: handlersWithFaults(faults),
       waitMsPerSecond: options.timeScaleMs ?? 10,
       retryMs: options.retryMs ?? 50,
     });
