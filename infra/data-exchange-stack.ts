@@ -77,7 +77,7 @@ export class DataExchangeStack extends Stack {
 
     this.workflow = new PublishWorkflow(this, 'PublishWorkflow', {
       functions: mapValues(workflowFunctions, (fn) => fn.function),
-      logGroupSuffix: config.environment,
+      nameSuffix: config.environment,
       logRemovalPolicy,
     });
     const { stateMachine } = this.workflow;

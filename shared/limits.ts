@@ -15,8 +15,21 @@ export const MAX_ASSETS_PER_REVISION = 10_000;
 /** The ServiceLimitExceededException LimitName that means "wait for another import job to finish". */
 export const CONCURRENT_IMPORT_JOBS_LIMIT_NAME = 'Concurrent in progress jobs to import assets from Amazon S3';
 
+/**
+ * Assets one run publishes. Beyond MAX_ASSETS_PER_REVISION a run is cut into parts, one revision each,
+ * published in order by a chain of executions.
+ */
+export const MAX_ASSETS_PER_RUN = 100_000;
+
 /** How many assets one `generate` source may ask for. */
-export const MAX_GENERATED_ASSETS = MAX_ASSETS_PER_REVISION;
+export const MAX_GENERATED_ASSETS = MAX_ASSETS_PER_RUN;
+
+/**
+ * Batches one execution imports, so that its history stays far from Step Functions' 25,000 events (a batch
+ * writes about 25 with one poll, 9 more per extra poll) and its state payload far from 256 KB. Only batches cut
+ * by bytes can reach it: 10,000 assets at 100 a batch are 100 batches.
+ */
+export const MAX_BATCHES_PER_PART = 400;
 
 /** Records per generated asset: enough for a realistic sample, small enough to stay a sample. */
 export const MAX_RECORDS_PER_ASSET = 1_000_000;

@@ -1,14 +1,22 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
+import { mapLimited } from './concurrency';
 import { awsCall, InputValidationError } from './errors';
-import { MAX_ASSETS_PER_IMPORT_JOB, MAX_BYTES_PER_ASSET, MIN_BYTES_PER_ASSET } from './limits';
+import {
+  MAX_ASSETS_PER_IMPORT_JOB,
+  MAX_ASSETS_PER_REVISION,
+  MAX_BATCHES_PER_PART,
+  MAX_BYTES_PER_ASSET,
+  MIN_BYTES_PER_ASSET,
+} from './limits';
 import { readJsonObject } from './s3-json';
-import { BucketName, RunId, SafeS3Key } from './schemas/fields';
-import { type BatchRef, SourceType } from './schemas/payloads';
+import { AccountId, BucketName, DataSetId, RunId, SafeS3Key } from './schemas/fields';
+import { type BatchRef, PartPlan, SourceType } from './schemas/payloads';
 
-/**
- * The full asset list of a run, kept in S3 because state payloads are capped at 256 KB. The state machine
- * carries only BatchRefs into it.
+/*
+ * A run's plan, kept in S3 because state payloads are capped at 256 KB: `manifests/runs/<runId>/plan.json` holds the
+ * parts and their batch references, and each batch's assets have a file of their own, so an UploadBatch or
+ * StartImport reads its hundred assets, never the whole run's list.
  */
 
 export const ManifestAsset = z.strictObject({
@@ -26,14 +34,29 @@ export const ManifestAsset = z.strictObject({
 });
 export type ManifestAsset = z.infer<typeof ManifestAsset>;
 
-export const Manifest = z.strictObject({
-  version: z.literal(1),
+export const StoredPlan = z.strictObject({
+  version: z.literal(2),
   runId: RunId,
   bucket: BucketName,
+  datasetId: DataSetId,
+  comment: z.string(),
   sourceType: SourceType,
-  assets: z.array(ManifestAsset).min(1),
+  subscriberAccountIds: z.array(AccountId),
+  assetCount: z.number().int().min(1),
+  totalBytes: z.number().int().min(0),
+  parts: z.array(PartPlan).min(1),
 });
-export type Manifest = z.infer<typeof Manifest>;
+export type StoredPlan = z.infer<typeof StoredPlan>;
+
+export const BatchManifest = z.strictObject({
+  version: z.literal(2),
+  runId: RunId,
+  bucket: BucketName,
+  part: z.number().int().min(0),
+  index: z.number().int().min(0),
+  assets: z.array(ManifestAsset).min(1).max(MAX_ASSETS_PER_IMPORT_JOB),
+});
+export type BatchManifest = z.infer<typeof BatchManifest>;
 
 /**
  * Bytes one UploadBatch invocation may stream. At a conservative 50 MB/s from Lambda to S3 this is about
@@ -41,53 +64,104 @@ export type Manifest = z.infer<typeof Manifest>;
  */
 export const MAX_BATCH_UPLOAD_BYTES = 10 * 1024 ** 3;
 
-export function manifestKeyFor(runId: string): string {
-  return `manifests/${runId}.json`;
+/** PutObject calls in flight while PlanRevision writes the batch files. */
+const WRITE_CONCURRENCY = 16;
+
+export function planKeyFor(runId: string): string {
+  return `manifests/runs/${runId}/plan.json`;
 }
 
-/** Cuts the asset list into batches of at most 100 assets and, where bytes are uploaded, bounded bytes. */
-export function planBatches(assets: readonly ManifestAsset[], maxBatchBytes = MAX_BATCH_UPLOAD_BYTES): BatchRef[] {
-  const batches: BatchRef[] = [];
-  let current: BatchRef | undefined;
-  assets.forEach((asset, offset) => {
-    const full =
-      current !== undefined &&
-      (current.count === MAX_ASSETS_PER_IMPORT_JOB || (current.count > 0 && current.bytes + asset.bytes > maxBatchBytes));
-    if (current === undefined || full) {
-      current = { index: batches.length, offset, count: 0, bytes: 0 };
-      batches.push(current);
+export function batchKeyFor(runId: string, batch: Pick<BatchRef, 'part' | 'index'>): string {
+  return `manifests/runs/${runId}/batches/${batch.part}-${batch.index}.json`;
+}
+
+/** A batch and the assets it holds, before the assets go to their own file. */
+export interface PlannedBatch {
+  readonly ref: BatchRef;
+  readonly assets: ManifestAsset[];
+}
+
+export interface PlannedPart {
+  readonly index: number;
+  readonly batches: PlannedBatch[];
+}
+
+/**
+ * Cuts the asset list into batches of at most 100 assets and, where bytes are uploaded, bounded bytes; and the
+ * batches into parts of at most 10,000 assets (one revision each) and MAX_BATCHES_PER_PART batches.
+ */
+export function planParts(assets: readonly ManifestAsset[], maxBatchBytes = MAX_BATCH_UPLOAD_BYTES): PlannedPart[] {
+  const parts: PlannedPart[] = [];
+  let part: PlannedPart | undefined;
+  let partAssets = 0;
+  let batch: PlannedBatch | undefined;
+  for (const asset of assets) {
+    const batchFull =
+      batch === undefined ||
+      batch.ref.count === MAX_ASSETS_PER_IMPORT_JOB ||
+      (batch.ref.count > 0 && batch.ref.bytes + asset.bytes > maxBatchBytes);
+    if (part === undefined || partAssets === MAX_ASSETS_PER_REVISION || (batchFull && part.batches.length === MAX_BATCHES_PER_PART)) {
+      part = { index: parts.length, batches: [] };
+      parts.push(part);
+      partAssets = 0;
+      batch = undefined;
     }
-    current.count += 1;
-    current.bytes += asset.bytes;
-  });
-  return batches;
-}
-
-export function batchAssets(manifest: Manifest, batch: BatchRef): ManifestAsset[] {
-  const assets = manifest.assets.slice(batch.offset, batch.offset + batch.count);
-  if (assets.length !== batch.count) {
-    throw new InputValidationError(
-      `batch ${batch.index} asks for assets ${batch.offset}..${batch.offset + batch.count - 1}, but the manifest holds ${manifest.assets.length}`,
-    );
+    if (batch === undefined || batchFull) {
+      batch = { ref: { part: part.index, index: part.batches.length, count: 0, bytes: 0 }, assets: [] };
+      part.batches.push(batch);
+    }
+    batch.assets.push(asset);
+    batch.ref.count += 1;
+    batch.ref.bytes += asset.bytes;
+    partAssets += 1;
   }
-  return assets;
+  return parts;
 }
 
-export async function writeManifest(s3: S3Client, manifest: Manifest): Promise<string> {
-  const key = manifestKeyFor(manifest.runId);
-  await awsCall({ action: 's3:PutObject', resource: `s3://${manifest.bucket}/${key}` }, () =>
-    s3.send(
-      new PutObjectCommand({
-        Bucket: manifest.bucket,
-        Key: key,
-        Body: JSON.stringify(manifest),
-        ContentType: 'application/json',
-      }),
-    ),
+export function partPlanOf(part: PlannedPart): PartPlan {
+  const batches = part.batches.map((batch) => batch.ref);
+  return {
+    index: part.index,
+    assetCount: batches.reduce((sum, batch) => sum + batch.count, 0),
+    totalBytes: batches.reduce((sum, batch) => sum + batch.bytes, 0),
+    batches,
+  };
+}
+
+async function putJson(s3: S3Client, bucket: string, key: string, document: unknown): Promise<void> {
+  await awsCall({ action: 's3:PutObject', resource: `s3://${bucket}/${key}` }, () =>
+    s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(document), ContentType: 'application/json' })),
   );
+}
+
+/**
+ * Writes every batch file, then the plan: a plan in S3 means its batch files are all there. A rerun of the
+ * runId writes the same documents again.
+ */
+export async function writePlan(s3: S3Client, plan: StoredPlan, parts: readonly PlannedPart[]): Promise<string> {
+  const batches = parts.flatMap((part) => part.batches);
+  await mapLimited(batches, WRITE_CONCURRENCY, ({ ref, assets }) => {
+    const document: BatchManifest = { version: 2, runId: plan.runId, bucket: plan.bucket, part: ref.part, index: ref.index, assets };
+    return putJson(s3, plan.bucket, batchKeyFor(plan.runId, ref), document);
+  });
+  const key = planKeyFor(plan.runId);
+  await putJson(s3, plan.bucket, key, plan);
   return key;
 }
 
-export async function readManifest(s3: S3Client, bucket: string, key: string): Promise<Manifest> {
-  return readJsonObject(s3, { bucket, key }, Manifest, 'manifest');
+export async function readPlan(s3: S3Client, bucket: string, runId: string): Promise<StoredPlan> {
+  return readJsonObject(s3, { bucket, key: planKeyFor(runId) }, StoredPlan, 'run plan');
+}
+
+/** The assets of one batch, checked against the reference the state machine carries. */
+export async function readBatchAssets(s3: S3Client, bucket: string, runId: string, batch: BatchRef): Promise<ManifestAsset[]> {
+  const key = batchKeyFor(runId, batch);
+  const manifest = await readJsonObject(s3, { bucket, key }, BatchManifest, 'batch manifest');
+  if (manifest.runId !== runId || manifest.part !== batch.part || manifest.index !== batch.index || manifest.assets.length !== batch.count) {
+    throw new InputValidationError(
+      `batch manifest s3://${bucket}/${key} holds batch ${manifest.index} of part ${manifest.part} of run ${manifest.runId} with ` +
+        `${manifest.assets.length} assets, not batch ${batch.index} of part ${batch.part} of run ${runId} with ${batch.count}`,
+    );
+  }
+  return manifest.assets;
 }

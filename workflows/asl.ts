@@ -20,6 +20,8 @@ export interface RunnableAsl {
   readonly definition: AslDefinition;
   /** The logical id of the state machine in the template. */
   readonly stateMachineLogicalId: string;
+  /** Its name: the one its StartExecution states start again. */
+  readonly stateMachineName: string;
   /** Every Lambda-invoking state, by name, with the task it invokes. */
   readonly taskOfState: Readonly<Record<string, TaskName>>;
 }
@@ -131,7 +133,8 @@ export function extractRunnableAsl(template: unknown, options: AslOptions = {}):
   const definition = JSON.parse(resolveString(machine.Properties?.DefinitionString, resources, resolved)) as AslDefinition;
   const taskOfState: Record<string, TaskName> = {};
   collectLambdaStates(definition, taskOfState);
-  return { definition, stateMachineLogicalId, taskOfState };
+  const name = machine.Properties?.StateMachineName;
+  return { definition, stateMachineLogicalId, stateMachineName: typeof name === 'string' ? name : stateMachineLogicalId, taskOfState };
 }
 
 /**

@@ -27,6 +27,20 @@ type LocalDefinition = ConstructorParameters<typeof StateMachine>[0];
 type LocalRunOptions = NonNullable<Parameters<StateMachine['run']>[1]>;
 export type LocalEvent = Awaited<ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never>;
 
+/** What a StartExecution state asks for (the optimized integration's Parameters). */
+export interface StartExecutionRequest {
+  readonly StateMachineArn: string;
+  readonly Name?: string;
+  /** An object, or its JSON. */
+  readonly Input?: unknown;
+}
+
+/** StartExecution's answer, as the integration returns it. */
+export interface StartedExecution {
+  readonly ExecutionArn: string;
+  readonly StartDate: string;
+}
+
 export interface LocalExecutionOptions {
   readonly executionName: string;
   /** `$$.Execution.Id`. @default the execution name */
@@ -40,6 +54,8 @@ export interface LocalExecutionOptions {
   readonly waitMsPerSecond?: number;
   /** Milliseconds before each retry instead of the retrier's backoff. @default 0 */
   readonly retryMs?: number;
+  /** Starts another execution for a StartExecution state; without it, such a state fails with States.Runtime. */
+  readonly startExecution?: (request: StartExecutionRequest) => Promise<StartedExecution>;
   /** Called with each event as it happens, for live progress. */
   readonly onEvent?: (event: LocalEvent) => void;
   /** Aborts the execution, as StopExecution does. */
@@ -74,13 +90,25 @@ function invokeLike(handler: TaskHandler) {
   };
 }
 
-function namesOfStatesWithRetry(definition: AslDefinition): string[] {
+const START_EXECUTION_RESOURCE = /^arn:aws:states:::states:startExecution$/;
+
+function startExecutionLike(start: LocalExecutionOptions['startExecution']) {
+  return async (request: StartExecutionRequest): Promise<StartedExecution> => {
+    if (start === undefined) throw new StatesRuntimeError('This local run cannot start other executions');
+    return start(request);
+  };
+}
+
+/** The names of the states, nested ones included, that match. */
+function namesOfStates(definition: AslDefinition, matches: (state: AslState) => boolean): string[] {
   return Object.entries(definition.States).flatMap(([name, state]) => {
-    const own = Array.isArray(state.Retry) ? [name] : [];
     const nested = [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].filter((d) => d !== undefined);
-    return [...own, ...nested.flatMap(namesOfStatesWithRetry)];
+    return [...(matches(state) ? [name] : []), ...nested.flatMap((d) => namesOfStates(d, matches))];
   });
 }
+
+/** A StartExecution state (REQUEST_RESPONSE only: a run's next part goes on by itself). */
+const startsExecution = (state: AslState) => state.Type === 'Task' && START_EXECUTION_RESOURCE.test(state.Resource ?? '');
 
 /** What Step Functions fails an execution with when a Wait's SecondsPath holds no number of seconds. */
 class StatesRuntimeError extends Error {
@@ -173,10 +201,11 @@ export async function runLocalExecution(
   const taskResourceLocalHandlers = Object.fromEntries([
     ...Object.entries(asl.taskOfState).map(([state, task]) => [state, invokeLike(handlers[task])]),
     ...Object.entries(waits.handlers),
+    ...namesOfStates(asl.definition, startsExecution).map((state) => [state, startExecutionLike(options.startExecution)]),
   ]) as unknown as Overrides['taskResourceLocalHandlers'];
   const overrides: Overrides = {
     taskResourceLocalHandlers,
-    retryIntervalOverrides: Object.fromEntries(namesOfStatesWithRetry(asl.definition).map((n) => [n, options.retryMs ?? 0])),
+    retryIntervalOverrides: Object.fromEntries(namesOfStates(asl.definition, (state) => Array.isArray(state.Retry)).map((n) => [n, options.retryMs ?? 0])),
   };
   const startTime = (options.startTime ?? new Date()).toISOString();
   const execution = machine.run(input as never, {

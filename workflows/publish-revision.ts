@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
@@ -22,6 +23,8 @@ export type WorkflowTaskName = Exclude<ProviderTaskName, 'handle-exchange-event'
 
 export interface PublishRevisionDefinitionProps {
   readonly functions: Readonly<Record<WorkflowTaskName, IFunction>>;
+  /** The state machine itself: a run of several parts starts it again for each part after the first. */
+  readonly self: IStateMachine;
   /**
    * Batches uploaded and imported at once. ADX runs at most 10 import jobs per account at a time.
    * @default 10
@@ -75,6 +78,10 @@ interface InvokeOptions {
  * bounded poll] -> FinalizeRevision -> ShareWithSubscribers (when any) -> NotifySuccess. Every failure before the
  * revision is published goes to NotifyFailure, then a Fail that keeps the original error name and cause; a lost
  * success notification fails the run with NotificationFailedError, saying that the revision is published.
+ *
+ * A run of more than one revision's assets is cut into parts: each execution publishes one part, then starts
+ * the next execution with the plan's place in it, so every history stays the size of one revision's. Only the
+ * last part's execution shares and notifies success.
  */
 export function buildPublishRevisionDefinition(scope: Construct, props: PublishRevisionDefinitionProps): sfn.IChainable {
   const invoke = (state: LambdaStateName, options: InvokeOptions): tasks.LambdaInvoke => {
@@ -117,17 +124,17 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
   });
 
   const createRevision = invoke(STATE.createRevision, {
-    payload: { 'runId.$': '$.plan.runId', 'datasetId.$': '$.plan.datasetId', 'comment.$': '$.plan.comment' },
+    payload: {
+      'runId.$': '$.plan.runId',
+      'datasetId.$': '$.plan.datasetId',
+      'comment.$': '$.plan.comment',
+      'part.$': '$.plan.part.index',
+    },
     output: RevisionRef,
     resultPath: '$.revision',
   });
 
-  const batchTarget = {
-    'runId.$': '$.runId',
-    'bucket.$': '$.bucket',
-    'manifestKey.$': '$.manifestKey',
-    'batch.$': '$.batch',
-  };
+  const batchTarget = { 'runId.$': '$.runId', 'bucket.$': '$.bucket', 'batch.$': '$.batch' };
   const uploadBatch = invoke(STATE.uploadBatch, { payload: batchTarget, output: UploadBatchOutput, resultPath: '$.upload' });
   const startImport = invoke(STATE.startImport, {
     payload: { ...batchTarget, 'datasetId.$': '$.datasetId', 'revisionId.$': '$.revisionId' },
@@ -150,12 +157,13 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
     stateName: STATE.waitForImport,
     time: sfn.WaitTime.secondsPath(`${'$.status'}.waitSeconds`),
   });
+  waitForImport.next(checkImport);
   const importState = `${'$.status'}.state`;
   const isImportDone = new sfn.Choice(scope, STATE.isImportDone, { stateName: STATE.isImportDone })
     .when(sfn.Condition.stringEquals(importState, 'COMPLETED'), new sfn.Succeed(scope, STATE.batchImported, { stateName: STATE.batchImported }))
     .when(
       sfn.Condition.or(sfn.Condition.stringEquals(importState, 'WAITING'), sfn.Condition.stringEquals(importState, 'IN_PROGRESS')),
-      waitForImport.next(checkImport),
+      waitForImport,
     )
     .otherwise(
       new sfn.Fail(scope, STATE.unexpectedImportState, {
@@ -165,10 +173,13 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
       }),
     );
   checkImport.next(isImportDone);
+  // StartImport goes straight to the wait: a Choice there would cost a transition per batch to catch the rare
+  // batch that needs no job, which waits 0 s instead.
+  startImport.next(waitForImport);
 
   const importBatches = new sfn.Map(scope, STATE.importBatches, {
     stateName: STATE.importBatches,
-    itemsPath: '$.plan.batches',
+    itemsPath: '$.plan.part.batches',
     maxConcurrency: props.mapMaxConcurrency ?? MAX_CONCURRENT_IMPORT_JOBS,
     itemSelector: {
       'runId.$': '$.plan.runId',
@@ -180,14 +191,14 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
     },
     resultPath: sfn.JsonPath.DISCARD,
   });
-  importBatches.itemProcessor(uploadBatch.next(startImport).next(isImportDone));
+  importBatches.itemProcessor(uploadBatch.next(startImport));
   onFailure(importBatches);
 
   const finalizeRevision = invoke(STATE.finalizeRevision, {
     payload: {
       'datasetId.$': '$.plan.datasetId',
       'revisionId.$': '$.revision.revisionId',
-      'expectedAssetCount.$': '$.plan.assetCount',
+      'expectedAssetCount.$': '$.plan.part.assetCount',
     },
     output: FinalizeRevisionOutput,
     resultPath: '$.finalized',
@@ -201,6 +212,7 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
       'runId.$': '$.plan.runId',
       'datasetId.$': '$.plan.datasetId',
       'revisionId.$': '$.revision.revisionId',
+      'earlierRevisionIds.$': '$.plan.earlierRevisionIds',
       'assetCount.$': '$.plan.assetCount',
       'totalBytes.$': '$.plan.totalBytes',
       'alreadyPublished.$': '$.revision.alreadyFinalized',
@@ -247,11 +259,36 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
     .when(sfn.Condition.booleanEquals('$.plan.hasSubscribers', true), shareWithSubscribers.next(notifySuccess))
     .otherwise(noSubscribers.next(notifySuccess));
 
-  const isAlreadyPublished = new sfn.Choice(scope, STATE.isAlreadyPublished, { stateName: STATE.isAlreadyPublished })
-    .when(sfn.Condition.booleanEquals('$.revision.alreadyFinalized', true), hasSubscribers)
-    .otherwise(importBatches.next(finalizeRevision).next(hasSubscribers));
+  const startNextPart = new tasks.StepFunctionsStartExecution(scope, STATE.startNextPart, {
+    stateName: STATE.startNextPart,
+    stateMachine: props.self,
+    integrationPattern: sfn.IntegrationPattern.REQUEST_RESPONSE,
+    name: sfn.JsonPath.stringAt('$.plan.nextExecutionName'),
+    associateWithParent: true,
+    input: sfn.TaskInput.fromObject({
+      bucket: sfn.JsonPath.stringAt('$.plan.bucket'),
+      datasetId: sfn.JsonPath.stringAt('$.plan.datasetId'),
+      continueRun: {
+        runId: sfn.JsonPath.stringAt('$.plan.runId'),
+        part: sfn.JsonPath.numberAt('$.plan.nextPart'),
+        firstExecutionName: sfn.JsonPath.stringAt('$.plan.firstExecutionName'),
+        earlierRevisionIds: sfn.JsonPath.listAt('$.plan.earlierRevisionIds'),
+        lastRevisionId: sfn.JsonPath.stringAt('$.revision.revisionId'),
+      },
+    }),
+    resultSelector: { 'executionArn.$': '$.ExecutionArn' },
+    resultPath: '$.nextPart',
+  });
+  startNextPart.next(new sfn.Succeed(scope, STATE.continuedInNextExecution, { stateName: STATE.continuedInNextExecution }));
+  const hasMoreParts = new sfn.Choice(scope, STATE.hasMoreParts, { stateName: STATE.hasMoreParts })
+    .when(sfn.Condition.booleanEquals('$.plan.hasMoreParts', true), startNextPart)
+    .otherwise(hasSubscribers);
 
-  for (const step of [planRevision, createRevision, finalizeRevision, shareWithSubscribers]) onFailure(step);
+  const isAlreadyPublished = new sfn.Choice(scope, STATE.isAlreadyPublished, { stateName: STATE.isAlreadyPublished })
+    .when(sfn.Condition.booleanEquals('$.revision.alreadyFinalized', true), hasMoreParts)
+    .otherwise(importBatches.next(finalizeRevision).next(hasMoreParts));
+
+  for (const step of [planRevision, createRevision, finalizeRevision, startNextPart, shareWithSubscribers]) onFailure(step);
 
   return planRevision.next(createRevision).next(isAlreadyPublished);
 }

@@ -8,8 +8,12 @@ import { buildPublishRevisionDefinition, STATE_MACHINE_TIMEOUT, type WorkflowTas
 
 export interface PublishWorkflowProps {
   readonly functions: Readonly<Record<WorkflowTaskName, IFunction>>;
-  /** Names the log group `/aws/vendedlogs/states/dx-flow-publish-<suffix>`, one per deployed environment. */
-  readonly logGroupSuffix: string;
+  /**
+   * Names the state machine `dx-flow-publish-<suffix>` and its log group `/aws/vendedlogs/states/dx-flow-publish-<suffix>`,
+   * one per deployed environment. The name is fixed because a run of several parts starts the state machine
+   * from itself, and a role cannot name its own state machine's generated ARN without a dependency cycle.
+   */
+  readonly nameSuffix: string;
   /** @default 10 */
   readonly mapMaxConcurrency?: number;
   /** @default logs.RetentionDays.ONE_MONTH */
@@ -25,17 +29,23 @@ export class PublishWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: PublishWorkflowProps) {
     super(scope, id);
+    const name = `dx-flow-publish-${props.nameSuffix}`;
     // Under /aws/vendedlogs/ the log group's resource policy stays small however many state machines log to it.
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/dx-flow-publish-${props.logGroupSuffix}`,
+      logGroupName: `/aws/vendedlogs/states/${name}`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: name,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(
-        buildPublishRevisionDefinition(this, { functions: props.functions, mapMaxConcurrency: props.mapMaxConcurrency }),
+        buildPublishRevisionDefinition(this, {
+          functions: props.functions,
+          self: sfn.StateMachine.fromStateMachineName(this, 'Self', name),
+          mapMaxConcurrency: props.mapMaxConcurrency,
+        }),
       ),
       timeout: STATE_MACHINE_TIMEOUT,
       tracingEnabled: true,

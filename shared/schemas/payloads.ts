@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { MAX_ASSETS_PER_IMPORT_JOB } from '../limits';
+import { MAX_ASSETS_PER_IMPORT_JOB, MAX_ASSETS_PER_REVISION, MAX_BATCHES_PER_PART, EXECUTION_NAME_MAX_LENGTH } from '../limits';
 import { AccountId, BucketName, DataSetId, RevisionId, RunId, SafeS3Key, SubscriberAccountIds } from './fields';
 
 /*
@@ -7,25 +7,56 @@ import { AccountId, BucketName, DataSetId, RevisionId, RunId, SafeS3Key, Subscri
  * Parameters to match them, and the tests use them to build fixtures.
  */
 
-/** A slice of the manifest: which assets one Map iteration uploads and imports. Never a key list. */
+/** One Map iteration's work: its assets are in the batch's own file in S3 (shared/manifest.ts). Never a key list. */
 export const BatchRef = z.strictObject({
+  /** The part (revision) of the run the batch belongs to. */
+  part: z.number().int().min(0),
+  /** Its place within the part. */
   index: z.number().int().min(0),
-  offset: z.number().int().min(0),
   count: z.number().int().min(1).max(MAX_ASSETS_PER_IMPORT_JOB),
   bytes: z.number().int().min(0),
 });
 export type BatchRef = z.infer<typeof BatchRef>;
 
+/** One revision's share of the run. */
+export const PartPlan = z.strictObject({
+  index: z.number().int().min(0),
+  assetCount: z.number().int().min(1).max(MAX_ASSETS_PER_REVISION),
+  totalBytes: z.number().int().min(0),
+  batches: z.array(BatchRef).min(1).max(MAX_BATCHES_PER_PART),
+});
+export type PartPlan = z.infer<typeof PartPlan>;
+
 export const SourceType = z.enum(['generate', 's3Prefix', 'manifest']);
 
 // ---- PlanRevision
 export const PlanRevisionInput = z.strictObject({
-  /** The raw workflow input; PlanRevision validates it with WorkflowInput. */
+  /** The raw execution input; PlanRevision validates it with WorkflowInput, or with ContinuationInput. */
   input: z.unknown(),
   /** `$$.Execution.Name`, the default runId. */
   executionName: z.string().min(1),
 });
 export type PlanRevisionInput = z.infer<typeof PlanRevisionInput>;
+
+/**
+ * What an execution hands the next one when a run has more parts than one: the next one reads the plan that
+ * the first wrote, and publishes the next part. StartNextPart cannot append to an array in JSONPath, so the
+ * revision just finalized travels beside the earlier ones, and PlanRevision joins them.
+ */
+export const ContinuationInput = z.strictObject({
+  bucket: BucketName,
+  datasetId: DataSetId,
+  continueRun: z.strictObject({
+    runId: RunId,
+    part: z.number().int().min(1),
+    firstExecutionName: z.string().min(1).max(EXECUTION_NAME_MAX_LENGTH),
+    earlierRevisionIds: z.array(RevisionId),
+    lastRevisionId: RevisionId,
+  }),
+  /** Step Functions' link to the execution that started this one, shown in the console. */
+  AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: z.string().optional(),
+});
+export type ContinuationInput = z.infer<typeof ContinuationInput>;
 
 export const Plan = z.strictObject({
   runId: RunId,
@@ -34,10 +65,22 @@ export const Plan = z.strictObject({
   /** '' when the input has none: the state machine passes it on with a plain JSONPath, which needs it present. */
   comment: z.string(),
   sourceType: SourceType,
+  /** The run's plan in S3. */
   manifestKey: SafeS3Key,
+  /** The whole run's. */
   assetCount: z.number().int().min(1),
   totalBytes: z.number().int().min(0),
-  batches: z.array(BatchRef).min(1),
+  /** The part this execution publishes. */
+  part: PartPlan,
+  partCount: z.number().int().min(1),
+  /** The revisions earlier executions of the run published, in order. */
+  earlierRevisionIds: z.array(RevisionId),
+  /** Lets the state machine's Choice go on to the next part, and name it, without arithmetic. */
+  hasMoreParts: z.boolean(),
+  nextPart: z.number().int().min(1),
+  /** The execution that publishes the next part: the first one's name with `-part-<n>`. */
+  nextExecutionName: z.string().min(1).max(EXECUTION_NAME_MAX_LENGTH),
+  firstExecutionName: z.string().min(1).max(EXECUTION_NAME_MAX_LENGTH),
   subscriberAccountIds: SubscriberAccountIds,
   /** Lets the state machine's Choice skip sharing without a JSONPath array-length test. */
   hasSubscribers: z.boolean(),
@@ -49,6 +92,8 @@ export const CreateRevisionInput = z.strictObject({
   runId: RunId,
   datasetId: DataSetId,
   comment: z.string().optional(),
+  /** The part of the run; a run of one part has only part 0. @default 0 */
+  part: z.number().int().min(0).default(0),
 });
 export type CreateRevisionInput = z.infer<typeof CreateRevisionInput>;
 
@@ -66,7 +111,6 @@ export type RevisionRef = z.infer<typeof RevisionRef>;
 export const UploadBatchInput = z.strictObject({
   runId: RunId,
   bucket: BucketName,
-  manifestKey: SafeS3Key,
   batch: BatchRef,
 });
 export type UploadBatchInput = z.infer<typeof UploadBatchInput>;
@@ -87,7 +131,6 @@ export const StartImportInput = z.strictObject({
   bucket: BucketName,
   datasetId: DataSetId,
   revisionId: RevisionId,
-  manifestKey: SafeS3Key,
   batch: BatchRef,
 });
 export type StartImportInput = z.infer<typeof StartImportInput>;
@@ -100,8 +143,8 @@ export const ImportStatus = z.strictObject({
   submitted: z.number().int().min(0),
   skipped: z.number().int().min(0),
   pollCount: z.number().int().min(0),
-  /** How long the Wait state sleeps before the next CheckImport. */
-  waitSeconds: z.number().int().min(1),
+  /** How long the Wait state sleeps before the next CheckImport: 0 when there is no job to wait for. */
+  waitSeconds: z.number().int().min(0),
 });
 export type ImportStatus = z.infer<typeof ImportStatus>;
 
@@ -157,9 +200,12 @@ export const NotifySuccessInput = z.strictObject({
   executionStartTime: z.string().min(1),
   runId: RunId,
   datasetId: DataSetId,
+  /** The revision of the run's last part; with more parts, the earlier ones come first. */
   revisionId: RevisionId,
+  earlierRevisionIds: z.array(RevisionId).default([]),
   assetCount: z.number().int().min(0),
   totalBytes: z.number().int().min(0),
+  /** The last part's revision was published by an earlier execution of the runId. */
   alreadyPublished: z.boolean(),
   dataGrants: z.array(DataGrantReport).default([]),
 });

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { MAX_ASSETS_PER_REVISION } from '../limits';
+import { MAX_ASSETS_PER_RUN } from '../limits';
 import { SafeS3Key } from './fields';
 
 /**
@@ -8,7 +8,7 @@ import { SafeS3Key } from './fields';
  */
 export const ProviderManifest = z
   .strictObject({
-    keys: z.array(SafeS3Key).max(MAX_ASSETS_PER_REVISION, `must list at most ${MAX_ASSETS_PER_REVISION} keys`).optional(),
+    keys: z.array(SafeS3Key).max(MAX_ASSETS_PER_RUN, `must list at most ${MAX_ASSETS_PER_RUN} keys`).optional(),
     prefixes: z.array(SafeS3Key).optional(),
     comment: z.string().optional(),
   })

@@ -7,28 +7,33 @@ export interface CreateRevisionDeps {
   readonly dataExchange: DataExchangeClient;
 }
 
-/** The revision tag that names the run; ListDataSetRevisions returns no tags, so the comment carries it too. */
+/** The revision tags that name the run and its part; ListDataSetRevisions returns no tags, so the comment carries them too. */
 export const RUN_ID_TAG = 'dx-flow:run-id';
+export const PART_TAG = 'dx-flow:part';
 
-export function runMarker(runId: string): string {
-  return `dx-flow run ${runId}`;
+/** `dx-flow run <runId>`, and ` part <n>` (from 2) for the later revisions of a run of several parts. */
+export function runMarker(runId: string, part = 0): string {
+  return part === 0 ? `dx-flow run ${runId}` : `dx-flow run ${runId} part ${part + 1}`;
 }
 
 /**
  * The marker, then the user's comment cut so that the whole fits ADX's comment limit. The state machine passes
  * '' for no comment, since its JSONPath needs the field present.
  */
-export function revisionComment(runId: string, comment?: string): string {
-  const full = comment ? `${runMarker(runId)}: ${comment}` : runMarker(runId);
+export function revisionComment(runId: string, comment?: string, part = 0): string {
+  const full = comment ? `${runMarker(runId, part)}: ${comment}` : runMarker(runId, part);
   if (full.length <= MAX_REVISION_COMMENT_LENGTH) return full;
   const cut = full.slice(0, MAX_REVISION_COMMENT_LENGTH);
   // A cut between the halves of a surrogate pair would leave a character no JSON parser accepts.
   return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
 }
 
-/** Exactly this run's marker: `dx-flow run abc` must not claim the revision of run `abc-2`. */
-function isRunComment(comment: string | undefined, runId: string): boolean {
-  const marker = runMarker(runId);
+/**
+ * Exactly this run's and part's marker: `dx-flow run abc` must not claim the revision of run `abc-2`, nor that of
+ * `abc`'s part 2.
+ */
+export function isRunComment(comment: string | undefined, runId: string, part = 0): boolean {
+  const marker = runMarker(runId, part);
   return comment === marker || comment?.startsWith(`${marker}:`) === true;
 }
 
@@ -54,7 +59,7 @@ async function findRunRevision(input: CreateRevisionInput, deps: CreateRevisionD
     let unfinalized: RevisionLike | undefined;
     for await (const page of paginateListDataSetRevisions({ client: deps.dataExchange }, { DataSetId: input.datasetId })) {
       for (const revision of page.Revisions ?? []) {
-        if (revision.Revoked === true || !isRunComment(revision.Comment, input.runId)) continue;
+        if (revision.Revoked === true || !isRunComment(revision.Comment, input.runId, input.part)) continue;
         if (revision.Finalized === true) return toRef(revision, input.datasetId, { created: false, alreadyFinalized: true });
         unfinalized = revision;
       }
@@ -75,8 +80,8 @@ export async function createRevision(input: CreateRevisionInput, deps: CreateRev
     deps.dataExchange.send(
       new CreateRevisionCommand({
         DataSetId: input.datasetId,
-        Comment: revisionComment(input.runId, input.comment),
-        Tags: { [RUN_ID_TAG]: input.runId },
+        Comment: revisionComment(input.runId, input.comment, input.part),
+        Tags: { [RUN_ID_TAG]: input.runId, [PART_TAG]: String(input.part + 1) },
       }),
     ),
   );

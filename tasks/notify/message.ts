@@ -69,18 +69,30 @@ function formatGrants(grants: readonly DataGrantReport[]): string {
   return ['Data grants:', ...lines].join('\n');
 }
 
+/** A run of several parts published a revision per part, in this order; its last execution notifies. */
+function successHeadline(input: NotifySuccessInput, revisionCount: number): { subject: string; headline: string } {
+  if (revisionCount > 1) {
+    return {
+      subject: `dx-flow: published ${revisionCount} revisions (${input.assetCount} assets)`,
+      headline: `dx-flow published run ${input.runId} as ${revisionCount} revisions of data set ${input.datasetId}, in order.`,
+    };
+  }
+  return input.alreadyPublished
+    ? { subject: `dx-flow: ${input.runId} already published`, headline: `dx-flow run ${input.runId} had already been published; nothing new went out.` }
+    : {
+        subject: `dx-flow: published revision ${input.revisionId} (${input.assetCount} assets)`,
+        headline: `dx-flow published a revision of data set ${input.datasetId}.`,
+      };
+}
+
 export function successNotification(input: NotifySuccessInput, now: Date): Notification {
-  const subject = input.alreadyPublished
-    ? `dx-flow: ${input.runId} already published`
-    : `dx-flow: published revision ${input.revisionId} (${input.assetCount} assets)`;
-  const headline = input.alreadyPublished
-    ? `dx-flow run ${input.runId} had already been published; nothing new went out.`
-    : `dx-flow published a revision of data set ${input.datasetId}.`;
+  const revisionIds = [...input.earlierRevisionIds, input.revisionId];
+  const { subject, headline } = successHeadline(input, revisionIds.length);
   const fields = formatFields([
     ['Run', input.runId],
     ['Execution', input.executionName],
     ['Data set', input.datasetId],
-    ['Revision', input.revisionId],
+    [revisionIds.length > 1 ? 'Revisions' : 'Revision', revisionIds.join(', ')],
     ['Assets', String(input.assetCount)],
     ['Bytes', formatBytes(input.totalBytes)],
     ['Started', input.executionStartTime],

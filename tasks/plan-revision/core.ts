@@ -1,13 +1,22 @@
 import { HeadObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { mapLimited } from '../../shared/concurrency';
 import { awsCall, InputValidationError } from '../../shared/errors';
-import { MAX_ASSETS_PER_REVISION } from '../../shared/limits';
-import { MAX_BATCH_UPLOAD_BYTES, type ManifestAsset, planBatches, writeManifest } from '../../shared/manifest';
+import { EXECUTION_NAME_MAX_LENGTH, MAX_ASSETS_PER_RUN } from '../../shared/limits';
+import {
+  MAX_BATCH_UPLOAD_BYTES,
+  type ManifestAsset,
+  partPlanOf,
+  planKeyFor,
+  planParts,
+  readPlan,
+  type StoredPlan,
+  writePlan,
+} from '../../shared/manifest';
 import { fingerprintRunId } from '../../shared/run-id';
 import { readJsonObject } from '../../shared/s3-json';
 import { sampleCsvByteLength, seedFor } from '../../shared/sample-data';
 import { SafeS3Key } from '../../shared/schemas/fields';
-import type { Plan, PlanRevisionInput } from '../../shared/schemas/payloads';
+import { ContinuationInput, type Plan, type PlanRevisionInput } from '../../shared/schemas/payloads';
 import { ProviderManifest } from '../../shared/schemas/provider-manifest';
 import { runIdFromExecutionName, type Source, WorkflowInput } from '../../shared/schemas/workflow-input';
 import { parseOrThrow } from '../../shared/validation';
@@ -38,9 +47,9 @@ function generatedAssets(runId: string, source: GenerateSource): ManifestAsset[]
   });
 }
 
-function ensureFitsOneRevision(count: number, where: string): void {
-  if (count > MAX_ASSETS_PER_REVISION) {
-    throw new InputValidationError(`${where} holds more than ${MAX_ASSETS_PER_REVISION} objects, the most one revision may hold`);
+function ensureFitsOneRun(count: number, where: string): void {
+  if (count > MAX_ASSETS_PER_RUN) {
+    throw new InputValidationError(`${where} holds more than ${MAX_ASSETS_PER_RUN} objects, the most one run publishes`);
   }
 }
 
@@ -65,7 +74,7 @@ async function listPrefix(s3: S3Client, bucket: string, prefix: string, field: s
         found.push({ key: safeKey(object.Key, where), bytes: object.Size, etag: object.ETag });
       }
       // Stop listing early: a prefix with a million objects need not be listed to the end to be refused.
-      ensureFitsOneRevision(found.length, where);
+      ensureFitsOneRun(found.length, where);
     }
     return found;
   });
@@ -125,7 +134,7 @@ async function manifestAssets(s3: S3Client, bucket: string, source: ManifestSour
     assets.push(...(await listPrefix(s3, bucket, prefix, `prefixes[${index}] of ${manifestName}`)));
   }
   const unique = [...new Map(assets.map((asset) => [asset.key, asset])).values()];
-  ensureFitsOneRevision(unique.length, manifestName);
+  ensureFitsOneRun(unique.length, manifestName);
   return { assets: unique, comment: manifest.comment };
 }
 
@@ -140,29 +149,88 @@ async function planAssets(s3: S3Client, bucket: string, runId: string, source: S
   }
 }
 
+/** The execution that publishes part `part` (from 0): the first execution's name, cut to fit, with `-part-<n>`. */
+export function partExecutionName(firstExecutionName: string, part: number): string {
+  const suffix = `-part-${part + 1}`;
+  return `${firstExecutionName.slice(0, EXECUTION_NAME_MAX_LENGTH - suffix.length)}${suffix}`;
+}
+
+interface PartContext {
+  readonly part: number;
+  readonly firstExecutionName: string;
+  readonly earlierRevisionIds: string[];
+}
+
+/** The state payload for one part of a stored plan: that part's batch references, and the run's totals. */
+function planForPart(plan: StoredPlan, context: PartContext): Plan {
+  const part = plan.parts[context.part];
+  if (part === undefined) {
+    throw new InputValidationError(`continueRun.part: run ${plan.runId} has ${plan.parts.length} part(s), so there is no part ${context.part + 1}`);
+  }
+  return {
+    runId: plan.runId,
+    bucket: plan.bucket,
+    datasetId: plan.datasetId,
+    comment: plan.comment,
+    sourceType: plan.sourceType,
+    manifestKey: planKeyFor(plan.runId),
+    assetCount: plan.assetCount,
+    totalBytes: plan.totalBytes,
+    part,
+    partCount: plan.parts.length,
+    earlierRevisionIds: context.earlierRevisionIds,
+    hasMoreParts: context.part + 1 < plan.parts.length,
+    nextPart: context.part + 1,
+    nextExecutionName: partExecutionName(context.firstExecutionName, context.part + 1),
+    firstExecutionName: context.firstExecutionName,
+    subscriberAccountIds: plan.subscriberAccountIds,
+    hasSubscribers: plan.subscriberAccountIds.length > 0,
+  };
+}
+
+/** A later execution of a run of several parts: it publishes the next part of the plan the first one stored. */
+async function continuePlan(raw: unknown, s3: S3Client): Promise<Plan> {
+  const { bucket, datasetId, continueRun } = parseOrThrow(ContinuationInput, raw, 'continuation input');
+  const plan = await readPlan(s3, bucket, continueRun.runId);
+  if (plan.datasetId !== datasetId) {
+    throw new InputValidationError(`datasetId: run ${plan.runId} publishes to data set ${plan.datasetId}, not to ${datasetId}`);
+  }
+  return planForPart(plan, {
+    part: continueRun.part,
+    firstExecutionName: continueRun.firstExecutionName,
+    earlierRevisionIds: [...continueRun.earlierRevisionIds, continueRun.lastRevisionId],
+  });
+}
+
+function isContinuation(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && 'continueRun' in raw;
+}
+
 /**
- * Validates the run input, works out every asset of the revision and writes them to the run's manifest in S3.
- * It returns batch references only, so the state payload stays small at 10,000 assets.
+ * Validates the run input, works out every asset of the run and writes the plan to S3: the parts (one revision
+ * each), their batches, and each batch's assets in a file of its own. It returns the first part's batch
+ * references only, so the state payload stays small whatever the run's size.
  */
 export async function planRevision(request: PlanRevisionInput, deps: PlanRevisionDeps): Promise<Plan> {
+  if (isContinuation(request.input)) return continuePlan(request.input, deps.s3);
   const input = parseOrThrow(WorkflowInput, request.input, 'workflow input');
   const runId = input.runId ?? defaultRunId(input.source, request.executionName);
   const { assets, comment } = await planAssets(deps.s3, input.bucket, runId, input.source);
-  const manifestKey = await writeManifest(deps.s3, { version: 1, runId, bucket: input.bucket, sourceType: input.source.type, assets });
   // Only generated assets are streamed by UploadBatch; existing ones are just checked, so their size is no cost.
   const maxBatchBytes = input.source.type === 'generate' ? MAX_BATCH_UPLOAD_BYTES : Number.POSITIVE_INFINITY;
-  const subscriberAccountIds = input.subscriberAccountIds ?? [...deps.defaultSubscriberAccountIds];
-  return {
+  const parts = planParts(assets, maxBatchBytes);
+  const plan: StoredPlan = {
+    version: 2,
     runId,
     bucket: input.bucket,
     datasetId: input.datasetId,
     comment: input.comment ?? comment ?? '',
     sourceType: input.source.type,
-    manifestKey,
+    subscriberAccountIds: input.subscriberAccountIds ?? [...deps.defaultSubscriberAccountIds],
     assetCount: assets.length,
     totalBytes: assets.reduce((sum, asset) => sum + asset.bytes, 0),
-    batches: planBatches(assets, maxBatchBytes),
-    subscriberAccountIds,
-    hasSubscribers: subscriberAccountIds.length > 0,
+    parts: parts.map(partPlanOf),
   };
+  await writePlan(deps.s3, plan, parts);
+  return planForPart(plan, { part: 0, firstExecutionName: request.executionName, earlierRevisionIds: [] });
 }

@@ -10,9 +10,9 @@ import {
   StartJobCommand,
 } from '@aws-sdk/client-dataexchange';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { awsCall, InputValidationError } from '../../shared/errors';
+import { awsCall } from '../../shared/errors';
 import { type ImportPollConfig, nextWaitSeconds } from '../../shared/import-poll';
-import { batchAssets, readManifest } from '../../shared/manifest';
+import { readBatchAssets } from '../../shared/manifest';
 import type { ImportStatus, StartImportInput } from '../../shared/schemas/payloads';
 
 export interface StartImportDeps {
@@ -44,36 +44,32 @@ async function revisionAssetNames(input: StartImportInput, dataExchange: DataExc
   });
 }
 
-/**
- * The import jobs of this revision that can serve the batch: an earlier attempt's (a retry after StartJob hit
- * the concurrency limit, or after the Lambda died) or another execution's of the same runId. A running or
- * finished job may hold keys that are already in (its own output); a WAITING one is started, so it must hold
- * exactly the missing keys.
- */
-async function coveringJobs(
-  input: StartImportInput,
-  batchKeys: ReadonlySet<string>,
-  missingKeys: readonly string[],
-  dataExchange: DataExchangeClient,
-): Promise<JobEntry[]> {
-  const covers = (job: JobEntry): boolean => {
+/** The import jobs of this revision over this batch's keys, in any state: earlier attempts', or another execution's. */
+async function batchJobs(input: StartImportInput, batchKeys: ReadonlySet<string>, dataExchange: DataExchangeClient): Promise<JobEntry[]> {
+  const ofBatch = (job: JobEntry): boolean => {
     const sources = job.Details?.ImportAssetsFromS3?.AssetSources ?? [];
-    const keys = new Set(sources.map((source) => source.Key ?? ''));
-    return (
-      job.Type === IMPORT_JOB_TYPE &&
-      REUSABLE_JOB_STATES.has(job.State ?? '') &&
-      sources.every((source) => source.Bucket === input.bucket && batchKeys.has(source.Key ?? '')) &&
-      missingKeys.every((key) => keys.has(key)) &&
-      (job.State !== 'WAITING' || keys.size === missingKeys.length)
-    );
+    return job.Type === IMPORT_JOB_TYPE && sources.length > 0 && sources.every((source) => source.Bucket === input.bucket && batchKeys.has(source.Key ?? ''));
   };
   return awsCall({ action: 'dataexchange:ListJobs', resource: revisionName(input) }, async () => {
     const jobs: JobEntry[] = [];
     for await (const page of paginateListJobs({ client: dataExchange }, { DataSetId: input.datasetId, RevisionId: input.revisionId })) {
-      jobs.push(...(page.Jobs ?? []).filter(covers));
+      jobs.push(...(page.Jobs ?? []).filter(ofBatch));
     }
     return jobs;
   });
+}
+
+/**
+ * Whether a job of the batch can serve it: a running or finished job may hold keys that are already in (its own
+ * output); a WAITING one is started, so it must hold exactly the missing keys.
+ */
+function covers(job: JobEntry, missingKeys: readonly string[]): boolean {
+  const keys = new Set((job.Details?.ImportAssetsFromS3?.AssetSources ?? []).map((source) => source.Key ?? ''));
+  return (
+    REUSABLE_JOB_STATES.has(job.State ?? '') &&
+    missingKeys.every((key) => keys.has(key)) &&
+    (job.State !== 'WAITING' || keys.size === missingKeys.length)
+  );
 }
 
 /** The oldest job, by creation time and then id: the one that every execution of a runId agrees to use. */
@@ -132,15 +128,14 @@ async function createImportJob(input: StartImportInput, keys: readonly string[],
 
 /**
  * Starts the import of one batch. Keys the revision already holds are skipped, and an earlier attempt's job
- * for the same keys is reused, so a retried or redriven batch never imports an asset twice.
+ * for the same keys is reused, so a retried or redriven batch never imports an asset twice. A first attempt,
+ * with no job of the batch yet, lists no assets: only a job of the batch can have put its keys in.
  */
 export async function startImport(input: StartImportInput, deps: StartImportDeps): Promise<ImportStatus> {
-  const manifest = await readManifest(deps.s3, input.bucket, input.manifestKey);
-  if (manifest.runId !== input.runId) {
-    throw new InputValidationError(`manifest ${input.manifestKey} belongs to run ${manifest.runId}, not to run ${input.runId}`);
-  }
-  const batchKeys = batchAssets(manifest, input.batch).map((asset) => asset.key);
-  const present = await revisionAssetNames(input, deps.dataExchange);
+  const batchKeys = (await readBatchAssets(deps.s3, input.bucket, input.runId, input.batch)).map((asset) => asset.key);
+  const keySet = new Set(batchKeys);
+  const earlierJobs = await batchJobs(input, keySet, deps.dataExchange);
+  const present = earlierJobs.length === 0 ? new Set<string>() : await revisionAssetNames(input, deps.dataExchange);
   const missingKeys = batchKeys.filter((key) => !present.has(key));
   const status = {
     batchIndex: input.batch.index,
@@ -149,19 +144,20 @@ export async function startImport(input: StartImportInput, deps: StartImportDeps
     pollCount: 0,
     waitSeconds: nextWaitSeconds(deps.poll, 0),
   };
-  if (missingKeys.length === 0) return { ...status, jobId: null, state: 'COMPLETED' };
+  if (missingKeys.length === 0) return { ...status, jobId: null, state: 'COMPLETED', waitSeconds: 0 };
 
-  const candidates = () => coveringJobs(input, new Set(batchKeys), missingKeys, deps.dataExchange);
-  let job: Pick<JobEntry, 'Id' | 'State'> | undefined = oldest(await candidates());
+  const covering = (jobs: readonly JobEntry[]) => oldest(jobs.filter((job) => covers(job, missingKeys)));
+  let job: Pick<JobEntry, 'Id' | 'State'> | undefined = covering(earlierJobs);
   if (job === undefined) {
     const created = await createImportJob(input, missingKeys, deps.dataExchange);
     // Two executions of one runId may each have created a job for this batch at once: both keep the oldest,
     // and each cancels its own spare, so no key is imported twice.
-    job = oldest(await candidates()) ?? { Id: created, State: 'WAITING' };
+    job = covering(await batchJobs(input, keySet, deps.dataExchange)) ?? { Id: created, State: 'WAITING' };
     if (job.Id !== created && !(await cancelSpareJob(created, deps.dataExchange))) job = { Id: created, State: 'IN_PROGRESS' };
   }
   if (job?.Id === undefined) throw new Error(`dataexchange:ListJobs listed a job without an id in ${revisionName(input)}`);
-  if (job.State !== 'WAITING') return { ...status, jobId: job.Id, state: job.State === 'COMPLETED' ? 'COMPLETED' : 'IN_PROGRESS' };
+  if (job.State === 'COMPLETED') return { ...status, jobId: job.Id, state: 'COMPLETED', waitSeconds: 0 };
+  if (job.State !== 'WAITING') return { ...status, jobId: job.Id, state: 'IN_PROGRESS' };
   await startJob(job.Id, deps.dataExchange);
   return { ...status, jobId: job.Id, state: 'IN_PROGRESS' };
 }

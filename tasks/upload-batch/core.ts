@@ -2,7 +2,7 @@ import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { mapLimited } from '../../shared/concurrency';
 import { awsCall, InputValidationError } from '../../shared/errors';
-import { batchAssets, type ManifestAsset, readManifest } from '../../shared/manifest';
+import { type ManifestAsset, readBatchAssets } from '../../shared/manifest';
 import { sampleCsvStream } from '../../shared/sample-data';
 import type { UploadBatchInput, UploadBatchOutput } from '../../shared/schemas/payloads';
 
@@ -46,17 +46,11 @@ async function checkExisting(s3: S3Client, bucket: string, asset: ManifestAsset)
   }
 }
 
-/** Puts one batch of the run's manifest in place in S3, so StartImport can import it. */
+/** Puts one batch of the run's plan in place in S3, so StartImport can import it. */
 export async function uploadBatch(input: UploadBatchInput, deps: UploadBatchDeps): Promise<UploadBatchOutput> {
-  const manifest = await readManifest(deps.s3, input.bucket, input.manifestKey);
-  if (manifest.runId !== input.runId) {
-    throw new InputValidationError(
-      `manifest s3://${input.bucket}/${input.manifestKey} belongs to run ${manifest.runId}, not to run ${input.runId}`,
-    );
-  }
-  const assets = batchAssets(manifest, input.batch);
+  const assets = await readBatchAssets(deps.s3, input.bucket, input.runId, input.batch);
   await mapLimited(assets, ASSET_CONCURRENCY, ({ generated, ...asset }) =>
-    generated === undefined ? checkExisting(deps.s3, manifest.bucket, asset) : uploadGenerated(deps.s3, manifest.bucket, asset.key, generated),
+    generated === undefined ? checkExisting(deps.s3, input.bucket, asset) : uploadGenerated(deps.s3, input.bucket, asset.key, generated),
   );
   return {
     batchIndex: input.batch.index,

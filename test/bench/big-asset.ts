@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createS3Client } from '../../shared/clients/s3';
 import { MAX_BYTES_PER_ASSET, MIN_BYTES_PER_ASSET } from '../../shared/limits';
-import { writeManifest } from '../../shared/manifest';
+import { partPlanOf, planParts, writePlan } from '../../shared/manifest';
 import { seedFor } from '../../shared/sample-data';
 import { sandboxEnvironment, startSandbox } from '../../workflows/sandbox/sandbox';
 import type { BigAssetJob } from './big-asset-child';
@@ -64,16 +64,26 @@ export async function bigAsset(mib: number): Promise<BigAssetRow> {
     const runId = `bench-big-${Date.now()}`;
     const seed = seedFor(runId, 1);
     const key = `generated/${runId}/big.csv`;
-    const manifestKey = await writeManifest(createS3Client(), {
-      version: 1,
-      runId,
-      bucket: sandbox.bucket,
-      sourceType: 'generate',
-      assets: [{ key, bytes, generated: { seed, bytes } }],
-    });
+    const parts = planParts([{ key, bytes, generated: { seed, bytes } }]);
+    await writePlan(
+      createS3Client(),
+      {
+        version: 2,
+        runId,
+        bucket: sandbox.bucket,
+        datasetId: sandbox.dataSetId,
+        comment: '',
+        sourceType: 'generate',
+        subscriberAccountIds: [],
+        assetCount: 1,
+        totalBytes: bytes,
+        parts: parts.map(partPlanOf),
+      },
+      parts,
+    );
     const raw = await runChild({ side: 'raw', bucket: sandbox.bucket, key: `raw/${runId}/big.csv`, seed, bytes }, env, mib);
     const task = await runChild(
-      { side: 'task', input: { runId, bucket: sandbox.bucket, manifestKey, batch: { index: 0, offset: 0, count: 1, bytes } } },
+      { side: 'task', input: { runId, bucket: sandbox.bucket, batch: { part: 0, index: 0, count: 1, bytes } } },
       env,
       mib,
     );

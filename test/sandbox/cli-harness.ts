@@ -1,3 +1,7 @@
+import { DataExchangeClient } from '@aws-sdk/client-dataexchange';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SANDBOX_REGION } from '../../workflows/sandbox/accounts';
+import { openTestSandbox } from './sandbox-harness';
 import { main } from '../../workflows/cli/main';
 
 export interface CliResult {
@@ -24,3 +28,26 @@ export async function cli(argv: string[]): Promise<CliResult> {
     err.mockRestore();
   }
 }
+
+export const clientOptions = { region: SANDBOX_REGION, maxAttempts: 1 };
+
+/** Opens the sandbox in `directory` after the CLI has closed it, and checks its state with the real clients. */
+export async function inspect<T>(directory: string, check: (clients: Inspection) => Promise<T>): Promise<T> {
+  const env = await openTestSandbox([], directory);
+  try {
+    return await check({
+      sandbox: env.sandbox,
+      dataExchange: new DataExchangeClient(clientOptions),
+      s3: new S3Client({ ...clientOptions, forcePathStyle: true }),
+    });
+  } finally {
+    await env.close({ keep: true });
+  }
+}
+
+export interface Inspection {
+  readonly sandbox: Awaited<ReturnType<typeof openTestSandbox>>['sandbox'];
+  readonly dataExchange: DataExchangeClient;
+  readonly s3: S3Client;
+}
+

@@ -1,5 +1,4 @@
 import {
-  DataExchangeClient,
   GetRevisionCommand,
   paginateListDataSetRevisions,
   paginateListJobs,
@@ -12,11 +11,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runMarker } from '../../tasks/create-revision/core';
-import { PROVIDER_ACCOUNT, SANDBOX_REGION } from '../../workflows/sandbox/accounts';
+import { PROVIDER_ACCOUNT } from '../../workflows/sandbox/accounts';
 import type { SandboxInfo } from '../../workflows/sandbox/sandbox';
 import { STATE } from '../../workflows/state-names';
-import { cli, type CliResult, lastLine } from './cli-harness';
-import { fullHistory, openTestSandbox } from './sandbox-harness';
+import { cli, type CliResult, clientOptions, type Inspection, inspect, lastLine } from './cli-harness';
+import { fullHistory } from './sandbox-harness';
 
 /*
  * The CLI end to end against the real sandbox: `main()` in-process with `--local` (the sandbox starts and stops
@@ -37,28 +36,6 @@ function spawnCli(argv: string[]): Promise<CliResult> {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, json: () => lastLine(stdout) }));
   });
-}
-
-const clientOptions = { region: SANDBOX_REGION, maxAttempts: 1 };
-
-/** Opens the sandbox in `directory` after the CLI has closed it, and checks its state with the real clients. */
-async function inspect<T>(directory: string, check: (clients: Inspection) => Promise<T>): Promise<T> {
-  const env = await openTestSandbox([], directory);
-  try {
-    return await check({
-      sandbox: env.sandbox,
-      dataExchange: new DataExchangeClient(clientOptions),
-      s3: new S3Client({ ...clientOptions, forcePathStyle: true }),
-    });
-  } finally {
-    await env.close({ keep: true });
-  }
-}
-
-interface Inspection {
-  readonly sandbox: Awaited<ReturnType<typeof openTestSandbox>>['sandbox'];
-  readonly dataExchange: DataExchangeClient;
-  readonly s3: S3Client;
 }
 
 async function revisionState({ sandbox, dataExchange }: Inspection, revisionId: string) {

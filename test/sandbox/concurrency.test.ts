@@ -1,5 +1,5 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { manifestKeyFor } from '../../shared/manifest';
+import { planKeyFor } from '../../shared/manifest';
 import { outcomeOf, useSandbox } from './outcome';
 import { startRun } from './sandbox-harness';
 
@@ -34,8 +34,8 @@ describe('concurrent runs in one account', () => {
       expect(revision.assetNames).toEqual(
         Array.from({ length: source.assets }, (_, n) => `generated/${runId}/analytics-${String(n + 1).padStart(5, '0')}.csv`),
       );
-      const manifest = await clients.s3.send(new GetObjectCommand({ Bucket: ctx.env.sandbox.bucket, Key: manifestKeyFor(runId) }));
-      expect(JSON.parse((await manifest.Body?.transformToString()) ?? '{}')).toMatchObject({ runId, assets: expect.any(Array) });
+      const plan = await clients.s3.send(new GetObjectCommand({ Bucket: ctx.env.sandbox.bucket, Key: planKeyFor(runId) }));
+      expect(JSON.parse((await plan.Body?.transformToString()) ?? '{}')).toMatchObject({ runId, assetCount: source.assets, parts: [expect.any(Object)] });
       expect(outcome.notifications).toHaveLength(1);
       expect(outcome.notifications[0].attributes.runId?.StringValue).toBe(runId);
       expect(outcome.notifications[0].message).toContain(`Revision:  ${revision.id}`);

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-dataexchange';
 import { GetObjectCommand, paginateListObjectsV2, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
-import { runMarker } from '../../tasks/create-revision/core';
+import { isRunComment } from '../../tasks/create-revision/core';
 import type { RunningSandbox } from '../../workflows/sandbox/sandbox';
 import type { RecordedMessage } from '../../workflows/sandbox/sns/model';
 import type { StateName } from '../../workflows/state-names';
@@ -61,9 +61,6 @@ export function useSandbox(timing?: Parameters<typeof openTestSandbox>[2]) {
   afterAll(() => shared.env.close());
   return shared;
 }
-
-const isRunComment = (comment: string | undefined, runId: string) =>
-  comment === runMarker(runId) || comment?.startsWith(`${runMarker(runId)}:`) === true;
 
 async function revisionOutcome(dataExchange: DataExchangeClient, dataSetId: string, id: string, finalized: boolean): Promise<RevisionOutcome> {
   const assetNames: string[] = [];

@@ -22,7 +22,7 @@ const input = (extra: Partial<ImportStatus> = {}) => ({
   runId: RUN_ID,
   datasetId: DATA_SET_ID,
   revisionId: REVISION_ID,
-  manifestKey: `manifests/${RUN_ID}.json`,
+  manifestKey: `manifests/runs/${RUN_ID}/plan.json`,
   status: status(extra),
 });
 const job = (state: State, extra: Partial<GetJobResponse> = {}): GetJobResponse => ({

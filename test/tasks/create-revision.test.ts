@@ -1,7 +1,7 @@
 import { CreateRevisionCommand, DataExchangeClient, ListDataSetRevisionsCommand } from '@aws-sdk/client-dataexchange';
 import { mockClient } from 'aws-sdk-client-mock';
 import { MAX_REVISION_COMMENT_LENGTH } from '../../shared/limits';
-import { revisionComment } from '../../tasks/create-revision/core';
+import { isRunComment, revisionComment } from '../../tasks/create-revision/core';
 import { handler } from '../../tasks/create-revision/handler';
 import { awsError, DATA_SET_ID, OTHER_REVISION_ID, REVISION_ID, RUN_ID } from '../fixtures/ids';
 
@@ -28,14 +28,77 @@ describe('create-revision', () => {
     dataExchange.on(CreateRevisionCommand).resolves({ Id: NEW_REVISION_ID, Arn: arn(NEW_REVISION_ID) });
   });
 
-  it('creates a revision marked and tagged with the runId when the data set has none for it', async () => {
+  it('creates a revision marked and tagged with the runId and part 1 when the data set has none for it', async () => {
     const output = await handler(input());
 
     expect(output).toEqual({ revisionId: NEW_REVISION_ID, revisionArn: arn(NEW_REVISION_ID), created: true, alreadyFinalized: false });
     expect(dataExchange).toHaveReceivedCommandWith(CreateRevisionCommand, {
       DataSetId: DATA_SET_ID,
       Comment: `dx-flow run ${RUN_ID}`,
-      Tags: { 'dx-flow:run-id': RUN_ID },
+      Tags: { 'dx-flow:run-id': RUN_ID, 'dx-flow:part': '1' },
+    });
+  });
+
+  describe('parts', () => {
+    it("marks and tags a later part's revision with its part, counted from 1", async () => {
+      await handler({ ...input(), part: 1, comment: 'November close' });
+
+      expect(dataExchange).toHaveReceivedCommandWith(CreateRevisionCommand, {
+        DataSetId: DATA_SET_ID,
+        Comment: `dx-flow run ${RUN_ID} part 2: November close`,
+        Tags: { 'dx-flow:run-id': RUN_ID, 'dx-flow:part': '2' },
+      });
+    });
+
+    it("does not take a later part's finalized revision for part 0's", async () => {
+      dataExchange.on(ListDataSetRevisionsCommand).resolves({
+        Revisions: [revision(REVISION_ID, `dx-flow run ${RUN_ID} part 2: November close`, { Finalized: true })],
+      });
+
+      await expect(handler({ ...input(), comment: 'November close' })).resolves.toMatchObject({ revisionId: NEW_REVISION_ID, created: true });
+    });
+
+    it("does not take part 0's finalized revision for a later part's", async () => {
+      dataExchange.on(ListDataSetRevisionsCommand).resolves({
+        Revisions: [revision(REVISION_ID, `dx-flow run ${RUN_ID}: November close`, { Finalized: true })],
+      });
+
+      await expect(handler({ ...input(), part: 1, comment: 'November close' })).resolves.toMatchObject({
+        revisionId: NEW_REVISION_ID,
+        created: true,
+        alreadyFinalized: false,
+      });
+    });
+
+    it("reuses its own part's revision among the run's others", async () => {
+      dataExchange.on(ListDataSetRevisionsCommand).resolves({
+        Revisions: [
+          revision(OTHER_REVISION_ID, `dx-flow run ${RUN_ID}`, { Finalized: true }),
+          revision(REVISION_ID, `dx-flow run ${RUN_ID} part 2`),
+          revision(NEW_REVISION_ID, `dx-flow run ${RUN_ID} part 3`),
+        ],
+      });
+
+      await expect(handler({ ...input(), part: 1 })).resolves.toEqual({
+        revisionId: REVISION_ID,
+        revisionArn: arn(REVISION_ID),
+        created: false,
+        alreadyFinalized: false,
+      });
+      expect(dataExchange).not.toHaveReceivedCommand(CreateRevisionCommand);
+    });
+
+    it.each([
+      [`dx-flow run ${RUN_ID}`, 0, true],
+      [`dx-flow run ${RUN_ID}: part 2`, 0, true],
+      [`dx-flow run ${RUN_ID} part 2`, 0, false],
+      [`dx-flow run ${RUN_ID} part 2`, 1, true],
+      [`dx-flow run ${RUN_ID} part 2: x`, 1, true],
+      [`dx-flow run ${RUN_ID} part 21`, 1, false],
+      [`dx-flow run ${RUN_ID}`, 1, false],
+      [undefined, 0, false],
+    ])('reads %j as the marker of part %i: %s', (comment, part, expected) => {
+      expect(isRunComment(comment, RUN_ID, part)).toBe(expected);
     });
   });
 

@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SNS_MAX_MESSAGE_BYTES } from '../../shared/notifications';
 import { notify } from '../../tasks/notify/core';
 import { handler } from '../../tasks/notify/handler';
-import { ACCOUNT_A, ACCOUNT_B, awsError, DATA_SET_ID, REVISION_ID, RUN_ID } from '../fixtures/ids';
+import { ACCOUNT_A, ACCOUNT_B, awsError, DATA_SET_ID, OTHER_REVISION_ID, REVISION_ID, RUN_ID } from '../fixtures/ids';
 
 const sns = mockClient(SNSClient);
 
@@ -20,6 +20,7 @@ const success = () => ({
   runId: RUN_ID,
   datasetId: DATA_SET_ID,
   revisionId: REVISION_ID,
+  earlierRevisionIds: [],
   assetCount: 3,
   totalBytes: 1_572_864,
   alreadyPublished: false,
@@ -79,6 +80,25 @@ describe('notify', () => {
     }
     expect(message).toContain(`account ${ACCOUNT_A}: grant grant-a, created, PENDING_RECEIVER_ACCEPTANCE`);
     expect(message).toContain(`account ${ACCOUNT_B}: grant grant-b, existing, ACCEPTED`);
+    expect(message).toMatch(new RegExp(`^Revision: +${REVISION_ID}$`, 'm'));
+  });
+
+  it('names every revision of a run of several parts, in order, the last one last', async () => {
+    const firstPart = '0000aaaa1111bbbb2222cccc3333dddd';
+    await handler({ ...success(), earlierRevisionIds: [firstPart, OTHER_REVISION_ID], assetCount: 25_000 });
+
+    const sent = published();
+    expect(sent.Subject).toBe('dx-flow: published 3 revisions (25000 assets)');
+    expect(sent.Message).toContain(`dx-flow published run ${RUN_ID} as 3 revisions of data set ${DATA_SET_ID}, in order.`);
+    expect(sent.Message).toMatch(new RegExp(`^Revisions: +${firstPart}, ${OTHER_REVISION_ID}, ${REVISION_ID}$`, 'm'));
+    expect(sent.Message).not.toMatch(/^Revision:/m);
+  });
+
+  it('reads a missing earlierRevisionIds as a run of one revision', async () => {
+    const { earlierRevisionIds: _, ...withoutEarlier } = success();
+    await handler(withoutEarlier);
+
+    expect(published().Subject).toBe(`dx-flow: published revision ${REVISION_ID} (3 assets)`);
   });
 
   it('says when the run had already been published', async () => {

@@ -8,18 +8,29 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { MAX_BYTES_PER_ASSET } from '../../shared/limits';
-import type { Manifest } from '../../shared/manifest';
+import type { BatchManifest, ManifestAsset, StoredPlan } from '../../shared/manifest';
 import { sampleCsvByteLength, seedFor } from '../../shared/sample-data';
-import { planRevision, runIdForManifest } from '../../tasks/plan-revision/core';
+import { partExecutionName, planRevision, runIdForManifest } from '../../tasks/plan-revision/core';
 import { handler } from '../../tasks/plan-revision/handler';
-import { ACCOUNT_A, ACCOUNT_B, awsError, BUCKET, DATA_SET_ID, RUN_ID } from '../fixtures/ids';
+import { ACCOUNT_A, ACCOUNT_B, awsError, BUCKET, DATA_SET_ID, OTHER_REVISION_ID, REVISION_ID, RUN_ID } from '../fixtures/ids';
 
 const s3 = mockClient(S3Client);
 
 const EXECUTION_NAME = 'nightly:2026-11-30T00:00:00Z';
 const event = (input: Record<string, unknown>) => ({ input: { bucket: BUCKET, datasetId: DATA_SET_ID, ...input }, executionName: EXECUTION_NAME });
 const textBody = (text: string) => ({ Body: { transformToString: async () => text } }) as unknown as GetObjectCommandOutput;
-const writtenManifest = (): Manifest => JSON.parse(s3.commandCalls(PutObjectCommand)[0].args[0].input.Body as string);
+const PLAN_KEY = `manifests/runs/${RUN_ID}/plan.json`;
+const puts = () => s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+/** The plan the last run wrote: the last PutObject, once every batch file is in. */
+const writtenPlan = (): StoredPlan => JSON.parse(String(puts().at(-1)?.Body));
+/** Every asset of the written plan, in order, read from the batch files it points at. */
+const writtenAssets = (): ManifestAsset[] => {
+  const plan = writtenPlan();
+  const files = new Map(puts().map((put) => [put.Key, JSON.parse(String(put.Body)) as BatchManifest]));
+  return plan.parts.flatMap((part) =>
+    part.batches.flatMap((batch) => files.get(`manifests/runs/${plan.runId}/batches/${batch.part}-${batch.index}.json`)?.assets ?? []),
+  );
+};
 const objects = (keys: readonly string[], bytes = 10) => keys.map((Key) => ({ Key, Size: bytes, ETag: `"etag-${Key}"` }));
 
 describe('plan-revision', () => {
@@ -29,7 +40,7 @@ describe('plan-revision', () => {
   });
 
   describe('generate', () => {
-    it('plans deterministic assets, writes the manifest and returns batch references', async () => {
+    it("plans deterministic assets, writes each batch's file and then the plan, and returns the first part's batch references", async () => {
       const output = await handler(event({ runId: RUN_ID, comment: 'November', source: { type: 'generate', assets: 3, recordsPerAsset: 5 } }));
 
       const expectedAssets = [1, 2, 3].map((n) => ({
@@ -38,18 +49,39 @@ describe('plan-revision', () => {
         generated: { seed: seedFor(RUN_ID, n), records: 5 },
       }));
       const totalBytes = expectedAssets.reduce((sum, asset) => sum + asset.bytes, 0);
-      expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: BUCKET, Key: `manifests/${RUN_ID}.json` });
-      expect(writtenManifest()).toEqual({ version: 1, runId: RUN_ID, bucket: BUCKET, sourceType: 'generate', assets: expectedAssets });
+      const batch = { part: 0, index: 0, count: 3, bytes: totalBytes };
+      const part = { index: 0, assetCount: 3, totalBytes, batches: [batch] };
+      expect(puts().map((put) => put.Key)).toEqual([`manifests/runs/${RUN_ID}/batches/0-0.json`, PLAN_KEY]);
+      expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: BUCKET, Key: PLAN_KEY, ContentType: 'application/json' });
+      expect(JSON.parse(String(puts()[0].Body))).toEqual({ version: 2, runId: RUN_ID, bucket: BUCKET, part: 0, index: 0, assets: expectedAssets });
+      expect(writtenPlan()).toEqual({
+        version: 2,
+        runId: RUN_ID,
+        bucket: BUCKET,
+        datasetId: DATA_SET_ID,
+        comment: 'November',
+        sourceType: 'generate',
+        subscriberAccountIds: [],
+        assetCount: 3,
+        totalBytes,
+        parts: [part],
+      });
       expect(output).toEqual({
         runId: RUN_ID,
         bucket: BUCKET,
         datasetId: DATA_SET_ID,
         comment: 'November',
         sourceType: 'generate',
-        manifestKey: `manifests/${RUN_ID}.json`,
+        manifestKey: PLAN_KEY,
         assetCount: 3,
         totalBytes,
-        batches: [{ index: 0, offset: 0, count: 3, bytes: totalBytes }],
+        part,
+        partCount: 1,
+        earlierRevisionIds: [],
+        hasMoreParts: false,
+        nextPart: 1,
+        nextExecutionName: `${EXECUTION_NAME}-part-2`,
+        firstExecutionName: EXECUTION_NAME,
         subscriberAccountIds: [],
         hasSubscribers: false,
       });
@@ -59,27 +91,77 @@ describe('plan-revision', () => {
       const output = await handler(event({}));
 
       expect(output).toMatchObject({ runId: 'nightly-2026-11-30T00-00-00Z', comment: '', assetCount: 3 });
-      expect(writtenManifest().assets[2]).toEqual(
+      expect(writtenAssets()[2]).toEqual(
         expect.objectContaining({ key: 'generated/nightly-2026-11-30T00-00-00Z/analytics-00003.csv', generated: expect.objectContaining({ records: 100 }) }),
       );
     });
 
-    it('plans the same manifest and output again for the same runId, so a retry writes the same bytes', async () => {
+    it('plans the same files and output again for the same runId, so a retry writes the same bytes', async () => {
       const first = await handler(event({ runId: RUN_ID, source: { type: 'generate', assets: 4, recordsPerAsset: 20 } }));
+      const firstPuts = puts();
+      s3.resetHistory();
       const second = await handler(event({ runId: RUN_ID, source: { type: 'generate', assets: 4, recordsPerAsset: 20 } }));
 
       expect(second).toEqual(first);
-      const [one, two] = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Body);
-      expect(two).toBe(one);
+      expect(firstPuts).toHaveLength(2);
+      expect(puts()).toEqual(firstPuts);
     });
 
-    it('keeps the output far below the 256 KB payload cap at 10,000 assets', async () => {
-      const output = await handler(event({ runId: RUN_ID, source: { type: 'generate', assets: 10_000, recordsPerAsset: 1 } }));
+    it('plans 10,001 assets as two parts and returns the first, with the name of the execution of the second', async () => {
+      const output = await handler(event({ runId: RUN_ID, source: { type: 'generate', assets: 10_001, recordsPerAsset: 1 } }));
 
+      expect(output).toMatchObject({
+        assetCount: 10_001,
+        partCount: 2,
+        hasMoreParts: true,
+        nextPart: 1,
+        nextExecutionName: `${EXECUTION_NAME}-part-2`,
+        firstExecutionName: EXECUTION_NAME,
+        earlierRevisionIds: [],
+      });
+      expect(output.part).toMatchObject({ index: 0, assetCount: 10_000 });
+      expect(output.part.batches).toHaveLength(100);
+      expect(output.part.batches.at(-1)).toMatchObject({ part: 0, index: 99, count: 100 });
       expect(JSON.stringify(output).length).toBeLessThan(20_000);
-      expect(output.batches).toHaveLength(100);
-      expect(output.batches.at(-1)).toMatchObject({ index: 99, offset: 9_900, count: 100 });
-      expect(writtenManifest().assets).toHaveLength(10_000);
+      expect(writtenPlan().parts[1]).toEqual({
+        index: 1,
+        assetCount: 1,
+        totalBytes: sampleCsvByteLength(seedFor(RUN_ID, 10_001), 1),
+        batches: [{ part: 1, index: 0, count: 1, bytes: sampleCsvByteLength(seedFor(RUN_ID, 10_001), 1) }],
+      });
+      const keys = puts().map((put) => put.Key);
+      expect(keys).toHaveLength(102);
+      expect(keys).toContain(`manifests/runs/${RUN_ID}/batches/0-99.json`);
+      expect(keys).toContain(`manifests/runs/${RUN_ID}/batches/1-0.json`);
+      expect(keys.at(-1)).toBe(PLAN_KEY);
+      expect(writtenAssets().map((asset) => asset.key)).toEqual(
+        Array.from({ length: 10_001 }, (_, i) => `generated/${RUN_ID}/analytics-${String(i + 1).padStart(5, '0')}.csv`),
+      );
+    });
+
+    it('keeps the output far below the 256 KB payload cap at 100,000 assets, the most one run publishes', async () => {
+      const output = await handler(event({ runId: RUN_ID, source: { type: 'generate', assets: 100_000, bytesPerAsset: 1024 } }));
+
+      expect(output).toMatchObject({ assetCount: 100_000, totalBytes: 100_000 * 1024, partCount: 10, hasMoreParts: true });
+      expect(JSON.stringify(output).length).toBeLessThan(20_000);
+      expect(writtenPlan().parts.map((part) => part.assetCount)).toEqual(Array.from({ length: 10 }, () => 10_000));
+    });
+
+    it('refuses more assets than one run publishes, before writing anything', async () => {
+      await expect(handler(event({ source: { type: 'generate', assets: 100_001, recordsPerAsset: 1 } }))).rejects.toMatchObject({
+        name: 'InputValidationError',
+        message: expect.stringContaining('source.assets: must be at most 100000'),
+      });
+      expect(s3).not.toHaveReceivedAnyCommand();
+    });
+
+    it('cuts a long execution name so that the next part\'s name fits 80 characters', async () => {
+      const longName = 'n'.repeat(80);
+
+      const output = await handler({ ...event({ runId: RUN_ID }), executionName: longName });
+
+      expect(output.nextExecutionName).toBe(`${'n'.repeat(73)}-part-2`);
+      expect(output.firstExecutionName).toBe(longName);
     });
   });
 
@@ -89,7 +171,7 @@ describe('plan-revision', () => {
     it('plans each asset at the size asked for, without generating it, and splits batches by bytes', async () => {
       const output = await handler(event({ runId: RUN_ID, source: { type: 'generate', assets: 5, bytesPerAsset: MAX_BYTES_PER_ASSET } }));
 
-      expect(writtenManifest().assets).toEqual(
+      expect(writtenAssets()).toEqual(
         [1, 2, 3, 4, 5].map((n) => ({
           key: `generated/${RUN_ID}/analytics-0000${n}.csv`,
           bytes: 5 * GiB,
@@ -98,10 +180,10 @@ describe('plan-revision', () => {
       );
       expect(output).toMatchObject({ assetCount: 5, totalBytes: 25 * GiB });
       // 10 GiB of uploads per invocation at most: two 5 GiB assets a batch.
-      expect(output.batches).toEqual([
-        { index: 0, offset: 0, count: 2, bytes: 10 * GiB },
-        { index: 1, offset: 2, count: 2, bytes: 10 * GiB },
-        { index: 2, offset: 4, count: 1, bytes: 5 * GiB },
+      expect(output.part.batches).toEqual([
+        { part: 0, index: 0, count: 2, bytes: 10 * GiB },
+        { part: 0, index: 1, count: 2, bytes: 10 * GiB },
+        { part: 0, index: 2, count: 1, bytes: 5 * GiB },
       ]);
     });
 
@@ -151,13 +233,11 @@ describe('plan-revision', () => {
       const output = await handler(event({ runId: RUN_ID, source }));
 
       expect(s3).toHaveReceivedCommandWith(ListObjectsV2Command, { Bucket: BUCKET, Prefix: source.prefix, ContinuationToken: 'p2' });
-      expect(writtenManifest()).toMatchObject({
-        sourceType: 's3Prefix',
-        assets: [
-          { key: 'incoming/2026-11-30/a.csv', bytes: 10, etag: '"etag-incoming/2026-11-30/a.csv"' },
-          { key: 'incoming/2026-11-30/b.csv', bytes: 20, etag: '"etag-incoming/2026-11-30/b.csv"' },
-        ],
-      });
+      expect(writtenPlan().sourceType).toBe('s3Prefix');
+      expect(writtenAssets()).toEqual([
+        { key: 'incoming/2026-11-30/a.csv', bytes: 10, etag: '"etag-incoming/2026-11-30/a.csv"' },
+        { key: 'incoming/2026-11-30/b.csv', bytes: 20, etag: '"etag-incoming/2026-11-30/b.csv"' },
+      ]);
       expect(output).toMatchObject({ sourceType: 's3Prefix', assetCount: 2, totalBytes: 30 });
       expect(s3).not.toHaveReceivedCommand(HeadObjectCommand);
     });
@@ -167,7 +247,7 @@ describe('plan-revision', () => {
 
       const output = await handler(event({ source }));
 
-      expect(output.batches).toEqual([{ index: 0, offset: 0, count: 2, bytes: 16 * 1024 ** 3 }]);
+      expect(output.part.batches).toEqual([{ part: 0, index: 0, count: 2, bytes: 16 * 1024 ** 3 }]);
     });
 
     it('refuses a prefix with no objects that hold data, naming the field and the bucket', async () => {
@@ -180,16 +260,16 @@ describe('plan-revision', () => {
       expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
     });
 
-    it('refuses more objects than one revision may hold, without listing to the end', async () => {
+    it('refuses more objects than one run publishes, without listing to the end', async () => {
       const page = (n: number) => ({ Contents: objects(Array.from({ length: 1000 }, (_, i) => `incoming/2026-11-30/${n}-${i}.csv`)), NextContinuationToken: `p${n + 1}` });
       const listing = s3.on(ListObjectsV2Command);
-      for (let n = 0; n < 20; n += 1) listing.resolvesOnce(page(n));
+      for (let n = 0; n < 110; n += 1) listing.resolvesOnce(page(n));
 
       await expect(handler(event({ source }))).rejects.toMatchObject({
         name: 'InputValidationError',
-        message: expect.stringContaining('more than 10000 objects'),
+        message: `s3://${BUCKET}/incoming/2026-11-30/ holds more than 100000 objects, the most one run publishes`,
       });
-      expect(s3).toHaveReceivedCommandTimes(ListObjectsV2Command, 11);
+      expect(s3).toHaveReceivedCommandTimes(ListObjectsV2Command, 101);
       expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
     });
 
@@ -234,14 +314,12 @@ describe('plan-revision', () => {
 
       expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: BUCKET, Key: source.key, IfMatch: '"v1"' });
       expect(s3).toHaveReceivedCommandTimes(HeadObjectCommand, 2);
-      expect(writtenManifest()).toMatchObject({
-        sourceType: 'manifest',
-        assets: [
-          { key: 'data/a.csv', bytes: 5, etag: '"head"' },
-          { key: 'data/b.csv', bytes: 10, etag: '"etag-data/b.csv"' },
-          { key: 'more/c.csv', bytes: 10, etag: '"etag-more/c.csv"' },
-        ],
-      });
+      expect(writtenPlan()).toMatchObject({ sourceType: 'manifest', comment: 'from the provider' });
+      expect(writtenAssets()).toEqual([
+        { key: 'data/a.csv', bytes: 5, etag: '"head"' },
+        { key: 'data/b.csv', bytes: 10, etag: '"etag-data/b.csv"' },
+        { key: 'more/c.csv', bytes: 10, etag: '"etag-more/c.csv"' },
+      ]);
       expect(output).toMatchObject({ sourceType: 'manifest', assetCount: 3, totalBytes: 25 });
     });
 
@@ -333,7 +411,8 @@ describe('plan-revision', () => {
         expect(fromEvent.runId).toMatch(/^x-[0-9a-f]{12}$/);
         expect(redelivered.runId).toBe(fromEvent.runId);
         expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Key: source.key, IfMatch: '"v1"' });
-        expect(writtenManifest().runId).toBe(fromEvent.runId);
+        expect(writtenPlan().runId).toBe(fromEvent.runId);
+        expect(puts().at(-1)?.Key).toBe(`manifests/runs/${fromEvent.runId}/plan.json`);
       });
 
       it('keeps a given runId, and falls back to the execution name without an ETag', async () => {
@@ -351,6 +430,143 @@ describe('plan-revision', () => {
         expect(fromManifest.comment).toBe('from the provider');
         expect(fromInput.comment).toBe('from the input');
       });
+    });
+  });
+
+  describe('continuation', () => {
+    const FIRST_EXECUTION = 'nightly-20261130T000000Z';
+    const THIRD_REVISION_ID = '0000aaaa1111bbbb2222cccc3333dddd';
+    const partOf = (index: number, count: number) => ({
+      index,
+      assetCount: count,
+      totalBytes: count * 10,
+      batches: [{ part: index, index: 0, count, bytes: count * 10 }],
+    });
+    const storedPlan: StoredPlan = {
+      version: 2,
+      runId: RUN_ID,
+      bucket: BUCKET,
+      datasetId: DATA_SET_ID,
+      comment: 'November',
+      sourceType: 's3Prefix',
+      subscriberAccountIds: [ACCOUNT_A],
+      assetCount: 250,
+      totalBytes: 2_500,
+      parts: [partOf(0, 100), partOf(1, 100), partOf(2, 50)],
+    };
+    const continuation = (part: number, overrides: Record<string, unknown> = {}) => ({
+      input: {
+        bucket: BUCKET,
+        datasetId: DATA_SET_ID,
+        continueRun: {
+          runId: RUN_ID,
+          part,
+          firstExecutionName: FIRST_EXECUTION,
+          earlierRevisionIds: part === 1 ? [] : [REVISION_ID],
+          lastRevisionId: part === 1 ? REVISION_ID : OTHER_REVISION_ID,
+        },
+        ...overrides,
+      },
+      executionName: partExecutionName(FIRST_EXECUTION, part),
+    });
+
+    beforeEach(() => {
+      s3.on(GetObjectCommand, { Bucket: BUCKET, Key: PLAN_KEY }).resolves(textBody(JSON.stringify(storedPlan)));
+    });
+
+    it("reads the run's plan and returns its next part, joining the revision just finalized to the earlier ones", async () => {
+      const output = await handler(continuation(1));
+
+      expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: BUCKET, Key: PLAN_KEY });
+      expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+      expect(s3).not.toHaveReceivedCommand(ListObjectsV2Command);
+      expect(output).toEqual({
+        runId: RUN_ID,
+        bucket: BUCKET,
+        datasetId: DATA_SET_ID,
+        comment: 'November',
+        sourceType: 's3Prefix',
+        manifestKey: PLAN_KEY,
+        assetCount: 250,
+        totalBytes: 2_500,
+        part: partOf(1, 100),
+        partCount: 3,
+        earlierRevisionIds: [REVISION_ID],
+        hasMoreParts: true,
+        nextPart: 2,
+        nextExecutionName: `${FIRST_EXECUTION}-part-3`,
+        firstExecutionName: FIRST_EXECUTION,
+        subscriberAccountIds: [ACCOUNT_A],
+        hasSubscribers: true,
+      });
+    });
+
+    it('returns the last part with every earlier revision, in order, and no more parts', async () => {
+      const output = await handler({
+        ...continuation(2),
+        input: {
+          ...continuation(2).input,
+          continueRun: { ...continuation(2).input.continueRun, earlierRevisionIds: [REVISION_ID, OTHER_REVISION_ID], lastRevisionId: THIRD_REVISION_ID },
+        },
+      });
+
+      expect(output).toMatchObject({
+        part: partOf(2, 50),
+        earlierRevisionIds: [REVISION_ID, OTHER_REVISION_ID, THIRD_REVISION_ID],
+        hasMoreParts: false,
+        firstExecutionName: FIRST_EXECUTION,
+      });
+    });
+
+    it('refuses a data set other than the one the run publishes to', async () => {
+      const otherDataSet = 'ffffeeeeddddccccbbbbaaaa99998888';
+
+      await expect(handler(continuation(1, { datasetId: otherDataSet }))).rejects.toMatchObject({
+        name: 'InputValidationError',
+        message: `datasetId: run ${RUN_ID} publishes to data set ${DATA_SET_ID}, not to ${otherDataSet}`,
+      });
+    });
+
+    it('refuses a part past the last one of the plan', async () => {
+      await expect(handler(continuation(3))).rejects.toMatchObject({
+        name: 'InputValidationError',
+        message: `continueRun.part: run ${RUN_ID} has 3 part(s), so there is no part 4`,
+      });
+    });
+
+    it('keeps a missing plan fatal under S3 NoSuchKey, naming its key, and plans nothing anew', async () => {
+      s3.on(GetObjectCommand, { Key: PLAN_KEY }).rejects(awsError('NoSuchKey', 404));
+
+      const failed = handler(continuation(1));
+
+      await expect(failed).rejects.toMatchObject({ name: 'NoSuchKey', message: expect.stringContaining(`found no s3://${BUCKET}/${PLAN_KEY}`) });
+      expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+    });
+
+    it('refuses a plan that is not a run plan, naming it', async () => {
+      s3.on(GetObjectCommand).resolves(textBody(JSON.stringify({ ...storedPlan, version: 1 })));
+
+      await expect(handler(continuation(1))).rejects.toMatchObject({
+        name: 'InputValidationError',
+        message: expect.stringContaining(`Invalid run plan s3://${BUCKET}/${PLAN_KEY}: version: `),
+      });
+    });
+
+    it('refuses a bad continuation input naming each field, before reading anything', async () => {
+      const input = continuation(1).input;
+
+      await expect(handler({ ...continuation(1), input: { ...input, continueRun: { ...input.continueRun, part: 0 }, source: {} } })).rejects.toMatchObject({
+        name: 'InputValidationError',
+        message: expect.stringMatching(/^Invalid continuation input: .*continueRun\.part: .*unknown key: "source"|^Invalid continuation input: .*unknown key: "source".*continueRun\.part: /),
+      });
+      expect(s3).not.toHaveReceivedAnyCommand();
+    });
+  });
+
+  describe('partExecutionName', () => {
+    it('names part n+1 after the first execution, cutting the name so the whole fits 80 characters', () => {
+      expect(partExecutionName('nightly', 1)).toBe('nightly-part-2');
+      expect(partExecutionName('x'.repeat(80), 9)).toBe(`${'x'.repeat(72)}-part-10`);
     });
   });
 
@@ -373,12 +589,22 @@ describe('plan-revision', () => {
     });
   });
 
-  it('maps a throttled manifest write to TransientAwsError', async () => {
+  it('maps a throttled batch file write to TransientAwsError, and writes no plan', async () => {
     s3.on(PutObjectCommand).rejects(awsError('SlowDown', 503));
 
     await expect(handler(event({ runId: RUN_ID }))).rejects.toMatchObject({
       name: 'TransientAwsError',
-      message: expect.stringContaining(`s3:PutObject on s3://${BUCKET}/manifests/${RUN_ID}.json`),
+      message: expect.stringContaining(`s3:PutObject on s3://${BUCKET}/manifests/runs/${RUN_ID}/batches/0-0.json`),
+    });
+    expect(s3).not.toHaveReceivedCommandWith(PutObjectCommand, { Key: PLAN_KEY });
+  });
+
+  it('maps a throttled plan write to TransientAwsError', async () => {
+    s3.on(PutObjectCommand, { Key: PLAN_KEY }).rejects(awsError('SlowDown', 503));
+
+    await expect(handler(event({ runId: RUN_ID }))).rejects.toMatchObject({
+      name: 'TransientAwsError',
+      message: expect.stringContaining(`s3:PutObject on s3://${BUCKET}/${PLAN_KEY}`),
     });
   });
 

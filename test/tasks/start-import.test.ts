@@ -23,25 +23,25 @@ const dataExchange = mockClient(DataExchangeClient);
 const s3 = mockClient(S3Client);
 
 const EARLIER_JOB_ID = '22223333444455556666777788889999';
-const MANIFEST_KEY = `manifests/${RUN_ID}.json`;
 const key = (i: number) => `data/${RUN_ID}/part-${String(i).padStart(5, '0')}.csv`;
-/** Batch 1 of a five-asset manifest: keys 2, 3 and 4. */
+/** Batch 1 of part 1: keys 2, 3 and 4; keys 0 and 1 are batch 0's. */
 const BATCH_KEYS = [key(2), key(3), key(4)];
+const BATCH_KEY = `manifests/runs/${RUN_ID}/batches/1-1.json`;
 
 const input = () => ({
   runId: RUN_ID,
   bucket: BUCKET,
   datasetId: DATA_SET_ID,
   revisionId: REVISION_ID,
-  manifestKey: MANIFEST_KEY,
-  batch: { index: 1, offset: 2, count: 3, bytes: 300 },
+  batch: { part: 1, index: 1, count: 3, bytes: 300 },
 });
-const manifest = (runId = RUN_ID) => ({
-  version: 1,
+const batchFile = (runId = RUN_ID) => ({
+  version: 2,
   runId,
   bucket: BUCKET,
-  sourceType: 'generate',
-  assets: Array.from({ length: 5 }, (_, i) => ({ key: key(i), bytes: 100, generated: { seed: i, records: 10 } })),
+  part: 1,
+  index: 1,
+  assets: BATCH_KEYS.map((k, i) => ({ key: k, bytes: 100, generated: { seed: i + 2, records: 10 } })),
 });
 const body = (json: unknown) => sdkStreamMixin(Readable.from([JSON.stringify(json)]));
 const CREATED_AT = new Date('2026-11-30T00:00:00Z');
@@ -61,18 +61,20 @@ describe('start-import', () => {
   beforeEach(() => {
     dataExchange.reset();
     s3.reset();
-    s3.on(GetObjectCommand).callsFake(() => ({ Body: body(manifest()) }));
+    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: BATCH_KEY }).callsFake(() => ({ Body: body(batchFile()) }));
     dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: [] });
     dataExchange.on(ListJobsCommand).resolves({ Jobs: [] });
     dataExchange.on(CreateJobCommand).resolves({ Id: JOB_ID, State: 'WAITING' });
     dataExchange.on(StartJobCommand).resolves({});
   });
 
-  it('creates and starts one import job for the batch keys', async () => {
+  it("creates and starts one import job for the keys of the batch's file, without listing the revision's assets", async () => {
     const output = await handler(input());
 
     expect(output).toEqual({ batchIndex: 1, jobId: JOB_ID, state: 'IN_PROGRESS', submitted: 3, skipped: 0, pollCount: 0, waitSeconds: 5 });
-    expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: BUCKET, Key: MANIFEST_KEY });
+    expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: BUCKET, Key: BATCH_KEY });
+    expect(dataExchange).toHaveReceivedCommandWith(ListJobsCommand, { DataSetId: DATA_SET_ID, RevisionId: REVISION_ID });
+    expect(dataExchange).not.toHaveReceivedCommand(ListRevisionAssetsCommand);
     expect(dataExchange).toHaveReceivedCommandWith(CreateJobCommand, {
       Type: 'IMPORT_ASSETS_FROM_S3',
       Details: {
@@ -94,7 +96,15 @@ describe('start-import', () => {
     expect(output.waitSeconds).toBe(7);
   });
 
-  it('skips keys the revision already holds, reading every page of its assets', async () => {
+  it("lists no assets while the revision has only other batches' jobs, since only a job of this batch puts its keys in", async () => {
+    dataExchange.on(ListJobsCommand).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'COMPLETED', [key(0), key(1)])] });
+
+    await expect(handler(input())).resolves.toMatchObject({ jobId: JOB_ID, submitted: 3, skipped: 0 });
+    expect(dataExchange).not.toHaveReceivedCommand(ListRevisionAssetsCommand);
+  });
+
+  it('on a retry after a failed job of the batch, skips keys the revision already holds, reading every page of its assets', async () => {
+    dataExchange.on(ListJobsCommand).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'ERROR', BATCH_KEYS)] });
     dataExchange
       .on(ListRevisionAssetsCommand)
       .resolvesOnce({ Assets: [assetNamed(key(0)), assetNamed(key(1))], NextToken: 'page2' })
@@ -103,18 +113,20 @@ describe('start-import', () => {
     const output = await handler(input());
 
     expect(output).toMatchObject({ jobId: JOB_ID, submitted: 2, skipped: 1 });
+    expect(dataExchange).toHaveReceivedCommandWith(ListRevisionAssetsCommand, { DataSetId: DATA_SET_ID, RevisionId: REVISION_ID, NextToken: 'page2' });
     expect(dataExchange).toHaveReceivedCommandWith(CreateJobCommand, {
       Details: { ImportAssetsFromS3: expect.objectContaining({ AssetSources: [{ Bucket: BUCKET, Key: key(2) }, { Bucket: BUCKET, Key: key(4) }] }) },
     });
   });
 
-  it('creates no job when the revision already holds every key of the batch', async () => {
+  it('creates no job, and waits for none, when a job of the batch already put every key in', async () => {
+    dataExchange.on(ListJobsCommand).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'COMPLETED', BATCH_KEYS)] });
     dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: BATCH_KEYS.map(assetNamed) });
 
     const output = await handler(input());
 
-    expect(output).toEqual({ batchIndex: 1, jobId: null, state: 'COMPLETED', submitted: 0, skipped: 3, pollCount: 0, waitSeconds: 5 });
-    expect(dataExchange).not.toHaveReceivedCommand(ListJobsCommand);
+    expect(output).toEqual({ batchIndex: 1, jobId: null, state: 'COMPLETED', submitted: 0, skipped: 3, pollCount: 0, waitSeconds: 0 });
+    expect(dataExchange).toHaveReceivedCommandTimes(ListJobsCommand, 1);
     expect(dataExchange).not.toHaveReceivedCommand(CreateJobCommand);
     expect(dataExchange).not.toHaveReceivedCommand(StartJobCommand);
   });
@@ -127,8 +139,9 @@ describe('start-import', () => {
 
     const output = await handler(input());
 
-    expect(output).toMatchObject({ jobId: EARLIER_JOB_ID, state: 'IN_PROGRESS', submitted: 3 });
-    expect(dataExchange).toHaveReceivedCommandWith(ListJobsCommand, { DataSetId: DATA_SET_ID, RevisionId: REVISION_ID });
+    expect(output).toMatchObject({ jobId: EARLIER_JOB_ID, state: 'IN_PROGRESS', submitted: 3, waitSeconds: 5 });
+    expect(dataExchange).toHaveReceivedCommandWith(ListJobsCommand, { DataSetId: DATA_SET_ID, RevisionId: REVISION_ID, NextToken: 'page2' });
+    expect(dataExchange).toHaveReceivedCommand(ListRevisionAssetsCommand);
     expect(dataExchange).toHaveReceivedCommandWith(StartJobCommand, { JobId: EARLIER_JOB_ID });
     expect(dataExchange).not.toHaveReceivedCommand(CreateJobCommand);
   });
@@ -183,15 +196,25 @@ describe('start-import', () => {
 
     const output = await handler(input());
 
-    expect(output).toMatchObject({ jobId: EARLIER_JOB_ID, state: 'IN_PROGRESS', submitted: 2, skipped: 1 });
+    expect(output).toMatchObject({ jobId: EARLIER_JOB_ID, state: 'IN_PROGRESS', submitted: 2, skipped: 1, waitSeconds: 5 });
     expect(dataExchange).not.toHaveReceivedCommand(CreateJobCommand);
     expect(dataExchange).not.toHaveReceivedCommand(StartJobCommand);
   });
 
-  it('reports a COMPLETED earlier job as completed', async () => {
+  it('reports a COMPLETED earlier job whose assets are not listed yet as completed, with nothing to wait for', async () => {
     dataExchange.on(ListJobsCommand).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'COMPLETED', BATCH_KEYS)] });
 
-    await expect(handler(input())).resolves.toMatchObject({ jobId: EARLIER_JOB_ID, state: 'COMPLETED' });
+    await expect(handler(input())).resolves.toEqual({
+      batchIndex: 1,
+      jobId: EARLIER_JOB_ID,
+      state: 'COMPLETED',
+      submitted: 3,
+      skipped: 0,
+      pollCount: 0,
+      waitSeconds: 0,
+    });
+    expect(dataExchange).toHaveReceivedCommand(ListRevisionAssetsCommand);
+    expect(dataExchange).not.toHaveReceivedCommand(CreateJobCommand);
     expect(dataExchange).not.toHaveReceivedCommand(StartJobCommand);
   });
 
@@ -233,9 +256,20 @@ describe('start-import', () => {
   });
 
   it('maps throttling to TransientAwsError', async () => {
+    dataExchange.on(ListJobsCommand).rejects(awsError('ThrottlingException', 429));
+
+    await expect(handler(input())).rejects.toMatchObject({ name: 'TransientAwsError', message: expect.stringContaining('dataexchange:ListJobs') });
+  });
+
+  it('maps throttled asset listing on a retry to TransientAwsError', async () => {
+    dataExchange.on(ListJobsCommand).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'ERROR', BATCH_KEYS)] });
     dataExchange.on(ListRevisionAssetsCommand).rejects(awsError('ThrottlingException', 429));
 
-    await expect(handler(input())).rejects.toMatchObject({ name: 'TransientAwsError' });
+    await expect(handler(input())).rejects.toMatchObject({
+      name: 'TransientAwsError',
+      message: expect.stringContaining('dataexchange:ListRevisionAssets'),
+    });
+    expect(dataExchange).not.toHaveReceivedCommand(CreateJobCommand);
   });
 
   it('keeps AccessDeniedException fatal and names the permission', async () => {
@@ -247,37 +281,42 @@ describe('start-import', () => {
     });
   });
 
-  it('keeps a missing manifest fatal and names its key', async () => {
+  it('keeps a missing batch file fatal and names its key', async () => {
     s3.on(GetObjectCommand).rejects(awsError('NoSuchKey', 404));
 
     await expect(handler(input())).rejects.toMatchObject({
       name: 'NoSuchKey',
-      message: expect.stringContaining(`s3://${BUCKET}/${MANIFEST_KEY}`),
+      message: expect.stringContaining(`s3://${BUCKET}/${BATCH_KEY}`),
     });
     expect(dataExchange).not.toHaveReceivedAnyCommand();
   });
 
-  it("refuses another run's manifest", async () => {
-    s3.on(GetObjectCommand).callsFake(() => ({ Body: body(manifest('another-run')) }));
+  it("refuses another run's batch file", async () => {
+    s3.on(GetObjectCommand).callsFake(() => ({ Body: body(batchFile('another-run')) }));
 
     await expect(handler(input())).rejects.toMatchObject({
       name: 'InputValidationError',
-      message: expect.stringContaining('belongs to run another-run'),
+      message: expect.stringContaining('holds batch 1 of part 1 of run another-run'),
     });
     expect(dataExchange).not.toHaveReceivedAnyCommand();
   });
 
-  it('refuses a batch that reaches past the end of the manifest', async () => {
-    await expect(handler({ ...input(), batch: { index: 2, offset: 4, count: 3, bytes: 300 } })).rejects.toMatchObject({
+  it('refuses a batch file that holds another number of assets than the batch counts', async () => {
+    await expect(handler({ ...input(), batch: { ...input().batch, count: 4 } })).rejects.toMatchObject({
       name: 'InputValidationError',
-      message: expect.stringContaining('batch 2'),
+      message: expect.stringContaining(`with 3 assets, not batch 1 of part 1 of run ${RUN_ID} with 4`),
     });
+    expect(dataExchange).not.toHaveReceivedAnyCommand();
   });
 
   it('rejects a bad payload naming the field', async () => {
     await expect(handler({ ...input(), batch: { ...input().batch, count: 101 } })).rejects.toMatchObject({
       name: 'InputValidationError',
       message: expect.stringContaining('batch.count'),
+    });
+    await expect(handler({ ...input(), manifestKey: `manifests/${RUN_ID}.json` })).rejects.toMatchObject({
+      name: 'InputValidationError',
+      message: expect.stringContaining('unknown key: "manifestKey"'),
     });
     expect(s3).not.toHaveReceivedAnyCommand();
   });

@@ -9,30 +9,30 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { Manifest, ManifestAsset } from '../../shared/manifest';
+import type { BatchManifest, ManifestAsset } from '../../shared/manifest';
 import { sampleCsvByteLength, sampleCsvChunks, sampleCsvChunksOfBytes } from '../../shared/sample-data';
 import { handler } from '../../tasks/upload-batch/handler';
 import { awsError, BUCKET, RUN_ID } from '../fixtures/ids';
 
 const s3 = mockClient(S3Client);
 
-const MANIFEST_KEY = `manifests/${RUN_ID}.json`;
+const BATCH_KEY = `manifests/runs/${RUN_ID}/batches/1-4.json`;
 const generatedAsset = (n: number, records = 3): ManifestAsset => ({
   key: `generated/${RUN_ID}/analytics-${n}.csv`,
   bytes: sampleCsvByteLength(n, records),
   generated: { seed: n, records },
 });
 const existingAsset = (n: number): ManifestAsset => ({ key: `incoming/${n}.csv`, bytes: 100 + n, etag: `"etag-${n}"` });
-const givenManifest = (assets: ManifestAsset[], sourceType: Manifest['sourceType'] = 'generate', runId = RUN_ID) => {
-  const manifest: Manifest = { version: 1, runId, bucket: BUCKET, sourceType, assets };
-  const Body = { transformToString: async () => JSON.stringify(manifest) };
-  s3.on(GetObjectCommand, { Bucket: BUCKET, Key: MANIFEST_KEY }).resolves({ Body } as unknown as GetObjectCommandOutput);
+/** Batch 4 of part 1's file in S3. */
+const givenBatch = (assets: ManifestAsset[], overrides: Partial<BatchManifest> = {}) => {
+  const file: BatchManifest = { version: 2, runId: RUN_ID, bucket: BUCKET, part: 1, index: 4, assets, ...overrides };
+  const Body = { transformToString: async () => JSON.stringify(file) };
+  s3.on(GetObjectCommand, { Bucket: BUCKET, Key: BATCH_KEY }).resolves({ Body } as unknown as GetObjectCommandOutput);
 };
-const event = (offset: number, count: number, bytes = 0) => ({
+const event = (count: number, bytes = 0) => ({
   runId: RUN_ID,
   bucket: BUCKET,
-  manifestKey: MANIFEST_KEY,
-  batch: { index: 4, offset, count, bytes },
+  batch: { part: 1, index: 4, count, bytes },
 });
 const sentBodies = () =>
   Object.fromEntries<string>(
@@ -47,14 +47,15 @@ describe('upload-batch', () => {
   });
 
   describe('generated assets', () => {
-    it('streams each asset of the batch, and only those, as CSV', async () => {
+    it("streams each asset of the batch's own file, and only those, as CSV", async () => {
       const assets = [1, 2, 3].map((n) => generatedAsset(n));
-      givenManifest(assets);
+      givenBatch(assets.slice(1));
 
-      const output = await handler(event(1, 2));
+      const output = await handler(event(2));
 
       expect(output).toEqual({ batchIndex: 4, assetCount: 2, bytes: assets[1].bytes + assets[2].bytes });
-      expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: BUCKET, Key: MANIFEST_KEY });
+      expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 1);
+      expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: BUCKET, Key: BATCH_KEY });
       expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 2);
       expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: BUCKET, Key: assets[1].key, ContentType: 'text/csv' });
       expect(sentBodies()).toEqual({ [assets[1].key]: expectedCsv(2, 3), [assets[2].key]: expectedCsv(3, 3) });
@@ -62,19 +63,19 @@ describe('upload-batch', () => {
     });
 
     it('sends identical bodies when the batch is retried', async () => {
-      givenManifest([1, 2].map((n) => generatedAsset(n, 500)));
+      givenBatch([1, 2].map((n) => generatedAsset(n, 500)));
 
-      await handler(event(0, 2));
+      await handler(event(2));
       const first = sentBodies();
       s3.resetHistory();
-      await handler(event(0, 2));
+      await handler(event(2));
 
       expect(sentBodies()).toEqual(first);
       expect(Object.values(first).map((body) => body.length)).toEqual([1, 2].map((n) => sampleCsvByteLength(n, 500)));
     });
 
     it('uploads at most 4 assets at once', async () => {
-      givenManifest(Array.from({ length: 10 }, (_, i) => generatedAsset(i + 1)));
+      givenBatch(Array.from({ length: 10 }, (_, i) => generatedAsset(i + 1)));
       let inFlight = 0;
       let most = 0;
       s3.on(PutObjectCommand).callsFake(async () => {
@@ -85,17 +86,17 @@ describe('upload-batch', () => {
         return {};
       });
 
-      await expect(handler(event(0, 10))).resolves.toMatchObject({ assetCount: 10 });
+      await expect(handler(event(10))).resolves.toMatchObject({ assetCount: 10 });
 
       expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 10);
       expect(most).toBe(4);
     });
 
     it('starts no further upload once one has failed', async () => {
-      givenManifest(Array.from({ length: 10 }, (_, i) => generatedAsset(i + 1)));
+      givenBatch(Array.from({ length: 10 }, (_, i) => generatedAsset(i + 1)));
       s3.on(PutObjectCommand).rejects(awsError('SlowDown', 503));
 
-      await expect(handler(event(0, 10))).rejects.toMatchObject({ name: 'TransientAwsError' });
+      await expect(handler(event(10))).rejects.toMatchObject({ name: 'TransientAwsError' });
 
       expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 4);
     });
@@ -103,12 +104,12 @@ describe('upload-batch', () => {
     it('sends an asset larger than one part as a multipart upload of 8 MiB parts', async () => {
       const big = generatedAsset(7, 300_000);
       expect(big.bytes).toBeGreaterThan(8 * 1024 ** 2);
-      givenManifest([big]);
+      givenBatch([big]);
       s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
       s3.on(UploadPartCommand).resolves({ ETag: '"part"' });
       s3.on(CompleteMultipartUploadCommand).resolves({});
 
-      await handler(event(0, 1));
+      await handler(event(1));
 
       expect(s3).toHaveReceivedCommandWith(CreateMultipartUploadCommand, { Bucket: BUCKET, Key: big.key, ContentType: 'text/csv' });
       const parts = s3.commandCalls(UploadPartCommand).map((call) => (call.args[0].input.Body as Uint8Array).byteLength);
@@ -119,9 +120,9 @@ describe('upload-batch', () => {
 
     it('streams an asset sized in bytes as exactly that many bytes of its own CSV', async () => {
       const sized: ManifestAsset = { key: `generated/${RUN_ID}/sized.csv`, bytes: 20_000, generated: { seed: 5, bytes: 20_000 } };
-      givenManifest([generatedAsset(1), sized]);
+      givenBatch([generatedAsset(1), sized]);
 
-      const output = await handler(event(0, 2));
+      const output = await handler(event(2));
 
       expect(output).toMatchObject({ assetCount: 2, bytes: generatedAsset(1).bytes + 20_000 });
       expect(sentBodies()[sized.key]).toBe([...sampleCsvChunksOfBytes(5, 20_000)].join(''));
@@ -130,12 +131,12 @@ describe('upload-batch', () => {
 
     it('sends an asset sized past one part as 8 MiB parts that add up to its size', async () => {
       const bytes = 9 * 1024 ** 2 + 7;
-      givenManifest([{ key: `generated/${RUN_ID}/sized.csv`, bytes, generated: { seed: 5, bytes } }]);
+      givenBatch([{ key: `generated/${RUN_ID}/sized.csv`, bytes, generated: { seed: 5, bytes } }]);
       s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-2' });
       s3.on(UploadPartCommand).resolves({ ETag: '"part"' });
       s3.on(CompleteMultipartUploadCommand).resolves({});
 
-      await handler(event(0, 1));
+      await handler(event(1));
 
       const parts = s3.commandCalls(UploadPartCommand).map((call) => (call.args[0].input.Body as Uint8Array).byteLength);
       expect(parts).toEqual([8 * 1024 ** 2, 1024 ** 2 + 7]);
@@ -143,20 +144,20 @@ describe('upload-batch', () => {
     });
 
     it('maps S3 SlowDown on the upload to TransientAwsError', async () => {
-      givenManifest([generatedAsset(1)]);
+      givenBatch([generatedAsset(1)]);
       s3.on(PutObjectCommand).rejects(awsError('SlowDown', 503));
 
-      await expect(handler(event(0, 1))).rejects.toMatchObject({
+      await expect(handler(event(1))).rejects.toMatchObject({
         name: 'TransientAwsError',
         message: expect.stringContaining(`s3:PutObject on s3://${BUCKET}/generated/${RUN_ID}/analytics-1.csv`),
       });
     });
 
     it('keeps AccessDenied on the upload fatal and names the permission', async () => {
-      givenManifest([generatedAsset(1)]);
+      givenBatch([generatedAsset(1)]);
       s3.on(PutObjectCommand).rejects(awsError('AccessDenied', 403));
 
-      await expect(handler(event(0, 1))).rejects.toMatchObject({
+      await expect(handler(event(1))).rejects.toMatchObject({
         name: 'AccessDenied',
         message: expect.stringContaining(`allows s3:PutObject on s3://${BUCKET}/generated/${RUN_ID}/analytics-1.csv`),
       });
@@ -165,11 +166,11 @@ describe('upload-batch', () => {
 
   describe('existing objects', () => {
     it('only checks that each object of the batch is still there, unchanged', async () => {
-      givenManifest([1, 2, 3].map(existingAsset), 's3Prefix');
+      givenBatch([2, 3].map(existingAsset));
       s3.on(HeadObjectCommand, { Key: 'incoming/2.csv' }).resolves({ ETag: '"etag-2"' });
       s3.on(HeadObjectCommand, { Key: 'incoming/3.csv' }).resolves({ ETag: '"etag-3"' });
 
-      const output = await handler(event(1, 2));
+      const output = await handler(event(2));
 
       expect(output).toEqual({ batchIndex: 4, assetCount: 2, bytes: 102 + 103 });
       expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: BUCKET, Key: 'incoming/2.csv' });
@@ -178,17 +179,17 @@ describe('upload-batch', () => {
     });
 
     it('accepts any ETag when the plan recorded none', async () => {
-      givenManifest([{ key: 'incoming/1.csv', bytes: 5 }], 'manifest');
+      givenBatch([{ key: 'incoming/1.csv', bytes: 5 }]);
       s3.on(HeadObjectCommand).resolves({ ETag: '"whatever"' });
 
-      await expect(handler(event(0, 1))).resolves.toEqual({ batchIndex: 4, assetCount: 1, bytes: 5 });
+      await expect(handler(event(1))).resolves.toEqual({ batchIndex: 4, assetCount: 1, bytes: 5 });
     });
 
     it('fails under S3 NotFound, naming the key, when a source object vanished', async () => {
-      givenManifest([existingAsset(1)], 's3Prefix');
+      givenBatch([existingAsset(1)]);
       s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
 
-      await expect(handler(event(0, 1))).rejects.toMatchObject({
+      await expect(handler(event(1))).rejects.toMatchObject({
         name: 'NotFound',
         message: expect.stringContaining(`found no s3://${BUCKET}/incoming/1.csv`),
       });
@@ -196,64 +197,72 @@ describe('upload-batch', () => {
     });
 
     it('refuses an object changed since planning, naming the key', async () => {
-      givenManifest([existingAsset(1)], 'manifest');
+      givenBatch([existingAsset(1)]);
       s3.on(HeadObjectCommand).resolves({ ETag: '"rewritten"' });
 
-      await expect(handler(event(0, 1))).rejects.toMatchObject({
+      await expect(handler(event(1))).rejects.toMatchObject({
         name: 'InputValidationError',
         message: `s3://${BUCKET}/incoming/1.csv changed since planning: its ETag is "rewritten", the plan saw "etag-1"`,
       });
     });
 
     it('maps a throttled HeadObject to TransientAwsError', async () => {
-      givenManifest([existingAsset(1)], 's3Prefix');
+      givenBatch([existingAsset(1)]);
       s3.on(HeadObjectCommand).rejects(awsError('SlowDown', 503));
 
-      await expect(handler(event(0, 1))).rejects.toMatchObject({ name: 'TransientAwsError' });
+      await expect(handler(event(1))).rejects.toMatchObject({ name: 'TransientAwsError' });
     });
   });
 
-  describe('manifest', () => {
-    it('refuses a manifest of another run', async () => {
-      givenManifest([generatedAsset(1)], 'generate', 'other-run');
+  describe('batch file', () => {
+    it.each([
+      ['another run', { runId: 'other-run' }, 'holds batch 4 of part 1 of run other-run with 1 assets'],
+      ['another part', { part: 0 }, `holds batch 4 of part 0 of run ${RUN_ID} with 1 assets`],
+      ['another batch', { index: 5 }, `holds batch 5 of part 1 of run ${RUN_ID} with 1 assets`],
+    ])('refuses the file of %s, uploading nothing', async (_, overrides, holds) => {
+      givenBatch([generatedAsset(1)], overrides);
 
-      await expect(handler(event(0, 1))).rejects.toMatchObject({
+      await expect(handler(event(1))).rejects.toMatchObject({
         name: 'InputValidationError',
-        message: `manifest s3://${BUCKET}/${MANIFEST_KEY} belongs to run other-run, not to run ${RUN_ID}`,
+        message: `batch manifest s3://${BUCKET}/${BATCH_KEY} ${holds}, not batch 4 of part 1 of run ${RUN_ID} with 1`,
       });
       expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
     });
 
-    it('refuses a batch that reaches past the manifest', async () => {
-      givenManifest([generatedAsset(1)]);
+    it('refuses a file that holds another number of assets than the batch counts', async () => {
+      givenBatch([generatedAsset(1)]);
 
-      await expect(handler(event(0, 2))).rejects.toMatchObject({
+      await expect(handler(event(2))).rejects.toMatchObject({
         name: 'InputValidationError',
-        message: expect.stringContaining('but the manifest holds 1'),
+        message: expect.stringContaining(`with 1 assets, not batch 4 of part 1 of run ${RUN_ID} with 2`),
       });
       expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
     });
 
-    it('keeps a missing manifest fatal under S3 NoSuchKey', async () => {
+    it('keeps a missing batch file fatal under S3 NoSuchKey', async () => {
       s3.on(GetObjectCommand).rejects(awsError('NoSuchKey', 404));
 
-      await expect(handler(event(0, 1))).rejects.toMatchObject({
+      await expect(handler(event(1))).rejects.toMatchObject({
         name: 'NoSuchKey',
-        message: expect.stringContaining(`s3://${BUCKET}/${MANIFEST_KEY}`),
+        message: expect.stringContaining(`s3://${BUCKET}/${BATCH_KEY}`),
       });
     });
 
-    it('maps a throttled manifest read to TransientAwsError', async () => {
+    it('maps a throttled batch file read to TransientAwsError', async () => {
       s3.on(GetObjectCommand).rejects(awsError('ThrottlingException', 503));
 
-      await expect(handler(event(0, 1))).rejects.toMatchObject({ name: 'TransientAwsError' });
+      await expect(handler(event(1))).rejects.toMatchObject({ name: 'TransientAwsError' });
     });
   });
 
   it('rejects a bad payload naming the field', async () => {
-    await expect(handler({ ...event(0, 101), manifestKey: '/abs.json' })).rejects.toMatchObject({
+    await expect(handler({ ...event(101), manifestKey: `manifests/${RUN_ID}.json` })).rejects.toMatchObject({
       name: 'InputValidationError',
-      message: expect.stringMatching(/^Invalid upload-batch input: manifestKey: must not begin with "\/"; batch\.count: /),
+      message: expect.stringMatching(/^Invalid upload-batch input: (unknown key: "manifestKey"; batch\.count: |batch\.count: .*; unknown key: "manifestKey")/),
+    });
+    await expect(handler({ runId: RUN_ID, bucket: BUCKET, batch: { index: 4, count: 1, bytes: 0 } })).rejects.toMatchObject({
+      name: 'InputValidationError',
+      message: expect.stringContaining('batch.part: is required'),
     });
     expect(s3).not.toHaveReceivedAnyCommand();
   });

@@ -117,7 +117,7 @@ describe('mermaidFlowchart of the synthesized state machine', () => {
 
     expect(body).toContain(STATE.checkImport);
     expect(drawn.subgraphs.get(STATE.importBatches)).toEqual(expect.arrayContaining(body));
-    expect(drawn.nodes.get(STATE.importBatches)).toEqual([STATE.importBatches, 'Map over $.plan.batches, 10 at a time']);
+    expect(drawn.nodes.get(STATE.importBatches)).toEqual([STATE.importBatches, 'Map over $.plan.part.batches, 10 at a time']);
     expect(drawn.edges.some((e) => e.to === STATE.importBatches && !e.dashed)).toBe(true);
     expect(edge(STATE.importBatches, STATE.finalizeRevision)).toHaveLength(1);
     expect(edge(`${STATE.importBatches}_start`, STATE.uploadBatch)).toHaveLength(1);

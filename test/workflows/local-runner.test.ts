@@ -28,7 +28,7 @@ const definition: AslDefinition = {
     },
   },
 };
-const asl: RunnableAsl = { definition, stateMachineLogicalId: 'Machine', taskOfState: {} };
+const asl: RunnableAsl = { definition, stateMachineLogicalId: 'Machine', stateMachineName: 'machine', taskOfState: {} };
 const items = [{ job: { id: 'a', wait: { seconds: 7 } } }, { job: { id: 'b', wait: { seconds: 11 } } }];
 
 describe('runLocalExecution on a time scale', () => {

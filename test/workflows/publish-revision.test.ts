@@ -147,4 +147,72 @@ describe('the synthesized publish workflow', () => {
     expect(fake.grants.map((g) => g.ReceiverPrincipal)).toEqual(['111122223333', '444455556666']);
     expect(result.output).toMatchObject({ sharing: { dataGrants: [{ status: 'created' }, { status: 'created' }] } });
   });
+
+  describe('a run of more than one revision', () => {
+    /** Runs the execution and every one it starts, in order, as Step Functions would. */
+    const runChain = async (workflowInput: unknown) => {
+      const executions: { name: string; result: Awaited<ReturnType<typeof runLocalExecution>> }[] = [];
+      let next: { name: string; input: unknown } | undefined = { name: 'chain', input: workflowInput };
+      while (next !== undefined) {
+        const current: { name: string; input: unknown } = next;
+        next = undefined;
+        const result = await runLocalExecution(asl, handlers, current.input, {
+          executionName: current.name,
+          startExecution: async (request) => {
+            next = { name: request.Name ?? '', input: request.Input };
+            return { ExecutionArn: `arn:aws:states:us-east-1:000000000000:execution:publish:${request.Name}`, StartDate: new Date().toISOString() };
+          },
+        });
+        executions.push({ name: current.name, result });
+      }
+      return executions;
+    };
+
+    it('publishes 10,001 assets as two revisions in order, each finalized whole, and notifies once at the end', async () => {
+      arrange();
+
+      const executions = await runChain(input(10_001, { runId: 'big-1' }));
+
+      expect(executions.map((e) => [e.name, e.result.status])).toEqual([
+        ['chain', 'SUCCEEDED'],
+        ['chain-part-2', 'SUCCEEDED'],
+      ]);
+      expect(fake.revisions.map((r) => [r.Comment, r.Finalized, r.assetNames.size])).toEqual([
+        ['dx-flow run big-1', true, 10_000],
+        ['dx-flow run big-1 part 2', true, 1],
+      ]);
+      expect(entered(executions[0].result.events, STATE.continuedInNextExecution)).toBe(1);
+      expect(entered(executions[0].result.events, STATE.notifySuccess)).toBe(0);
+      expect(fake.messages).toHaveLength(1);
+      expect(fake.messages[0].Subject).toBe('dx-flow: published 2 revisions (10001 assets)');
+      expect(fake.messages[0].Message).toMatch(new RegExp(`^Revisions:\\s+${fake.revisions[0].Id}, ${fake.revisions[1].Id}$`, 'm'));
+    }, 60_000);
+
+    it('stops at a failed part: the earlier revision stays published, the failed one unfinalized, one failure notification', async () => {
+      arrange();
+      let started = 0;
+      const failSecondPartImports = {
+        ...handlers,
+        'start-import': async (event: unknown) => {
+          if ((event as { batch: { part: number } }).batch.part === 1) throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+          started += 1;
+          return handlers['start-import'](event);
+        },
+      };
+      const first = await runLocalExecution(asl, failSecondPartImports, input(10_001, { runId: 'big-2' }), {
+        executionName: 'first',
+        startExecution: async (request) => {
+          const second = await runLocalExecution(asl, failSecondPartImports, request.Input, { executionName: request.Name ?? '' });
+          expect(second).toMatchObject({ status: 'FAILED', error: 'AccessDeniedException' });
+          return { ExecutionArn: 'arn:aws:states:us-east-1:000000000000:execution:publish:second', StartDate: new Date().toISOString() };
+        },
+      });
+
+      expect(first.status).toBe('SUCCEEDED');
+      expect(started).toBe(100);
+      expect(fake.revisions.map((r) => r.Finalized)).toEqual([true, false]);
+      expect(fake.messages).toHaveLength(1);
+      expect(fake.messages[0].Subject).toContain('AccessDeniedException');
+    }, 60_000);
+  });
 });

@@ -6,7 +6,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { sleep } from '../sleep';
-import { ProgressReader, type ProgressLine } from './history';
+import { ProgressReader, type ProgressLine, totalsOf } from './history';
 
 export interface FollowOptions {
   readonly pollMs: number;
@@ -63,5 +63,20 @@ export async function followExecution(sfn: SFNClient, executionArn: string, opti
     if (execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') return { execution, events, interrupted: false };
     if (options.signal?.aborted === true) return { execution, events, interrupted: true };
     await sleep(options.pollMs, options.signal);
+  }
+}
+
+/**
+ * Follows a run: its execution, then, while an execution succeeds by starting the one that publishes the
+ * run's next part, that one too. One Followed per execution, in order.
+ */
+export async function followRun(sfn: SFNClient, executionArn: string, options: FollowOptions): Promise<Followed[]> {
+  const followed = [await followExecution(sfn, executionArn, options)];
+  for (;;) {
+    const last = followed[followed.length - 1];
+    const next = last.execution.status === 'SUCCEEDED' && !last.interrupted ? totalsOf(last.events).nextExecutionArn : null;
+    if (next === null) return followed;
+    options.onLine?.({ state: 'Execution', detail: `continues in ${next.split(':').at(-1) ?? next}` }, 0);
+    followed.push(await followExecution(sfn, next, { ...options, quietThroughEventId: undefined }));
   }
 }

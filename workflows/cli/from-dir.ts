@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { mapLimited } from '../../shared/concurrency';
-import { MAX_ASSETS_PER_REVISION } from '../../shared/limits';
+import { MAX_ASSETS_PER_RUN } from '../../shared/limits';
 import { fingerprintRunId } from '../../shared/run-id';
 import { SafeS3Key } from '../../shared/schemas/fields';
 import { PROVIDER_ACCOUNT, SANDBOX_REGION } from '../sandbox/accounts';
@@ -66,8 +66,8 @@ export async function planFromDir(options: { fromDir: string; local?: boolean },
   const directory = path.resolve(options.fromDir);
   const files = await listFiles(directory);
   if (files.length === 0) throw new CliError(`--from-dir: ${directory} holds no non-empty files to publish.`);
-  if (files.length > MAX_ASSETS_PER_REVISION) {
-    throw new CliError(`--from-dir: ${directory} holds ${files.length} files; one revision holds at most ${MAX_ASSETS_PER_REVISION}.`);
+  if (files.length > MAX_ASSETS_PER_RUN) {
+    throw new CliError(`--from-dir: ${directory} holds ${files.length} files; one run publishes at most ${MAX_ASSETS_PER_RUN}.`);
   }
   const fingerprint = files.map((file) => `${file.relativePath}\n${file.bytes}\n${file.modifiedMs}`).join('\n');
   const chosen = typeof runId === 'string' ? runId : fingerprintRunId(path.basename(directory), fingerprint);

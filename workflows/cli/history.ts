@@ -107,8 +107,12 @@ export class ProgressReader {
     const batch = this.batchOf(input);
     if (batch !== '') return batch;
     if (state === STATE.importBatches) {
-      const batches = field(input, 'plan', 'batches');
-      return Array.isArray(batches) ? `${batches.length} batch${batches.length === 1 ? '' : 'es'}` : '';
+      const batches = field(input, 'plan', 'part', 'batches');
+      const part = field(input, 'plan', 'part', 'index');
+      const parts = field(input, 'plan', 'partCount');
+      if (!Array.isArray(batches)) return '';
+      const count = `${batches.length} batch${batches.length === 1 ? '' : 'es'}`;
+      return typeof part === 'number' && typeof parts === 'number' && parts > 1 ? `part ${part + 1}/${parts}, ${count}` : count;
     }
     return '';
   }
@@ -129,6 +133,8 @@ export interface RunTotals {
   failedState: string | null;
   /** The state entered last: where a running execution is. */
   lastState: string | null;
+  /** The execution that publishes the run's next part, when this one started it. */
+  nextExecutionArn: string | null;
 }
 
 /** Totals before anything happened: also the figures of a run that was rejected before it started. */
@@ -147,6 +153,7 @@ export function emptyTotals(): RunTotals {
     dataGrants: [],
     failedState: null,
     lastState: null,
+    nextExecutionArn: null,
   };
 }
 
@@ -187,6 +194,9 @@ export function totalsOf(events: readonly HistoryEvent[]): RunTotals {
         break;
       case STATE.finalizeRevision:
         totals.finalized = field(output, 'finalized', 'finalized') === true;
+        break;
+      case STATE.startNextPart:
+        totals.nextExecutionArn = String(field(output, 'nextPart', 'executionArn') ?? '') || null;
         break;
       case STATE.shareWithSubscribers:
         totals.dataGrants = (field(output, 'sharing', 'dataGrants') as DataGrantReport[] | undefined) ?? [];

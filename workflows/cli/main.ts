@@ -10,7 +10,7 @@ import { mermaidFlowchart } from '../diagram';
 import { SUBSCRIBER_ACCOUNT } from '../sandbox/accounts';
 import { DEFAULT_SANDBOX_DIR, knownSandboxDefaults, resetSandbox, sandboxEnvironment, startSandbox } from '../sandbox/sandbox';
 import { CliError, explainAwsError } from './errors';
-import { followExecution, latestEventId } from './follow';
+import { followRun, latestEventId } from './follow';
 import { planFromDir, uploadFromDir, withFromDirSource } from './from-dir';
 import { buildRunInput, validateRunInput, type RunInputFlags } from './run-input';
 import { describeSummary, rejectedSummary, summarize, type RunSummary } from './summary';
@@ -62,22 +62,23 @@ async function followAndSummarize(
   const onSigint = () => stop.abort();
   process.once('SIGINT', onSigint);
   try {
-    const followed = await followExecution(target.sfn, executionArn, {
+    const followed = await followRun(target.sfn, executionArn, {
       pollMs: target.pollMs,
       signal: stop.signal,
       quietThroughEventId,
       onLine: (line, elapsedMs) =>
         write(`${(elapsedMs / 1000).toFixed(1).padStart(7)}s  ${line.state.padEnd(22)} ${line.detail}`.trimEnd()),
     });
-    if (followed.interrupted) {
+    const interrupted = followed.some((execution) => execution.interrupted);
+    if (interrupted) {
       write(
         target.stopsWithProcess
           ? `Stopped. The in-process sandbox stops with the CLI; redrive the execution later: ${executionArn}`
-          : `Stopped following. The execution goes on: ${executionArn}`,
+          : `Stopped following. The execution goes on: ${followed[followed.length - 1].execution.executionArn ?? executionArn}`,
       );
     }
     const summary = summarize(followed);
-    return finish(followed.interrupted || afterRun === undefined ? summary : await afterRun(summary), options, followed.interrupted);
+    return finish(interrupted || afterRun === undefined ? summary : await afterRun(summary), options, interrupted);
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
@@ -148,7 +149,7 @@ async function run(options: RunOptions): Promise<number> {
 
 async function status(executionArn: string, options: TargetOptions & OutputOptions): Promise<number> {
   return withTarget({ ...options, executionArn }, async (target) => {
-    const summary = summarize(await followExecution(target.sfn, executionArn, { pollMs: 0, signal: AbortSignal.abort() }));
+    const summary = summarize(await followRun(target.sfn, executionArn, { pollMs: 0, signal: AbortSignal.abort() }));
     finish(summary, options);
     return EXIT.succeeded;
   });

@@ -1,5 +1,5 @@
 import type { Followed } from './follow';
-import { emptyTotals, readableCause, totalsOf, type RunTotals } from './history';
+import { emptyTotals, readableCause, type RunTotals, totalsOf } from './history';
 import type { SubscriberReport } from './subscriber-side';
 
 export type RunStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'RUNNING' | 'REJECTED';
@@ -13,26 +13,57 @@ export type RunSummary = {
   durationMs: number | null;
   error: string | null;
   cause: string | null;
+  /** Every execution of the run, in order: more than one when the run has several parts. */
+  executionArns: string[];
   /** With `run --subscriber-side`: what arrived in the subscriber's account. */
   subscriber?: SubscriberReport;
 } & RunTotals;
 
 export function rejectedSummary(error: string, cause: string): RunSummary {
-  return { status: 'REJECTED', executionArn: null, executionName: null, revisionIds: [], durationMs: null, error, cause, ...emptyTotals() };
+  return {
+    status: 'REJECTED',
+    executionArn: null,
+    executionName: null,
+    executionArns: [],
+    revisionIds: [],
+    durationMs: null,
+    error,
+    cause,
+    ...emptyTotals(),
+  };
 }
 
-export function summarize(followed: Followed): RunSummary {
-  const { execution, events } = followed;
-  const totals = totalsOf(events);
-  const start = execution.startDate?.getTime();
-  const stop = execution.stopDate?.getTime();
-  const published = totals.finalized && !totals.alreadyPublished && totals.revisionId !== null;
+/** A revision this execution published (not one an earlier run of the runId had). */
+function publishedBy(totals: RunTotals): string[] {
+  return totals.finalized && !totals.alreadyPublished && totals.revisionId !== null ? [totals.revisionId] : [];
+}
+
+/**
+ * The run's summary from its executions in order: the status, error and sharing are the last one's; the
+ * work is counted across them all; the assets are the whole run's, as every part's plan gives them.
+ */
+export function summarize(executions: readonly Followed[]): RunSummary {
+  const first = executions[0];
+  const last = executions[executions.length - 1];
+  const all = executions.map((followed) => totalsOf(followed.events));
+  const totals = all[all.length - 1];
+  const start = first.execution.startDate?.getTime();
+  const stop = last.execution.stopDate?.getTime();
+  const { execution } = last;
   return {
     status: (execution.status ?? 'RUNNING') as RunStatus,
     executionArn: execution.executionArn ?? null,
     executionName: execution.name ?? null,
     ...totals,
-    revisionIds: published && totals.revisionId !== null ? [totals.revisionId] : [],
+    runId: all[0].runId,
+    datasetId: all[0].datasetId,
+    assetCount: all[0].assetCount,
+    bytes: all[0].bytes,
+    importJobs: all.reduce((sum, part) => sum + part.importJobs, 0),
+    stateTransitions: all.reduce((sum, part) => sum + part.stateTransitions, 0),
+    notifications: all.reduce((sum, part) => sum + part.notifications, 0),
+    executionArns: executions.map((followed) => followed.execution.executionArn ?? ''),
+    revisionIds: all.flatMap(publishedBy),
     durationMs: start !== undefined && stop !== undefined ? stop - start : null,
     failedState: execution.status === 'SUCCEEDED' ? null : totals.failedState,
     error: execution.error ?? null,
@@ -47,7 +78,10 @@ const sizeOf = (bytes: number) =>
 export function describeSummary(summary: RunSummary): string {
   const duration = summary.durationMs === null ? '' : ` in ${(summary.durationMs / 1000).toFixed(1)} s`;
   const lines = [`${summary.status}${duration}  (${summary.executionName ?? 'no execution'})`];
-  if (summary.revisionId !== null) {
+  if (summary.revisionIds.length > 1) {
+    lines.push(`  revisions      ${summary.revisionIds.join(', ')} (finalized, in order)`);
+    lines.push(`  executions     ${summary.executionArns.length}`);
+  } else if (summary.revisionId !== null) {
     const state = summary.alreadyPublished ? 'already published' : summary.finalized ? 'finalized' : 'not finalized';
     lines.push(`  revision       ${summary.revisionId} (${state})`);
   }

@@ -30,7 +30,6 @@ import { startStepFunctions } from './stepfunctions/server';
 
 export const SANDBOX_BUCKET = 'dx-flow-sandbox-data';
 export const SANDBOX_TOPIC = 'dx-flow-sandbox-notifications';
-export const SANDBOX_STATE_MACHINE = 'dx-flow-publish';
 export const DEFAULT_SANDBOX_DIR = '.sandbox';
 
 export interface SandboxOptions {
@@ -258,11 +257,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const accountOptions = { region: SANDBOX_REGION, accountId: PROVIDER_ACCOUNT.accountId };
     const asl = extractRunnableAsl(template, accountOptions);
     applyTaskEnvironments(taskEnvironments(template, accountOptions));
-    const stateMachineArn = `arn:aws:states:${SANDBOX_REGION}:${PROVIDER_ACCOUNT.accountId}:stateMachine:${SANDBOX_STATE_MACHINE}`;
+    const stateMachineArn = `arn:aws:states:${SANDBOX_REGION}:${PROVIDER_ACCOUNT.accountId}:stateMachine:${asl.stateMachineName}`;
     executions = new ExecutionStore({
       directory: path.join(directory, 'executions'),
       stateMachine: {
-        name: SANDBOX_STATE_MACHINE,
+        name: asl.stateMachineName,
         arn: stateMachineArn,
         roleArn: `arn:aws:iam::${PROVIDER_ACCOUNT.accountId}:role/dx-flow-sandbox-state-machine`,
         region: SANDBOX_REGION,

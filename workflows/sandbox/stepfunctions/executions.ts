@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { RunnableAsl } from '../../asl';
-import { runLocalExecution, type TaskHandlers } from '../../local-runner';
+import { type LocalExecutionOptions, runLocalExecution, type TaskHandlers } from '../../local-runner';
 import { HistoryRecorder, type WireHistoryEvent } from './history';
 
 /*
@@ -51,6 +51,8 @@ export interface ExecutionStoreOptions {
 export class ExecutionStore {
   private readonly records = new Map<string, ExecutionRecord>();
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  /** How a StartExecution state starts an execution: set by the API, so that it goes by the API's own rules. */
+  startNested?: LocalExecutionOptions['startExecution'];
 
   constructor(private readonly options: ExecutionStoreOptions) {
     mkdirSync(options.directory, { recursive: true });
@@ -169,6 +171,10 @@ export class ExecutionStore {
       startTime: new Date(record.startDate),
       waitMsPerSecond: this.options.waitMsPerSecond,
       retryMs: this.options.retryMs,
+      startExecution: (request) => {
+        if (this.startNested === undefined) throw new Error('The sandbox has no Step Functions API to start executions with');
+        return this.startNested(request);
+      },
       signal: abort.signal,
       onEvent: (event) => history.record(event),
     })

@@ -85,28 +85,30 @@ export function createStepFunctionsApi(store: ExecutionStore) {
     }
   };
 
+  const startExecution = (request: z.infer<typeof Requests.StartExecution>) => {
+    checkStateMachine(request.stateMachineArn);
+    const name = request.name ?? crypto.randomUUID();
+    if (!EXECUTION_NAME.test(name)) throw new SfnError('InvalidName', `Invalid Name: '${name}'`);
+    const input = request.input ?? '{}';
+    try {
+      JSON.parse(input);
+    } catch {
+      throw new SfnError('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input is not valid JSON');
+    }
+    const existing = store.get(store.arnFor(name));
+    if (existing !== undefined) {
+      // AWS answers a repeated start of a running execution with the same input idempotently.
+      if (existing.status === 'RUNNING' && existing.input === input) {
+        return { executionArn: existing.executionArn, startDate: seconds(existing.startDate) };
+      }
+      throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.executionArn}'`);
+    }
+    const record = store.start(name, input);
+    return { executionArn: record.executionArn, startDate: seconds(record.startDate) };
+  };
+
   const handlers: { [K in Operation]: (request: z.infer<(typeof Requests)[K]>) => unknown } = {
-    StartExecution: (request) => {
-      checkStateMachine(request.stateMachineArn);
-      const name = request.name ?? crypto.randomUUID();
-      if (!EXECUTION_NAME.test(name)) throw new SfnError('InvalidName', `Invalid Name: '${name}'`);
-      const input = request.input ?? '{}';
-      try {
-        JSON.parse(input);
-      } catch {
-        throw new SfnError('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input is not valid JSON');
-      }
-      const existing = store.get(store.arnFor(name));
-      if (existing !== undefined) {
-        // AWS answers a repeated start of a running execution with the same input idempotently.
-        if (existing.status === 'RUNNING' && existing.input === input) {
-          return { executionArn: existing.executionArn, startDate: seconds(existing.startDate) };
-        }
-        throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.executionArn}'`);
-      }
-      const record = store.start(name, input);
-      return { executionArn: record.executionArn, startDate: seconds(record.startDate) };
-    },
+    StartExecution: startExecution,
     DescribeExecution: (request) => describe(execution(request.executionArn)),
     GetExecutionHistory: (request) => {
       const record = execution(request.executionArn);
@@ -164,6 +166,13 @@ export function createStepFunctionsApi(store: ExecutionStore) {
         { stateMachineArn: stateMachine.arn, name: stateMachine.name, type: 'STANDARD', creationDate: seconds(stateMachine.creationDate) },
       ],
     }),
+  };
+
+  // A run's next part starts by the same rules as a StartExecution call over HTTP.
+  store.startNested = async (request) => {
+    const input = typeof request.Input === 'string' ? request.Input : JSON.stringify(request.Input ?? {});
+    const started = startExecution({ stateMachineArn: request.StateMachineArn, name: request.Name, input });
+    return { ExecutionArn: started.executionArn, StartDate: new Date((started.startDate ?? 0) * 1000).toISOString() };
   };
 
   return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
