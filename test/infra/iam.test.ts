@@ -156,4 +156,26 @@ describe('task roles', () => {
     const workflowTasks = Object.entries(stack.functions).filter(([task]) => task !== 'handle-exchange-event');
     expect(invoked).toEqual(workflowTasks.map(([, taskFunction]) => logicalIdOf(stack, taskFunction.function)).sort());
   });
+
+  it('the state machine may start only itself, for the next part of a run', () => {
+    const { stack, template } = synthesized;
+    const role = logicalIdOf(stack, stack.workflow.stateMachine.role);
+    const [policy] = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } }));
+    const starts = (policy.Properties.PolicyDocument.Statement as Statement[]).filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('states:')),
+    );
+    expect(starts).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'states:StartExecution',
+        Resource: {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:dx-flow-publish-dev'],
+          ],
+        },
+      },
+    ]);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'dx-flow-publish-dev' });
+  });
 });

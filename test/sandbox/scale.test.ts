@@ -110,7 +110,7 @@ describe('dx-flow run --local at scale', () => {
     const [first, second] = state.histories;
     const finalizedAt = first.find((event) => event.stateExitedEventDetails?.name === 'FinalizeRevision')?.timestamp;
     expect(finalizedAt?.getTime()).toBeLessThanOrEqual(second[0].timestamp?.getTime() ?? 0);
-    for (const history of state.histories) expect(history.length).toBeLessThan(MAX_HISTORY_EVENTS / 2);
+    for (const history of state.histories) expect(history.length).toBeLessThan(MAX_HISTORY_EVENTS);
     const payloads = state.histories.flat().flatMap(payloadsOf);
     expect(Math.max(...payloads.map((payload) => Buffer.byteLength(payload)))).toBeLessThan(MAX_PAYLOAD_BYTES / 10);
     expect(state.notifications).toHaveLength(1);
