@@ -118,7 +118,7 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
   const onFailure = (state: sfn.TaskStateBase | sfn.Map) => state.addCatch(notifyFailure, { resultPath: FAILURE_PATH });
 
   const planRevision = invoke(STATE.planRevision, {
-    payload: { 'input.$': '$', 'executionName.$': '$$.Execution.Name' },
+    payload: { 'input.$': '$', 'executionName.$': '$$.Execution.Name', 'executionStartTime.$': '$$.Execution.StartTime' },
     output: Plan,
     resultPath: '$.plan',
   });
@@ -208,7 +208,7 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
     payload: {
       outcome: 'SUCCEEDED',
       'executionName.$': '$$.Execution.Name',
-      'executionStartTime.$': '$$.Execution.StartTime',
+      'executionStartTime.$': '$.plan.runStartTime',
       'runId.$': '$.plan.runId',
       'datasetId.$': '$.plan.datasetId',
       'revisionId.$': '$.revision.revisionId',
@@ -272,6 +272,7 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
         runId: sfn.JsonPath.stringAt('$.plan.runId'),
         part: sfn.JsonPath.numberAt('$.plan.nextPart'),
         firstExecutionName: sfn.JsonPath.stringAt('$.plan.firstExecutionName'),
+        runStartTime: sfn.JsonPath.stringAt('$.plan.runStartTime'),
         earlierRevisionIds: sfn.JsonPath.listAt('$.plan.earlierRevisionIds'),
         lastRevisionId: sfn.JsonPath.stringAt('$.revision.revisionId'),
       },

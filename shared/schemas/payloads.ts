@@ -35,6 +35,8 @@ export const PlanRevisionInput = z.strictObject({
   input: z.unknown(),
   /** `$$.Execution.Name`, the default runId. */
   executionName: z.string().min(1),
+  /** `$$.Execution.StartTime`: when the run started, for the first part. */
+  executionStartTime: z.string().min(1),
 });
 export type PlanRevisionInput = z.infer<typeof PlanRevisionInput>;
 
@@ -50,6 +52,7 @@ export const ContinuationInput = z.strictObject({
     runId: RunId,
     part: z.number().int().min(1),
     firstExecutionName: z.string().min(1).max(EXECUTION_NAME_MAX_LENGTH),
+    runStartTime: z.string().min(1),
     earlierRevisionIds: z.array(RevisionId),
     lastRevisionId: RevisionId,
   }),
@@ -81,6 +84,8 @@ export const Plan = z.strictObject({
   /** The execution that publishes the next part: the first one's name with `-part-<n>`. */
   nextExecutionName: z.string().min(1).max(EXECUTION_NAME_MAX_LENGTH),
   firstExecutionName: z.string().min(1).max(EXECUTION_NAME_MAX_LENGTH),
+  /** When the first execution started: the success notification gives the whole run's duration. */
+  runStartTime: z.string().min(1),
   subscriberAccountIds: SubscriberAccountIds,
   /** Lets the state machine's Choice skip sharing without a JSONPath array-length test. */
   hasSubscribers: z.boolean(),

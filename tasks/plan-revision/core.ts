@@ -158,6 +158,7 @@ export function partExecutionName(firstExecutionName: string, part: number): str
 interface PartContext {
   readonly part: number;
   readonly firstExecutionName: string;
+  readonly runStartTime: string;
   readonly earlierRevisionIds: string[];
 }
 
@@ -183,6 +184,7 @@ function planForPart(plan: StoredPlan, context: PartContext): Plan {
     nextPart: context.part + 1,
     nextExecutionName: partExecutionName(context.firstExecutionName, context.part + 1),
     firstExecutionName: context.firstExecutionName,
+    runStartTime: context.runStartTime,
     subscriberAccountIds: plan.subscriberAccountIds,
     hasSubscribers: plan.subscriberAccountIds.length > 0,
   };
@@ -198,6 +200,7 @@ async function continuePlan(raw: unknown, s3: S3Client): Promise<Plan> {
   return planForPart(plan, {
     part: continueRun.part,
     firstExecutionName: continueRun.firstExecutionName,
+    runStartTime: continueRun.runStartTime,
     earlierRevisionIds: [...continueRun.earlierRevisionIds, continueRun.lastRevisionId],
   });
 }
@@ -232,5 +235,10 @@ export async function planRevision(request: PlanRevisionInput, deps: PlanRevisio
     parts: parts.map(partPlanOf),
   };
   await writePlan(deps.s3, plan, parts);
-  return planForPart(plan, { part: 0, firstExecutionName: request.executionName, earlierRevisionIds: [] });
+  return planForPart(plan, {
+    part: 0,
+    firstExecutionName: request.executionName,
+    runStartTime: request.executionStartTime,
+    earlierRevisionIds: [],
+  });
 }

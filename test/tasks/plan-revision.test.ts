@@ -17,7 +17,8 @@ import { ACCOUNT_A, ACCOUNT_B, awsError, BUCKET, DATA_SET_ID, OTHER_REVISION_ID,
 const s3 = mockClient(S3Client);
 
 const EXECUTION_NAME = 'nightly:2026-11-30T00:00:00Z';
-const event = (input: Record<string, unknown>) => ({ input: { bucket: BUCKET, datasetId: DATA_SET_ID, ...input }, executionName: EXECUTION_NAME });
+const START_TIME = '2026-11-30T09:00:00.000Z';
+const event = (input: Record<string, unknown>) => ({ input: { bucket: BUCKET, datasetId: DATA_SET_ID, ...input }, executionName: EXECUTION_NAME, executionStartTime: START_TIME });
 const textBody = (text: string) => ({ Body: { transformToString: async () => text } }) as unknown as GetObjectCommandOutput;
 const PLAN_KEY = `manifests/runs/${RUN_ID}/plan.json`;
 const puts = () => s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
@@ -82,6 +83,7 @@ describe('plan-revision', () => {
         nextPart: 1,
         nextExecutionName: `${EXECUTION_NAME}-part-2`,
         firstExecutionName: EXECUTION_NAME,
+        runStartTime: START_TIME,
         subscriberAccountIds: [],
         hasSubscribers: false,
       });
@@ -462,12 +464,14 @@ describe('plan-revision', () => {
           runId: RUN_ID,
           part,
           firstExecutionName: FIRST_EXECUTION,
+          runStartTime: START_TIME,
           earlierRevisionIds: part === 1 ? [] : [REVISION_ID],
           lastRevisionId: part === 1 ? REVISION_ID : OTHER_REVISION_ID,
         },
         ...overrides,
       },
       executionName: partExecutionName(FIRST_EXECUTION, part),
+      executionStartTime: '2026-11-30T09:30:00.000Z',
     });
 
     beforeEach(() => {
@@ -496,6 +500,7 @@ describe('plan-revision', () => {
         nextPart: 2,
         nextExecutionName: `${FIRST_EXECUTION}-part-3`,
         firstExecutionName: FIRST_EXECUTION,
+        runStartTime: START_TIME,
         subscriberAccountIds: [ACCOUNT_A],
         hasSubscribers: true,
       });
