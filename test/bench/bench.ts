@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     workflowMs: run.workflowMs,
     floorMs: run.floorMs,
     ratio: fixed(run.ratio),
+    executions: run.executions,
     historyEvents: run.historyEvents,
     stateTransitions: run.stateTransitions,
     transitionsPer1000Assets: fixed((run.stateTransitions / run.assets) * 1000, 1),

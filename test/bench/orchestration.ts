@@ -1,5 +1,5 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { type HistoryEvent, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -7,6 +7,7 @@ import { createS3Client } from '../../shared/clients/s3';
 import { mapLimited } from '../../shared/concurrency';
 import { sampleCsvChunks, seedFor } from '../../shared/sample-data';
 import { TASKS, type TaskName } from '../../tasks/registry';
+import { followRun } from '../../workflows/cli/follow';
 import { TASK_OF_STATE } from '../../workflows/state-names';
 import { startSandbox } from '../../workflows/sandbox/sandbox';
 
@@ -28,18 +29,9 @@ export interface OrchestrationRow {
   readonly stateTransitions: number;
   readonly lambdaInvocations: number;
   readonly lambdaGbSeconds: number;
+  /** The largest history of the run's executions (one per 10,000 assets). */
   readonly historyEvents: number;
-}
-
-async function history(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken !== undefined);
-  return events;
+  readonly executions: number;
 }
 
 /** GB-seconds as Lambda would bill them: each attempt's duration times its function's memory. */
@@ -75,14 +67,12 @@ export async function orchestration(sizes: readonly number[]): Promise<Orchestra
           input: JSON.stringify({ bucket: sandbox.bucket, datasetId: sandbox.dataSetId, runId, source: { type: 'generate', assets, recordsPerAsset: RECORDS_PER_ASSET } }),
         }),
       );
-      let status = 'RUNNING';
-      while (status === 'RUNNING') {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        status = (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status ?? 'RUNNING';
-      }
+      // A run past 10,000 assets is a chain of executions, one per revision: followed to the last one.
+      const executions = await followRun(sfn, executionArn ?? '', { pollMs: 50 });
       const workflowMs = Date.now() - started;
+      const status = executions[executions.length - 1].execution.status;
       if (status !== 'SUCCEEDED') throw new Error(`the ${assets}-asset run ended ${status}`);
-      const events = await history(sfn, executionArn ?? '');
+      const events = executions.flatMap((followed) => followed.events);
 
       const floorStarted = Date.now();
       await mapLimited(
@@ -102,7 +92,8 @@ export async function orchestration(sizes: readonly number[]): Promise<Orchestra
         stateTransitions: events.filter((e) => e.type?.endsWith('StateEntered')).length,
         lambdaInvocations: events.filter((e) => e.type === 'TaskScheduled').length,
         lambdaGbSeconds: gbSeconds(events),
-        historyEvents: events.length,
+        historyEvents: Math.max(...executions.map((followed) => followed.events.length)),
+        executions: executions.length,
       });
     }
     return rows;
