@@ -19,6 +19,7 @@ import { spoolBody, type SpooledBody } from './body';
 import { S3RequestError, sendS3Error } from './errors';
 import { asListObjectsV1, asListObjectsV2Result } from './list-v2';
 import { MultipartUploads } from './multipart';
+import { ObjectFiles } from './object-files';
 import { s3RequestOf, type S3Request } from './operations';
 
 /*
@@ -39,6 +40,8 @@ export interface S3SandboxOptions {
 
 export interface RunningS3 {
   readonly endpoint: string;
+  /** The stored objects, for in-process readers beside this S3; they bypass the proxy and the fault plan. */
+  readonly objects: ObjectFiles;
   /** Stops the proxy and s3rver, and closes every socket of both. */
   close(): Promise<void>;
 }
@@ -192,6 +195,7 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
 
   return {
     endpoint: proxy.endpoint,
+    objects: new ObjectFiles(s3rver.store),
     close: async () => {
       await proxy.close();
       agent.destroy();
