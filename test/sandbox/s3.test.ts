@@ -275,6 +275,23 @@ describe('sandbox S3', () => {
     expect((await readBack(client, 'raw/kept.txt')).toString()).toBe('original');
   });
 
+  it('refuses a body too large to spool in memory whose trailing checksum is wrong, and removes its spool file', async () => {
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'raw/kept-large.bin', Body: 'original' }));
+    const data = Buffer.alloc(2 * MiB, 'x');
+
+    const response = await rawPut(
+      s3.endpoint,
+      'raw/kept-large.bin',
+      chunkedHeaders(data.length, { 'x-amz-trailer': 'x-amz-checksum-crc32' }),
+      Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n')]),
+    );
+
+    expect(response.status).toBe(400);
+    expect(response.body).toContain('<Code>BadDigest</Code>');
+    expect((await readBack(client, 'raw/kept-large.bin')).toString()).toBe('original');
+    expect(await readdir(join(directory, 'incoming'))).toEqual([]);
+  });
+
   it('aborts a multipart upload, after which its parts are refused', async () => {
     const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'multipart/aborted.bin' }));
     const part = { Bucket: BUCKET, Key: 'multipart/aborted.bin', UploadId, PartNumber: 1, Body: 'part' };

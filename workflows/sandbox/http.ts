@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 
 /** Loopback only, and by address: `localhost` would make SDKs use virtual-hosted bucket names. */
 export const SANDBOX_HOST = '127.0.0.1';
@@ -45,9 +46,9 @@ export async function startHttpServer(handler: RequestHandler, port = 0): Promis
   };
 }
 
-export async function readBody(request: IncomingMessage): Promise<Buffer> {
+export async function readBody(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
 

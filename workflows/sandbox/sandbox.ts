@@ -239,6 +239,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       assetDir: path.join(directory, 'dataexchange-assets'),
       faults,
       s3: createS3Client({ maxAttempts: 3 }),
+      // Imports copy their sources' files, as AWS copies inside S3; exports still write through the proxy, so that their objects raise events.
+      sourceReader: s3.objects,
       jobDelayMs: options.importDelayMs ?? 20,
     });
     servers.push(dataexchange);

@@ -1,15 +1,20 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type AssetSource, type ImportJobRecord, type JobError, newId } from './model';
 import type { AccountState, ImportedAsset } from './store';
 
+/** Where a revision's assets live under the emulator's asset directory. */
+function revisionDirectory(assetDir: string, accountId: string, revisionId: string): string {
+  return join(assetDir, accountId, revisionId);
+}
+
 /** Where an asset's bytes live under the emulator's asset directory. */
 export function assetFile(assetDir: string, accountId: string, revisionId: string, assetId: string): string {
-  return join(assetDir, accountId, revisionId, assetId);
+  return join(revisionDirectory(assetDir, accountId, revisionId), assetId);
 }
 
 /** At most `limit` tasks at once; the rest queue in order. */
@@ -51,8 +56,33 @@ async function removeFiles(files: readonly string[]): Promise<void> {
   await Promise.allSettled(files.map((file) => rm(file, { force: true })));
 }
 
+/**
+ * Where an import job reads its sources. Each call rejects as S3's GetObject would, with the status in
+ * `$metadata.httpStatusCode` (404: no such bucket or key; 403: access denied).
+ */
+export interface SourceReader {
+  /** Writes an independent copy of the object's bytes to `file`: a later overwrite of the object leaves it as it is. */
+  copyTo(source: AssetSource, file: string, signal: AbortSignal): Promise<void>;
+  /** Fails as copyTo would, and reads no bytes. */
+  check(source: AssetSource, signal: AbortSignal): Promise<void>;
+}
+
+/** Reads sources with GetObject and HeadObject: any S3, over HTTP. */
+export function s3SourceReader(s3: S3Client): SourceReader {
+  return {
+    async copyTo(source, file, signal) {
+      const object = await s3.send(new GetObjectCommand({ ...source }), { abortSignal: signal });
+      if (!(object.Body instanceof Readable)) throw new Error(`GetObject of s3://${source.Bucket}/${source.Key} returned no stream`);
+      await pipeline(object.Body, createWriteStream(file), { signal });
+    },
+    async check(source, signal) {
+      await s3.send(new HeadObjectCommand({ ...source }), { abortSignal: signal });
+    },
+  };
+}
+
 export interface ImportRunnerOptions {
-  readonly s3: S3Client;
+  readonly sources: SourceReader;
   readonly assetDir: string;
   /** From StartJob to the import's work. */
   readonly jobDelayMs: number;
@@ -99,14 +129,11 @@ export class JobQueue {
 export class ImportRunner {
   private readonly queue: JobQueue;
   private readonly abort: { readonly signal: AbortSignal };
-  /** S3 calls that close() aborts. */
-  private readonly s3Call: { readonly abortSignal: AbortSignal };
   private readonly transfers: Limiter;
 
   constructor(private readonly options: ImportRunnerOptions) {
     this.queue = new JobQueue(options.jobDelayMs);
     this.abort = { signal: this.queue.signal };
-    this.s3Call = { abortSignal: this.queue.signal };
     this.transfers = new Limiter(options.transferConcurrency);
   }
 
@@ -146,13 +173,14 @@ export class ImportRunner {
 
     const imported: ImportedAsset[] = [];
     const failures: JobError[] = [];
+    await mkdir(revisionDirectory(this.options.assetDir, account.accountId, RevisionId), { recursive: true });
     await Promise.all(
       sources.map((source, index) =>
         this.transfers.run(async () => {
           if (this.abort.signal.aborted) return;
           try {
             // Once the job is bound to fail, the other sources are only checked, so that every missing key is reported.
-            if (failures.length > 0) await this.options.s3.send(new HeadObjectCommand({ ...source }), this.s3Call);
+            if (failures.length > 0) await this.options.sources.check(source, this.abort.signal);
             else imported[index] = await this.copy(account.accountId, RevisionId, source, written);
           } catch (error) {
             failures.push(sourceError(source, error));
@@ -170,15 +198,12 @@ export class ImportRunner {
     return [];
   }
 
-  /** Streams one object into the asset directory; the file is listed in `written` before its first byte. */
+  /** Copies one object into the revision's asset directory; the file is listed in `written` before its first byte. */
   private async copy(accountId: string, revisionId: string, source: AssetSource, written: string[]): Promise<ImportedAsset> {
     const id = newId();
     const file = assetFile(this.options.assetDir, accountId, revisionId, id);
-    await mkdir(dirname(file), { recursive: true });
     written.push(file);
-    const object = await this.options.s3.send(new GetObjectCommand({ ...source }), this.s3Call);
-    if (!(object.Body instanceof Readable)) throw new Error(`GetObject of s3://${source.Bucket}/${source.Key} returned no stream`);
-    await pipeline(object.Body, createWriteStream(file), { signal: this.abort.signal });
+    await this.options.sources.copyTo(source, file, this.abort.signal);
     return { id, name: source.Key, size: (await stat(file)).size };
   }
 }

@@ -7,7 +7,7 @@ import type { FaultInjector } from '../faults';
 import { readBody, sleep, startHttpServer } from '../http';
 import { DataExchangeApiError, invalid } from './errors';
 import { ExportRunner, s3ClientsByAccount } from './exports';
-import { ImportRunner } from './jobs';
+import { ImportRunner, s3SourceReader, type SourceReader } from './jobs';
 import { buildRoutes, decodeParams, matchRoute } from './routes';
 import { StateFile } from './state-file';
 import { DataExchangeStore, type StoreSnapshot } from './store';
@@ -25,6 +25,8 @@ export interface DataExchangeEmulatorOptions {
    * like it, signed with the keys of the account that runs the export.
    */
   readonly s3: S3Client;
+  /** How import jobs read their sources. @default GetObject and HeadObject with `s3` */
+  readonly sourceReader?: SourceReader;
   /** @default 50 — from StartJob to the job's work, in milliseconds */
   readonly jobDelayMs?: number;
   /** @default 8 — object reads (and, apart, object writes) in flight across all import (export) jobs */
@@ -76,7 +78,7 @@ export async function startDataExchangeEmulator(options: DataExchangeEmulatorOpt
   const stateFile = new StateFile(options.stateFile, () => store.snapshot(), SAVE_DEBOUNCE_MS);
   const store = new DataExchangeStore(() => stateFile.changed(), saved);
   const imports = new ImportRunner({
-    s3: options.s3,
+    sources: options.sourceReader ?? s3SourceReader(options.s3),
     assetDir: options.assetDir,
     jobDelayMs: options.jobDelayMs ?? 50,
     transferConcurrency: options.transferConcurrency ?? 8,

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import { AwsChunkedDecoder, decodedContentLength, headerValue, isAwsChunked, withoutAwsChunked } from './aws-chunked';
 import { S3RequestError } from './errors';
 
 /*
- * A request body is written to a spool file, decoded and verified, before any of it reaches s3rver. s3rver
+ * A request body is spooled (in memory, or to a file if large), decoded and verified, before any of it reaches s3rver. s3rver
  * writes objects in place, so a body that fails half-way (bad framing, a wrong checksum, a client that hangs
  * up) would otherwise replace the object with a truncated one: S3 is all or nothing.
  */
@@ -65,9 +66,51 @@ export interface SpooledBody {
   readonly length: number;
   /** The request's headers as s3rver should see them: plain, with the decoded length. */
   readonly headers: IncomingHttpHeaders;
+  /** The bytes, from the first. */
+  read(): Readable;
+  /** Frees the spool; the body cannot be read after. */
+  discard(): Promise<void>;
 }
 
-/** Writes the request's body, decoded from aws-chunked if need be, to `file`, and checks its length and checksums. */
+/**
+ * A body up to this size is spooled in memory. Creating and removing a spool file costs more than the bytes on
+ * most PUTs (a generated asset is a few KB); multipart parts, 5 MiB and up, go to disk.
+ */
+const MEMORY_SPOOL_BYTES = 1024 * 1024;
+
+/** Where a body's bytes wait: memory for a body announced small, else `file`. */
+function spoolFor(announcedLength: number, file: string) {
+  if (announcedLength <= MEMORY_SPOOL_BYTES) {
+    const chunks: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk);
+        callback();
+      },
+    });
+    return {
+      sink,
+      settled: Promise.resolve(),
+      read: () => Readable.from([Buffer.concat(chunks)], { objectMode: false }),
+      discard: async () => {
+        chunks.length = 0;
+      },
+    };
+  }
+  const sink = createWriteStream(file);
+  return {
+    sink,
+    // The spool file opens asynchronously: once it has closed, a removal cannot be followed by its reappearance.
+    settled: sink.closed ? Promise.resolve() : new Promise<void>((resolve) => sink.once('close', () => resolve())),
+    read: () => createReadStream(file),
+    discard: () => rm(file, { force: true }),
+  };
+}
+
+/**
+ * Spools the request's body, decoded from aws-chunked if need be, and checks its length and checksums; a large
+ * body is written to `file`. On failure, nothing is left behind.
+ */
 export async function spoolBody(request: IncomingMessage, file: string): Promise<SpooledBody> {
   const { headers } = request;
   const chunked = isAwsChunked(headers);
@@ -84,12 +127,16 @@ export async function spoolBody(request: IncomingMessage, file: string): Promise
       callback(null, chunk);
     },
   });
-  const spool = createWriteStream(file);
+  // Without a length (a plain chunked transfer), the size is unknown: to disk.
+  const announced = chunked ? decodedContentLength(headers) : Number(headers['content-length'] ?? Infinity);
+  const spool = spoolFor(Number.isFinite(announced) ? announced : Infinity, file);
   try {
-    await pipeline([request, ...(decoder ? [decoder] : []), digests, counter, spool]);
+    await pipeline([request, ...(decoder ? [decoder] : []), digests, counter, spool.sink]);
+    const plainHeaders = decoder === undefined ? checkPlain(digests, headers) : checkDecoded(decoder, digests, headers, length, announcedTrailers);
+    return { length, headers: plainHeaders, read: spool.read, discard: spool.discard };
   } catch (error) {
-    // The spool file opens asynchronously: let it close before the caller removes it, or it reappears after.
-    if (!spool.closed) await new Promise<void>((resolve) => spool.once('close', () => resolve()));
+    await spool.settled;
+    await spool.discard();
     if (error instanceof S3RequestError) throw error;
     throw new S3RequestError(
       'IncompleteBody',
@@ -98,10 +145,20 @@ export async function spoolBody(request: IncomingMessage, file: string): Promise
       { cause: error },
     );
   }
-  if (decoder === undefined) {
-    verifyDigests(digests, (name) => headerValue(headers, name));
-    return { length, headers };
-  }
+}
+
+function checkPlain(digests: BodyDigests, headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  verifyDigests(digests, (name) => headerValue(headers, name));
+  return headers;
+}
+
+function checkDecoded(
+  decoder: AwsChunkedDecoder,
+  digests: BodyDigests,
+  headers: IncomingHttpHeaders,
+  length: number,
+  announcedTrailers: readonly string[],
+): IncomingHttpHeaders {
   if (length !== decoder.decodedBytes || length !== decodedContentLength(headers)) {
     throw new S3RequestError(
       'IncompleteBody',
@@ -114,7 +171,7 @@ export async function spoolBody(request: IncomingMessage, file: string): Promise
     throw new S3RequestError('IncompleteBody', 400, `x-amz-trailer announces ${missing}, but the body ends without it.`);
   }
   verifyDigests(digests, (name) => decoder.trailers.get(name) ?? headerValue(headers, name));
-  return { length, headers: withoutAwsChunked(headers, length) };
+  return withoutAwsChunked(headers, length);
 }
 
 function verifyDigests(digests: BodyDigests, expected: (name: string) => string | undefined): void {

@@ -15,6 +15,9 @@ declare module 's3rver' {
   }
 
   interface FilesystemStore {
+    readonly rootDirectory: string;
+    /** `<directory>/<bucket>` */
+    getBucketPath(bucket: string): string;
     /** `<directory>/<bucket>/<key dirs>/<last key part>._S3rver_<resource>` */
     getResourcePath(bucket: string, key: string | undefined, resource: string): string;
   }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import {
   Agent,
   request as httpRequest,
@@ -19,6 +18,7 @@ import { spoolBody, type SpooledBody } from './body';
 import { S3RequestError, sendS3Error } from './errors';
 import { asListObjectsV1, asListObjectsV2Result } from './list-v2';
 import { MultipartUploads } from './multipart';
+import { ObjectFiles } from './object-files';
 import { s3RequestOf, type S3Request } from './operations';
 
 /*
@@ -30,7 +30,7 @@ import { s3RequestOf, type S3Request } from './operations';
 export interface S3SandboxOptions {
   /** @default 0, a free port */
   readonly port?: number;
-  /** Objects live in `<directory>/buckets`; request bodies are spooled in `<directory>/incoming`. */
+  /** Objects live in `<directory>/buckets`; request bodies over 1 MiB are spooled in `<directory>/incoming`. */
   readonly directory: string;
   readonly faults: FaultInjector;
   /** Told of each object a PutObject or CompleteMultipartUpload created, once S3 has answered the request. */
@@ -39,6 +39,8 @@ export interface S3SandboxOptions {
 
 export interface RunningS3 {
   readonly endpoint: string;
+  /** The stored objects, for in-process readers beside this S3; they bypass the proxy and the fault plan. */
+  readonly objects: ObjectFiles;
   /** Stops the proxy and s3rver, and closes every socket of both. */
   close(): Promise<void>;
 }
@@ -75,12 +77,8 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
   const agent = new Agent({ keepAlive: true });
   const multipart = new MultipartUploads(s3rver.store);
 
-  function forward(
-    request: IncomingMessage,
-    body: { file: string; spooled: SpooledBody } | undefined,
-    path = request.url ?? '/',
-  ) {
-    const { authorization, ...headers } = body?.spooled.headers ?? request.headers;
+  function forward(request: IncomingMessage, body: SpooledBody | undefined, path = request.url ?? '/') {
+    const { authorization, ...headers } = body?.headers ?? request.headers;
     const upstreamPath = path.replace(/([?&]X-Amz-Credential=)[^&/%]+/, `$1${S3RVER_ACCESS_KEY}`);
     return new Promise<IncomingMessage>((resolve, reject) => {
       const upstream = httpRequest(
@@ -101,7 +99,7 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
       );
       upstream.once('error', reject);
       if (body === undefined) upstream.end();
-      else pipeline(createReadStream(body.file), upstream).catch(reject);
+      else pipeline(body.read(), upstream).catch(reject);
     });
   }
 
@@ -118,12 +116,12 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
     request: IncomingMessage,
     response: ServerResponse,
     target: { bucket: string; key: string; uploadId: string | null },
-    body: { file: string; spooled: SpooledBody },
+    body: SpooledBody,
   ) {
-    if (body.spooled.length > MAX_COMPLETE_REQUEST_BYTES) {
+    if (body.length > MAX_COMPLETE_REQUEST_BYTES) {
       throw new S3RequestError('MaxMessageLengthExceeded', 400, 'Your request was too big.');
     }
-    const etag = await multipart.etagOfCompletion(target.bucket, target.uploadId, await readFile(body.file, 'utf8'));
+    const etag = await multipart.etagOfCompletion(target.bucket, target.uploadId, (await readBody(body.read())).toString('utf8'));
     const upstream = await forward(request, body);
     if (upstream.statusCode === 200) await multipart.recordEtag(target.bucket, target.key, etag);
     await relayRewritten(upstream, response, (xml) => xml.replace(/<ETag>[^<]*<\/ETag>/, `<ETag>&quot;${etag}&quot;</ETag>`));
@@ -150,9 +148,8 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
       return;
     }
     if (target.operation === 'UploadPart' && target.bucket !== undefined) await multipart.checkPart(target.bucket, query);
-    const file = join(incoming, randomUUID());
+    const body = hasBody(request) ? await spoolBody(request, join(incoming, randomUUID())) : undefined;
     try {
-      const body = hasBody(request) ? { file, spooled: await spoolBody(request, file) } : undefined;
       if (target.operation === 'CompleteMultipartUpload' && target.bucket !== undefined && target.key !== undefined) {
         if (body === undefined) throw new S3RequestError('MalformedXML', 400, 'CompleteMultipartUpload needs a part list.');
         await complete(request, response, { bucket: target.bucket, key: target.key, uploadId: query.get('uploadId') }, body);
@@ -166,7 +163,7 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
         options.onObjectCreated?.({ bucket: target.bucket, key: target.key, etag, reason: 'PutObject' });
       }
     } finally {
-      await rm(file, { force: true });
+      await body?.discard();
     }
   }
 
@@ -192,6 +189,7 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
 
   return {
     endpoint: proxy.endpoint,
+    objects: new ObjectFiles(s3rver.store),
     close: async () => {
       await proxy.close();
       agent.destroy();
