@@ -27,9 +27,11 @@ export const PlanRevisionEnv = z.object({
 
 /** The import poll: first wait, cap of the exponential backoff, and the bound of the loop. */
 export const ImportPollEnv = z.object({
-  [ENV_KEYS.importPollInitialSeconds]: positiveInt(5),
+  // The first poll comes when an import is likely done: the single-asset job in AWS's own job example took 36 s,
+  // and the sandbox's 100-asset jobs take about 30 scaled seconds. Each poll sooner only costs 3 transitions.
+  [ENV_KEYS.importPollInitialSeconds]: positiveInt(40),
   [ENV_KEYS.importPollMaxSeconds]: positiveInt(60),
-  // 5+10+20+40 then 60 s a poll: 120 polls bound one batch's import to about two hours.
+  // 40 then 60 s a poll: 120 polls bound one batch's import to about two hours.
   [ENV_KEYS.importPollMaxAttempts]: positiveInt(120),
 });
 

@@ -68,10 +68,10 @@ describe('check-import', () => {
     expect(dataExchange).toHaveReceivedCommandWith(GetJobCommand, { JobId: JOB_ID });
   });
 
-  it.each(['WAITING', 'IN_PROGRESS'] as const)('keeps polling a %s job with the doubled wait', async (state) => {
+  it.each(['WAITING', 'IN_PROGRESS'] as const)('keeps polling a %s job with the doubled wait, capped', async (state) => {
     dataExchange.on(GetJobCommand).resolves(job(state));
 
-    await expect(handler(input())).resolves.toEqual(status({ state, pollCount: 1, waitSeconds: 10 }));
+    await expect(handler(input())).resolves.toEqual(status({ state, pollCount: 1, waitSeconds: 60 }));
   });
 
   it('doubles the wait from poll to poll up to the cap', async () => {
@@ -152,8 +152,8 @@ describe('check-import', () => {
 
     await expect(handler(input({ pollCount: 119 }))).rejects.toMatchObject({
       name: 'ImportTimeoutError',
-      // 5 + 10 + 20 + 40 seconds, then 116 waits at the 60-second cap.
-      message: expect.stringContaining('still WAITING after 120 polls over 7035 s'),
+      // 40 seconds, then 119 waits at the 60-second cap.
+      message: expect.stringContaining('still WAITING after 120 polls over 7180 s'),
     });
   });
 
