@@ -46,22 +46,28 @@ const CLASS_OF: Readonly<Record<string, string>> = {
   '@aws-sdk/lib-storage': 'Upload',
 };
 
-/** Median wall time of `require(file)` in fresh Node processes, minus an empty process's. */
-function loadTimeMs(file: string, runs: number): number {
-  const time = (script: string) => {
-    const samples: number[] = [];
-    for (let i = 0; i < runs; i += 1) {
+const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+
+/**
+ * Median wall time of `require(file)` in a fresh Node process, minus an empty process's, for each file. The
+ * files and the empty process take turns in every round, so a busy moment of the machine weighs on all alike.
+ */
+function loadTimesMs(files: readonly string[], runs: number): number[] {
+  const scripts = ['', ...files.map((file) => `require(${JSON.stringify(file)})`)];
+  const samples = scripts.map((): number[] => []);
+  for (let round = 0; round < runs; round += 1) {
+    scripts.forEach((script, i) => {
       const started = process.hrtime.bigint();
       const result = spawnSync(process.execPath, ['-e', script], { stdio: 'ignore' });
-      if (result.status !== 0) throw new Error(`loading ${file} failed`);
-      samples.push(Number(process.hrtime.bigint() - started) / 1e6);
-    }
-    return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)];
-  };
-  return Math.max(0.1, time(`require(${JSON.stringify(file)})`) - time(''));
+      if (result.status !== 0) throw new Error(`loading ${files[i - 1] ?? 'nothing'} failed`);
+      samples[i].push(Number(process.hrtime.bigint() - started) / 1e6);
+    });
+  }
+  const [empty, ...loads] = samples.map(median);
+  return loads.map((load) => Math.max(0.1, load - empty));
 }
 
-export async function coldStart(runs = 7): Promise<ColdStartRow[]> {
+export async function coldStart(runs = 15): Promise<ColdStartRow[]> {
   const directory = mkdtempSync(path.join(tmpdir(), 'dx-flow-bench-bundles-'));
   try {
     const rows: ColdStartRow[] = [];
@@ -74,8 +80,7 @@ export async function coldStart(runs = 7): Promise<ColdStartRow[]> {
       writeFileSync(`${floorFile}.txt`, floorSource);
       const bytes = statSync(taskFile).size;
       const floorBytes = statSync(floorFile).size;
-      const loadMs = loadTimeMs(taskFile, runs);
-      const floorLoadMs = loadTimeMs(floorFile, runs);
+      const [loadMs, floorLoadMs] = loadTimesMs([taskFile, floorFile], runs);
       rows.push({ task, clients, bytes, floorBytes, sizeRatio: bytes / floorBytes, loadMs, floorLoadMs, loadRatio: loadMs / floorLoadMs });
     }
     return rows;
