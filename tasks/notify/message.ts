@@ -69,16 +69,23 @@ function formatGrants(grants: readonly DataGrantReport[]): string {
   return ['Data grants:', ...lines].join('\n');
 }
 
-/** A run of several parts published a revision per part, in this order; its last execution notifies. */
+/**
+ * A run of several parts published a revision per part, in this order; its last execution notifies. Parts go
+ * out in order, so when the last one was already published, so was every other.
+ */
 function successHeadline(input: NotifySuccessInput, revisionCount: number): { subject: string; headline: string } {
-  if (revisionCount > 1) {
+  const revisions = revisionCount > 1 ? ` as ${revisionCount} revisions` : '';
+  if (input.alreadyPublished) {
     return {
-      subject: `dx-flow: published ${revisionCount} revisions (${input.assetCount} assets)`,
-      headline: `dx-flow published run ${input.runId} as ${revisionCount} revisions of data set ${input.datasetId}, in order.`,
+      subject: `dx-flow: ${input.runId} already published${revisions}`,
+      headline: `dx-flow run ${input.runId} had already been published${revisions}; nothing new went out.`,
     };
   }
-  return input.alreadyPublished
-    ? { subject: `dx-flow: ${input.runId} already published`, headline: `dx-flow run ${input.runId} had already been published; nothing new went out.` }
+  return revisionCount > 1
+    ? {
+        subject: `dx-flow: published ${revisionCount} revisions (${input.assetCount} assets)`,
+        headline: `dx-flow published run ${input.runId} as ${revisionCount} revisions of data set ${input.datasetId}, in order.`,
+      }
     : {
         subject: `dx-flow: published revision ${input.revisionId} (${input.assetCount} assets)`,
         headline: `dx-flow published a revision of data set ${input.datasetId}.`,

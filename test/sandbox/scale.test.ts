@@ -115,5 +115,16 @@ describe('dx-flow run --local at scale', () => {
     expect(Math.max(...payloads.map((payload) => Buffer.byteLength(payload)))).toBeLessThan(MAX_PAYLOAD_BYTES / 10);
     expect(state.notifications).toHaveLength(1);
     expect(state.notifications[0].subject).toBe(`dx-flow: published 2 revisions (${assets} assets)`);
+
+    // The same runId again: both parts are found finalized, nothing is imported, and the one notification says so.
+    const again = await run('scale-10001', assets);
+
+    expect(again.json()).toMatchObject({ status: 'SUCCEEDED', importJobs: 0, revisionIds: [], alreadyPublished: true });
+    expect(again.json().executionArns).toHaveLength(2);
+    const notifications = await inspect(directory, async ({ sandbox }) => sandbox.notifications());
+    expect(notifications.map((message) => message.subject)).toEqual([
+      `dx-flow: published 2 revisions (${assets} assets)`,
+      'dx-flow: scale-10001 already published as 2 revisions',
+    ]);
   }, 300_000);
 });

@@ -94,6 +94,15 @@ describe('notify', () => {
     expect(sent.Message).not.toMatch(/^Revision:/m);
   });
 
+  it('says when a run of several parts had already been published, naming its revisions', async () => {
+    await handler({ ...success(), earlierRevisionIds: [OTHER_REVISION_ID], alreadyPublished: true });
+
+    const sent = published();
+    expect(sent.Subject).toBe(`dx-flow: ${RUN_ID} already published as 2 revisions`);
+    expect(sent.Message).toContain(`dx-flow run ${RUN_ID} had already been published as 2 revisions; nothing new went out.`);
+    expect(sent.Message).toMatch(new RegExp(`^Revisions: +${OTHER_REVISION_ID}, ${REVISION_ID}$`, 'm'));
+  });
+
   it('reads a missing earlierRevisionIds as a run of one revision', async () => {
     const { earlierRevisionIds: _, ...withoutEarlier } = success();
     await handler(withoutEarlier);
