@@ -28,10 +28,11 @@ export const PlanRevisionEnv = z.object({
 /** The import poll: first wait, cap of the exponential backoff, and the bound of the loop. */
 export const ImportPollEnv = z.object({
   // The first poll comes when an import is likely done: the single-asset job in AWS's own job example took 36 s,
-  // and the sandbox's 100-asset jobs take about 30 scaled seconds. Each poll sooner only costs 3 transitions.
-  [ENV_KEYS.importPollInitialSeconds]: positiveInt(40),
+  // and the sandbox's 100-asset jobs take 5 to 40 scaled seconds. Each poll sooner costs 3 transitions and buys
+  // at most a minute of a batch's latency; a longer import is polled every minute.
+  [ENV_KEYS.importPollInitialSeconds]: positiveInt(60),
   [ENV_KEYS.importPollMaxSeconds]: positiveInt(60),
-  // 40 then 60 s a poll: 120 polls bound one batch's import to about two hours.
+  // A poll a minute: 120 polls bound one batch's import to two hours.
   [ENV_KEYS.importPollMaxAttempts]: positiveInt(120),
 });
 

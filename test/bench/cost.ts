@@ -3,8 +3,8 @@ import { importPollConfig, nextWaitSeconds } from '../../shared/import-poll';
 import { TASKS } from '../../tasks/registry';
 
 /*
- * What polling an import costs, per batch, for a simulated import duration: this workflow's capped
- * exponential backoff against a fixed 10-second poll and against the original recipe's one Lambda that
+ * What polling an import costs, per batch, for a simulated import duration: this workflow's schedule
+ * (IMPORT_POLL_* defaults) against a fixed 10-second poll and against the original recipe's one Lambda that
  * sleeps until the job ends. Published prices (us-east-1): Standard workflows $0.025 per 1,000 transitions;
  * arm64 Lambda $0.0000133334 per GB-second and $0.20 per million requests.
  */
@@ -44,7 +44,12 @@ export function pollingCosts(importSeconds: number): PollingCost[] {
   }
   const sleeper = TASKS['check-import'].memoryMb / 1024;
   return [
-    pollingCost('capped exponential backoff (this workflow)', polls),
+    pollingCost(
+      config.initialSeconds >= config.maxSeconds
+        ? `this workflow: a poll every ${config.maxSeconds} s`
+        : `this workflow: first poll at ${config.initialSeconds} s, doubling to ${config.maxSeconds} s`,
+      polls,
+    ),
     pollingCost('fixed 10 s polling', Math.ceil(importSeconds / 10)),
     {
       strategy: "one sleeping Lambda (the original recipe's)",

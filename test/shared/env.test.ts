@@ -12,9 +12,9 @@ import { ACCOUNT_A, ACCOUNT_B, TOPIC_ARN } from '../fixtures/ids';
 
 describe('readEnv', () => {
   describe('ImportPollEnv', () => {
-    it('defaults to a 40 s first wait, a 60 s cap and 120 polls', () => {
+    it('defaults to a 60 s first wait, a 60 s cap and 120 polls', () => {
       expect(readEnv(ImportPollEnv, {})).toEqual({
-        IMPORT_POLL_INITIAL_SECONDS: 40,
+        IMPORT_POLL_INITIAL_SECONDS: 60,
         IMPORT_POLL_MAX_SECONDS: 60,
         IMPORT_POLL_MAX_ATTEMPTS: 120,
       });

@@ -152,8 +152,8 @@ describe('check-import', () => {
 
     await expect(handler(input({ pollCount: 119 }))).rejects.toMatchObject({
       name: 'ImportTimeoutError',
-      // 40 seconds, then 119 waits at the 60-second cap.
-      message: expect.stringContaining('still WAITING after 120 polls over 7180 s'),
+      // 120 waits of 60 seconds.
+      message: expect.stringContaining('still WAITING after 120 polls over 7200 s'),
     });
   });
 
