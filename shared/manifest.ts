@@ -11,7 +11,7 @@ import {
 } from './limits';
 import { readJsonObject } from './s3-json';
 import { AccountId, BucketName, DataSetId, RunId, SafeS3Key } from './schemas/fields';
-import { type BatchRef, PartPlan, SourceType } from './schemas/payloads';
+import { type BatchRef, PartPlan, SourceType } from './schemas/payloads/batch';
 
 /*
  * A run's plan, kept in S3 because state payloads are capped at 256 KB: `manifests/runs/<runId>/plan.json` holds the

@@ -2,7 +2,7 @@ import { createDataExchangeClient } from '../../shared/clients/dataexchange';
 import { ImportPollEnv } from '../../shared/env';
 import { defineHandler } from '../../shared/handler';
 import { importPollConfig } from '../../shared/import-poll';
-import { CheckImportInput } from '../../shared/schemas/payloads';
+import { CheckImportInput } from '../../shared/schemas/payloads/import';
 import { checkImport } from './core';
 
 const dataExchange = createDataExchangeClient();

@@ -1,7 +1,7 @@
 import { createDataExchangeClient } from '../../shared/clients/dataexchange';
 import { NoEnv } from '../../shared/env';
 import { defineHandler } from '../../shared/handler';
-import { CreateRevisionInput } from '../../shared/schemas/payloads';
+import { CreateRevisionInput } from '../../shared/schemas/payloads/revision';
 import { createRevision } from './core';
 
 const dataExchange = createDataExchangeClient();

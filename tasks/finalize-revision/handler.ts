@@ -1,7 +1,7 @@
 import { createDataExchangeClient } from '../../shared/clients/dataexchange';
 import { NoEnv } from '../../shared/env';
 import { defineHandler } from '../../shared/handler';
-import { FinalizeRevisionInput } from '../../shared/schemas/payloads';
+import { FinalizeRevisionInput } from '../../shared/schemas/payloads/revision';
 import { finalizeRevision } from './core';
 
 const dataExchange = createDataExchangeClient();

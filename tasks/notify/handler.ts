@@ -1,7 +1,7 @@
 import { createSnsClient } from '../../shared/clients/sns';
 import { NotifyEnv } from '../../shared/env';
 import { defineHandler } from '../../shared/handler';
-import { NotifyInput } from '../../shared/schemas/payloads';
+import { NotifyInput } from '../../shared/schemas/payloads/notify';
 import { notify } from './core';
 
 const sns = createSnsClient();

@@ -16,7 +16,7 @@ import { fingerprintRunId } from '../../shared/run-id';
 import { readJsonObject } from '../../shared/s3-json';
 import { sampleCsvByteLength, seedFor } from '../../shared/sample-data';
 import { SafeS3Key } from '../../shared/schemas/fields';
-import { ContinuationInput, type Plan, type PlanRevisionInput } from '../../shared/schemas/payloads';
+import { ContinuationInput, type Plan, type PlanRevisionInput } from '../../shared/schemas/payloads/plan';
 import { ProviderManifest } from '../../shared/schemas/provider-manifest';
 import { runIdFromExecutionName, type Source, WorkflowInput } from '../../shared/schemas/workflow-input';
 import { parseOrThrow } from '../../shared/validation';

@@ -1,7 +1,7 @@
 import { createS3Client } from '../../shared/clients/s3';
 import { ENV_KEYS, PlanRevisionEnv } from '../../shared/env';
 import { defineHandler } from '../../shared/handler';
-import { PlanRevisionInput } from '../../shared/schemas/payloads';
+import { PlanRevisionInput } from '../../shared/schemas/payloads/plan';
 import { planRevision } from './core';
 
 const s3 = createS3Client();

@@ -1,7 +1,7 @@
 import { createDataExchangeClient } from '../../shared/clients/dataexchange';
 import { ShareWithSubscribersEnv } from '../../shared/env';
 import { defineHandler } from '../../shared/handler';
-import { ShareWithSubscribersInput } from '../../shared/schemas/payloads';
+import { ShareWithSubscribersInput } from '../../shared/schemas/payloads/sharing';
 import { shareWithSubscribers } from './core';
 
 const dataExchange = createDataExchangeClient();

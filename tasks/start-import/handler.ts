@@ -3,7 +3,7 @@ import { createS3Client } from '../../shared/clients/s3';
 import { ImportPollEnv } from '../../shared/env';
 import { defineHandler } from '../../shared/handler';
 import { importPollConfig } from '../../shared/import-poll';
-import { StartImportInput } from '../../shared/schemas/payloads';
+import { StartImportInput } from '../../shared/schemas/payloads/import';
 import { startImport } from './core';
 
 const dataExchange = createDataExchangeClient();

@@ -1,0 +1,53 @@
+import * as z from 'zod';
+import { BucketName, DataSetId, RevisionId, RunId, SafeS3Key } from '../fields';
+import { BatchRef } from './batch';
+
+// ---- UploadBatch
+export const UploadBatchInput = z.strictObject({
+  runId: RunId,
+  bucket: BucketName,
+  batch: BatchRef,
+});
+export type UploadBatchInput = z.infer<typeof UploadBatchInput>;
+
+export const UploadBatchOutput = z.strictObject({
+  batchIndex: z.number().int().min(0),
+  assetCount: z.number().int().min(0),
+  bytes: z.number().int().min(0),
+});
+export type UploadBatchOutput = z.infer<typeof UploadBatchOutput>;
+
+// ---- StartImport and CheckImport share one status shape, so one Choice serves both.
+export const ImportJobState = z.enum(['WAITING', 'IN_PROGRESS', 'COMPLETED', 'ERROR', 'CANCELLED', 'TIMED_OUT']);
+export type ImportJobState = z.infer<typeof ImportJobState>;
+
+export const StartImportInput = z.strictObject({
+  runId: RunId,
+  bucket: BucketName,
+  datasetId: DataSetId,
+  revisionId: RevisionId,
+  batch: BatchRef,
+});
+export type StartImportInput = z.infer<typeof StartImportInput>;
+
+export const ImportStatus = z.strictObject({
+  batchIndex: z.number().int().min(0),
+  /** null when the revision already held every asset of the batch, so no job was needed. */
+  jobId: z.string().nullable(),
+  state: z.enum(['WAITING', 'IN_PROGRESS', 'COMPLETED']),
+  submitted: z.number().int().min(0),
+  skipped: z.number().int().min(0),
+  pollCount: z.number().int().min(0),
+  /** How long the Wait state sleeps before the next CheckImport: 0 when there is no job to wait for. */
+  waitSeconds: z.number().int().min(0),
+});
+export type ImportStatus = z.infer<typeof ImportStatus>;
+
+export const CheckImportInput = z.strictObject({
+  runId: RunId,
+  datasetId: DataSetId,
+  revisionId: RevisionId,
+  manifestKey: SafeS3Key,
+  status: ImportStatus,
+});
+export type CheckImportInput = z.infer<typeof CheckImportInput>;
