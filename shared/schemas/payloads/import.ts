@@ -18,15 +18,10 @@ export const UploadBatchOutput = z.strictObject({
 export type UploadBatchOutput = z.infer<typeof UploadBatchOutput>;
 
 // ---- StartImport and CheckImport share one status shape, so one Choice serves both.
-export const ImportJobState = z.enum(['WAITING', 'IN_PROGRESS', 'COMPLETED', 'ERROR', 'CANCELLED', 'TIMED_OUT']);
-export type ImportJobState = z.infer<typeof ImportJobState>;
-
-export const StartImportInput = z.strictObject({
-  runId: RunId,
-  bucket: BucketName,
+/** The batch UploadBatch put in place, and the revision to import it into. */
+export const StartImportInput = UploadBatchInput.extend({
   datasetId: DataSetId,
   revisionId: RevisionId,
-  batch: BatchRef,
 });
 export type StartImportInput = z.infer<typeof StartImportInput>;
 
