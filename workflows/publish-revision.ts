@@ -280,6 +280,8 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
     resultSelector: { 'executionArn.$': '$.ExecutionArn' },
     resultPath: '$.nextPart',
   });
+  // The one error AWS documents as worth a retry for this integration: too many executions running at once.
+  startNextPart.addRetry({ ...TRANSIENT_RETRY, errors: ['StepFunctions.ExecutionLimitExceeded'] });
   startNextPart.next(new sfn.Succeed(scope, STATE.continuedInNextExecution, { stateName: STATE.continuedInNextExecution }));
   const hasMoreParts = new sfn.Choice(scope, STATE.hasMoreParts, { stateName: STATE.hasMoreParts })
     .when(sfn.Condition.booleanEquals('$.plan.hasMoreParts', true), startNextPart)
