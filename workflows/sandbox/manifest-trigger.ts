@@ -218,7 +218,8 @@ export class ManifestTrigger {
 
   private async deliver(input: string, times: number): Promise<void> {
     for (let delivered = 0; delivered < times && !this.closed; delivered += 1) {
-      const record = this.options.executions.start(randomUUID(), input);
+      // EventBridge starts each execution under a name of its own choosing.
+      const record = this.options.executions.startChecked({ input });
       await this.options.executions.settled(record.executionArn);
     }
   }

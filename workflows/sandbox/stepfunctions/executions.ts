@@ -1,13 +1,18 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { RunnableAsl } from '../../asl';
-import { type LocalExecutionOptions, runLocalExecution, type TaskHandlers } from '../../local-runner';
+import { runLocalExecution, type StartExecutionRequest, type StartedExecution, type TaskHandlers } from '../../local-runner';
+import { SfnError } from './errors';
 import { HistoryRecorder, type WireHistoryEvent } from './history';
 
 /*
  * The sandbox's executions: each runs the synthesized definition in-process, and its record (status, input,
  * output, history) is written to the sandbox directory when it starts and when it ends.
  */
+
+// AWS's rule for execution names: no whitespace, brackets, wildcards, punctuation that breaks ARNs or URLs.
+// eslint-disable-next-line no-control-regex -- AWS forbids control characters in names, so the rule names them
+const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -51,8 +56,6 @@ export interface ExecutionStoreOptions {
 export class ExecutionStore {
   private readonly records = new Map<string, ExecutionRecord>();
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
-  /** How a StartExecution state starts an execution: set by the API, so that it goes by the API's own rules. */
-  startNested?: LocalExecutionOptions['startExecution'];
 
   constructor(private readonly options: ExecutionStoreOptions) {
     mkdirSync(options.directory, { recursive: true });
@@ -99,7 +102,40 @@ export class ExecutionStore {
     return [...this.records.values()].sort((a, b) => b.startDate - a.startDate);
   }
 
-  start(name: string, input: string): ExecutionRecord {
+  checkStateMachine(arn: string | undefined): void {
+    if (arn !== undefined && arn !== this.options.stateMachine.arn) {
+      throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    }
+  }
+
+  /** StartExecution by AWS's rules: a valid name and JSON input, and a repeat of a running start is no new execution. */
+  startChecked(request: { stateMachineArn?: string; name?: string; input?: string }): ExecutionRecord {
+    this.checkStateMachine(request.stateMachineArn);
+    const name = request.name ?? crypto.randomUUID();
+    if (!EXECUTION_NAME.test(name)) throw new SfnError('InvalidName', `Invalid Name: '${name}'`);
+    const input = request.input ?? '{}';
+    try {
+      JSON.parse(input);
+    } catch {
+      throw new SfnError('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input is not valid JSON');
+    }
+    const existing = this.get(this.arnFor(name));
+    if (existing !== undefined) {
+      // AWS answers a repeated start of a running execution with the same input idempotently.
+      if (existing.status === 'RUNNING' && existing.input === input) return existing;
+      throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.executionArn}'`);
+    }
+    return this.start(name, input);
+  }
+
+  /** A StartExecution state's start (a run's next part): by the same rules as a call over HTTP. */
+  private startFromState(request: StartExecutionRequest): StartedExecution {
+    const input = typeof request.Input === 'string' ? request.Input : JSON.stringify(request.Input ?? {});
+    const record = this.startChecked({ stateMachineArn: request.StateMachineArn, name: request.Name, input });
+    return { ExecutionArn: record.executionArn, StartDate: new Date(record.startDate).toISOString() };
+  }
+
+  private start(name: string, input: string): ExecutionRecord {
     const now = Date.now();
     const record: ExecutionRecord = {
       executionArn: this.arnFor(name),
@@ -171,10 +207,7 @@ export class ExecutionStore {
       startTime: new Date(record.startDate),
       waitMsPerSecond: this.options.waitMsPerSecond,
       retryMs: this.options.retryMs,
-      startExecution: (request) => {
-        if (this.startNested === undefined) throw new Error('The sandbox has no Step Functions API to start executions with');
-        return this.startNested(request);
-      },
+      startExecution: async (request) => this.startFromState(request),
       signal: abort.signal,
       onEvent: (event) => history.record(event),
     })

@@ -1,27 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
 import { readBody, startHttpServer, type RunningServer } from '../http';
+import { SfnError } from './errors';
 import type { ExecutionRecord, ExecutionStore } from './executions';
 
 /*
  * The Step Functions endpoint: AWS JSON 1.0 (`X-Amz-Target: AWSStepFunctions.<Operation>`), the protocol
  * @aws-sdk/client-sfn and the AWS CLI speak. Timestamps go over the wire as epoch seconds.
  */
-
-class SfnError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-    this.name = code;
-  }
-}
-
-// AWS's rule for execution names: no whitespace, brackets, wildcards, punctuation that breaks ARNs or URLs.
-// eslint-disable-next-line no-control-regex -- AWS forbids control characters in names, so the rule names them
-const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 
 const Paging = { maxResults: z.number().int().min(0).max(1000).optional(), nextToken: z.string().optional() };
 const Requests = {
@@ -79,36 +65,11 @@ export function createStepFunctionsApi(store: ExecutionStore) {
     if (record === undefined) throw new SfnError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
     return record;
   };
-  const checkStateMachine = (arn: string | undefined) => {
-    if (arn !== undefined && arn !== stateMachine.arn) {
-      throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
-    }
-  };
-
-  const startExecution = (request: z.infer<typeof Requests.StartExecution>) => {
-    checkStateMachine(request.stateMachineArn);
-    const name = request.name ?? crypto.randomUUID();
-    if (!EXECUTION_NAME.test(name)) throw new SfnError('InvalidName', `Invalid Name: '${name}'`);
-    const input = request.input ?? '{}';
-    try {
-      JSON.parse(input);
-    } catch {
-      throw new SfnError('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input is not valid JSON');
-    }
-    const existing = store.get(store.arnFor(name));
-    if (existing !== undefined) {
-      // AWS answers a repeated start of a running execution with the same input idempotently.
-      if (existing.status === 'RUNNING' && existing.input === input) {
-        return { executionArn: existing.executionArn, startDate: seconds(existing.startDate) };
-      }
-      throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.executionArn}'`);
-    }
-    const record = store.start(name, input);
-    return { executionArn: record.executionArn, startDate: seconds(record.startDate) };
-  };
-
   const handlers: { [K in Operation]: (request: z.infer<(typeof Requests)[K]>) => unknown } = {
-    StartExecution: startExecution,
+    StartExecution: (request) => {
+      const record = store.startChecked(request);
+      return { executionArn: record.executionArn, startDate: seconds(record.startDate) };
+    },
     DescribeExecution: (request) => describe(execution(request.executionArn)),
     GetExecutionHistory: (request) => {
       const record = execution(request.executionArn);
@@ -117,7 +78,7 @@ export function createStepFunctionsApi(store: ExecutionStore) {
       return { events: items, nextToken };
     },
     ListExecutions: (request) => {
-      checkStateMachine(request.stateMachineArn);
+      store.checkStateMachine(request.stateMachineArn);
       const matching = store.list().filter((r) => request.statusFilter === undefined || r.status === request.statusFilter);
       const { items, nextToken } = page(matching, request.maxResults, request.nextToken);
       return {
@@ -148,7 +109,7 @@ export function createStepFunctionsApi(store: ExecutionStore) {
       return { redriveDate: seconds(record.redriveDate) };
     },
     DescribeStateMachine: (request) => {
-      checkStateMachine(request.stateMachineArn);
+      store.checkStateMachine(request.stateMachineArn);
       return {
         stateMachineArn: stateMachine.arn,
         name: stateMachine.name,
@@ -166,13 +127,6 @@ export function createStepFunctionsApi(store: ExecutionStore) {
         { stateMachineArn: stateMachine.arn, name: stateMachine.name, type: 'STANDARD', creationDate: seconds(stateMachine.creationDate) },
       ],
     }),
-  };
-
-  // A run's next part starts by the same rules as a StartExecution call over HTTP.
-  store.startNested = async (request) => {
-    const input = typeof request.Input === 'string' ? request.Input : JSON.stringify(request.Input ?? {});
-    const started = startExecution({ stateMachineArn: request.StateMachineArn, name: request.Name, input });
-    return { ExecutionArn: started.executionArn, StartDate: new Date((started.startDate ?? 0) * 1000).toISOString() };
   };
 
   return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
