@@ -5,7 +5,7 @@ import * as path from 'node:path';
  * so this list is the one place a task is declared.
  */
 export const TASKS = {
-  'plan-revision': { description: 'Validates the run input, plans the assets and writes the manifest', memoryMb: 512, timeoutSeconds: 300 },
+  'plan-revision': { description: 'Validates the run input, plans the run and writes its plan to S3', memoryMb: 512, timeoutSeconds: 300 },
   'create-revision': { description: 'Creates or reuses the revision tagged with the runId', memoryMb: 256, timeoutSeconds: 60 },
   'upload-batch': { description: 'Streams one batch of generated assets into S3, or checks existing ones', memoryMb: 1024, timeoutSeconds: 900 },
   'start-import': { description: 'Starts the import job for one batch, skipping assets already imported', memoryMb: 256, timeoutSeconds: 60 },

@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from './nag';
 
-/** Where PlanRevision writes each run's manifest (shared/manifest.ts `manifestKeyFor`). */
+/** Where PlanRevision writes each run's plan and batch files (shared/manifest.ts `planKeyFor`, `batchKeyFor`). */
 export const MANIFEST_PREFIX = 'manifests/';
 
 export interface DataBucketProps {
@@ -80,7 +80,7 @@ export class DataBucket extends Construct {
   }
 
   /**
-   * PlanRevision: lists and heads objects (for `s3Prefix` sources) and writes the run's manifest, nothing else.
+   * PlanRevision: lists and heads objects (for `s3Prefix` sources) and writes the run's plan and batch files, nothing else.
    * Explicit actions rather than `grantRead`, whose `s3:GetObject*` and `s3:List*` reach ACLs and versions.
    */
   public grantPlan(grantee: iam.IGrantable): void {
