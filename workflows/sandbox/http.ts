@@ -8,7 +8,10 @@ export const SANDBOX_HOST = '127.0.0.1';
 export interface RunningServer {
   readonly endpoint: string;
   readonly port: number;
-  /** Stops listening and destroys every open connection, keep-alive ones included. */
+  /**
+   * Stops listening, destroys every open connection, keep-alive ones included, and waits for the handlers still
+   * running: a service this one calls may close once it resolves.
+   */
   close(): Promise<void>;
 }
 
@@ -17,13 +20,17 @@ export type RequestHandler = (request: IncomingMessage, response: ServerResponse
 /** Starts an HTTP server on 127.0.0.1; port 0 picks a free one. A handler's crash becomes a 500, never a hang. */
 export async function startHttpServer(handler: RequestHandler, port = 0): Promise<RunningServer> {
   const sockets = new Set<Socket>();
+  const handling = new Set<Promise<void>>();
   const server: Server = createServer((request, response) => {
-    handler(request, response).catch((error: unknown) => {
-      if (!response.headersSent) {
-        response.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalFailure' });
-      }
-      response.end(JSON.stringify({ message: `sandbox error: ${(error as Error).message}` }));
-    });
+    const handled = handler(request, response)
+      .catch((error: unknown) => {
+        if (!response.headersSent) {
+          response.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalFailure' });
+        }
+        response.end(JSON.stringify({ message: `sandbox error: ${(error as Error).message}` }));
+      })
+      .finally(() => handling.delete(handled));
+    handling.add(handled);
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -38,11 +45,11 @@ export async function startHttpServer(handler: RequestHandler, port = 0): Promis
   return {
     endpoint: `http://${SANDBOX_HOST}:${actualPort}`,
     port: actualPort,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(handling);
+    },
   };
 }
 

@@ -213,7 +213,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const triggerClosed = trigger?.close();
     await executions?.drain();
     await triggerClosed;
-    await Promise.all(servers.reverse().map((server) => server.close()));
+    // One at a time, the last started first: a service stops (aborting its own calls, such as the Data Exchange
+    // emulator's exports to S3) before the services it calls.
+    for (const server of servers.reverse()) await server.close();
     rmSync(runningFile, { force: true });
   };
   let executions: ExecutionStore | undefined;

@@ -11,6 +11,9 @@ import type { AccountState, ExportedObject } from './store';
  */
 
 /** S3 clients like `template` (endpoint, region, checksums), one per sandbox account, each signing with its keys. */
+const ignore = () => undefined;
+const QUIET = { debug: ignore, info: ignore, warn: ignore, error: ignore };
+
 export function s3ClientsByAccount(template: S3Client): (accountId: string) => S3Client {
   const clients = new Map<string, S3Client>();
   return (accountId) => {
@@ -27,6 +30,9 @@ export function s3ClientsByAccount(template: S3Client): (accountId: string) => S
       requestChecksumCalculation,
       responseChecksumValidation,
       credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey },
+      // A failed write is reported in its job's errors. Left to itself the SDK also warns on the console for every
+      // streamed write that fails, including those the sandbox aborts when it stops, after the CLI's summary.
+      logger: QUIET,
     });
     clients.set(accountId, client);
     return client;
