@@ -52,4 +52,13 @@ describe('dx-flow accept-grant on AWS', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^dx-flow: AWS denied the request/);
   });
+
+  it('explains a grant that does not exist in one sentence, exit 2', async () => {
+    dataExchange.on(GetReceivedDataGrantCommand).rejects(awsError('ResourceNotFoundException', 404));
+
+    const result = await acceptGrant();
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^dx-flow: AWS found no such resource/);
+  });
 });

@@ -17,6 +17,7 @@ const EXPECTED_AWS_ERRORS: Readonly<Record<string, (message: string) => string>>
   ExecutionAlreadyExists: (message) => `An execution with that name already exists: ${message}`,
   ExecutionNotRedrivable: (message) => `That execution cannot be redriven: ${message}`,
   InvalidArn: (message) => `That is not a valid ARN: ${message}`,
+  ResourceNotFoundException: (message) => `AWS found no such resource: ${message}`,
   ValidationException: (message) => `AWS rejected the request: ${message}`,
 };
 

@@ -121,6 +121,10 @@ function subscriberSide(target: Target, options: RunOptions): ((summary: RunSumm
 }
 
 async function run(options: RunOptions): Promise<number> {
+  // Said first: without a target, the input has no bucket or data set to default to, and would be refused for that.
+  if (options.local !== true && options.stateMachineArn === undefined && options.outputsFile === undefined) {
+    throw new CliError('Give --state-machine-arn, --outputs-file or --local.');
+  }
   const defaults: { bucket?: string; datasetId?: string } =
     options.local === true
       ? knownSandboxDefaults(options.sandboxDir ?? DEFAULT_SANDBOX_DIR)
