@@ -13,6 +13,8 @@ export interface FollowOptions {
   readonly onLine?: (line: ProgressLine, elapsedMs: number) => void;
   /** Stops following (not the execution). */
   readonly signal?: AbortSignal;
+  /** Epoch ms the lines' elapsed times count from. @default the execution's start */
+  readonly since?: number;
   /** Events up to this id went before (a redriven run's earlier attempts): they count, but get no line. */
   readonly quietThroughEventId?: number;
 }
@@ -52,7 +54,7 @@ export async function followExecution(sfn: SFNClient, executionArn: string, opti
   for (;;) {
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     const fresh = await newEvents(sfn, executionArn, events.at(-1)?.id ?? 0);
-    const started = execution.startDate?.getTime() ?? Date.now();
+    const started = options.since ?? execution.startDate?.getTime() ?? Date.now();
     for (const event of fresh) {
       events.push(event);
       const line = reader.lineFor(event);
@@ -76,7 +78,9 @@ export async function followRun(sfn: SFNClient, executionArn: string, options: F
     const last = followed[followed.length - 1];
     const next = last.execution.status === 'SUCCEEDED' && !last.interrupted ? totalsOf(last.events).nextExecutionArn : null;
     if (next === null) return followed;
-    options.onLine?.({ state: 'Execution', detail: `continues in ${next.split(':').at(-1) ?? next}` }, 0);
-    followed.push(await followExecution(sfn, next, { ...options, quietThroughEventId: undefined }));
+    // The run's clock goes on from its first execution's start.
+    const since = options.since ?? followed[0].execution.startDate?.getTime() ?? Date.now();
+    options.onLine?.({ state: 'Execution', detail: `continues in ${next.split(':').at(-1) ?? next}` }, Date.now() - since);
+    followed.push(await followExecution(sfn, next, { ...options, since, quietThroughEventId: undefined }));
   }
 }
