@@ -1,9 +1,10 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import jest from 'eslint-plugin-jest';
+import layers from './eslint.layers.cjs';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '.sandbox/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', '.sandbox/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -25,6 +26,7 @@ export default tseslint.config(
       ],
     },
   },
+  ...layers.layerRules(),
   {
     files: ['test/**/*.ts'],
     ...jest.configs['flat/recommended'],

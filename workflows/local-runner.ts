@@ -3,7 +3,7 @@ import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { setMaxListeners } from 'node:events';
 import { TASK_NAMES, taskEntry, type TaskName } from '../tasks/registry';
 import type { AslDefinition, AslState, RunnableAsl } from './asl';
-import { sleep } from './sleep';
+import { sleep } from '../shared/sleep';
 
 /*
  * Runs the synthesized definition with aws-local-stepfunctions. Each Lambda state calls the task's real

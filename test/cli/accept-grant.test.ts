@@ -1,6 +1,6 @@
 import { AcceptDataGrantCommand, DataExchangeClient, GetReceivedDataGrantCommand } from '@aws-sdk/client-dataexchange';
 import { mockClient } from 'aws-sdk-client-mock';
-import { main } from '../../workflows/cli/main';
+import { main } from '../../cli/main';
 import { awsError, DATA_SET_ID } from '../fixtures/ids';
 
 const dataExchange = mockClient(DataExchangeClient);

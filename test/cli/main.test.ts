@@ -13,7 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { executionNameFor, main } from '../../workflows/cli/main';
+import { executionNameFor, main } from '../../cli/main';
 import { awsError, DATA_SET_ID, REVISION_ID } from '../fixtures/ids';
 
 /*

@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import type { Followed } from '../../workflows/cli/follow';
-import { summarize } from '../../workflows/cli/summary';
+import type { Followed } from '../../cli/follow';
+import { summarize } from '../../cli/summary';
 import { STATE } from '../../workflows/state-names';
 import { DATA_SET_ID, OTHER_REVISION_ID, REVISION_ID, RUN_ID } from '../fixtures/ids';
 

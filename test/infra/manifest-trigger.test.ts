@@ -1,5 +1,5 @@
 import { WorkflowInput } from '../../shared/schemas/workflow-input';
-import { objectCreatedEvent, type S3EventRule, s3EventRuleFromTemplate } from '../../workflows/sandbox/manifest-trigger';
+import { objectCreatedEvent, type S3EventRule, s3EventRuleFromTemplate } from '../../sandbox/manifest-trigger';
 import { DATA_SET_ID } from '../fixtures/ids';
 import { logicalIdOf, type Synthesized, synthStack } from './synth';
 

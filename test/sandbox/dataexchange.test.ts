@@ -33,12 +33,12 @@ import {
   ValidationException,
 } from '@aws-sdk/client-dataexchange';
 import { S3Client } from '@aws-sdk/client-s3';
-import { PROVIDER_ACCOUNT, SANDBOX_REGION, type SandboxAccount, SUBSCRIBER_ACCOUNT } from '../../workflows/sandbox/accounts';
-import { assetFile } from '../../workflows/sandbox/dataexchange/jobs';
-import { type RunningDataExchangeEmulator, startDataExchangeEmulator } from '../../workflows/sandbox/dataexchange/server';
-import type { StoreSnapshot } from '../../workflows/sandbox/dataexchange/store';
-import { FaultInjector } from '../../workflows/sandbox/faults';
-import { type RunningServer, sleep, startHttpServer } from '../../workflows/sandbox/http';
+import { PROVIDER_ACCOUNT, SANDBOX_REGION, type SandboxAccount, SUBSCRIBER_ACCOUNT } from '../../sandbox/accounts';
+import { assetFile } from '../../sandbox/dataexchange/jobs';
+import { type RunningDataExchangeEmulator, startDataExchangeEmulator } from '../../sandbox/dataexchange/server';
+import type { StoreSnapshot } from '../../sandbox/dataexchange/store';
+import { FaultInjector } from '../../sandbox/faults';
+import { type RunningServer, sleep, startHttpServer } from '../../sandbox/http';
 import {
   CONCURRENT_IMPORT_JOBS_LIMIT_NAME,
   MAX_ASSETS_PER_IMPORT_JOB,

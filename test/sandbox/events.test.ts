@@ -4,8 +4,8 @@ import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../workflows/cli/main';
-import type { RunSummary } from '../../workflows/cli/summary';
+import { main } from '../../cli/main';
+import type { RunSummary } from '../../cli/summary';
 import { ACCOUNT_A, ACCOUNT_B } from '../fixtures/ids';
 import { openTestSandbox, waitForEnd } from './sandbox-harness';
 

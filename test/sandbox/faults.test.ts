@@ -3,7 +3,7 @@ import { ERROR_NAMES } from '../../shared/errors';
 import { sampleCsvChunks, seedFor } from '../../shared/sample-data';
 import { START_IMPORT_RETRY, TRANSIENT_RETRY } from '../../workflows/publish-revision';
 import type * as z from 'zod';
-import { FaultPlan } from '../../workflows/sandbox/faults';
+import { FaultPlan } from '../../sandbox/faults';
 import { STATE } from '../../workflows/state-names';
 import { damagedObjects, run, type RunOutcome, scheduledCount, seedObjects, snapshotBucket, useSandbox } from './outcome';
 

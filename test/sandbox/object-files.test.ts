@@ -13,11 +13,11 @@ import {
 } from '@aws-sdk/client-dataexchange';
 import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../shared/clients/s3';
-import { PROVIDER_ACCOUNT, SANDBOX_REGION } from '../../workflows/sandbox/accounts';
-import { assetFile } from '../../workflows/sandbox/dataexchange/jobs';
-import { type RunningDataExchangeEmulator, startDataExchangeEmulator } from '../../workflows/sandbox/dataexchange/server';
-import { FaultInjector } from '../../workflows/sandbox/faults';
-import { type RunningS3, startS3 } from '../../workflows/sandbox/s3/server';
+import { PROVIDER_ACCOUNT, SANDBOX_REGION } from '../../sandbox/accounts';
+import { assetFile } from '../../sandbox/dataexchange/jobs';
+import { type RunningDataExchangeEmulator, startDataExchangeEmulator } from '../../sandbox/dataexchange/server';
+import { FaultInjector } from '../../sandbox/faults';
+import { type RunningS3, startS3 } from '../../sandbox/s3/server';
 
 /*
  * The embedded S3's objects read in-process, as the sandbox's import jobs read their sources: the copy is the

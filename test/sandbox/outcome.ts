@@ -9,8 +9,8 @@ import {
 import { GetObjectCommand, paginateListObjectsV2, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { isRunComment } from '../../tasks/create-revision/core';
-import type { RunningSandbox } from '../../workflows/sandbox/sandbox';
-import type { RecordedMessage } from '../../workflows/sandbox/sns/model';
+import type { RunningSandbox } from '../../sandbox/sandbox';
+import type { RecordedMessage } from '../../sandbox/sns/model';
 import type { StateName } from '../../workflows/state-names';
 import { fullHistory, openTestSandbox, startRun, waitForEnd } from './sandbox-harness';
 

@@ -19,9 +19,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createS3Client } from '../../shared/clients/s3';
-import { PROVIDER_ACCOUNT, SANDBOX_REGION } from '../../workflows/sandbox/accounts';
-import { FaultInjector } from '../../workflows/sandbox/faults';
-import { type RunningS3, startS3 } from '../../workflows/sandbox/s3/server';
+import { PROVIDER_ACCOUNT, SANDBOX_REGION } from '../../sandbox/accounts';
+import { FaultInjector } from '../../sandbox/faults';
+import { type RunningS3, startS3 } from '../../sandbox/s3/server';
 
 const BUCKET = 'dx-flow-sandbox-data';
 const MiB = 1024 * 1024;

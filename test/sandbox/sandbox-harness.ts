@@ -2,8 +2,8 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Fault } from '../../workflows/sandbox/faults';
-import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../workflows/sandbox/sandbox';
+import type { Fault } from '../../sandbox/faults';
+import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../sandbox/sandbox';
 
 /** A sandbox in a fresh temporary directory, and a Step Functions client that reaches it like any user's. */
 export async function openTestSandbox(

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { MAX_ASSETS_PER_IMPORT_JOB, MAX_ASSETS_PER_REVISION } from '../../shared/limits';
 import { runMarker } from '../../tasks/create-revision/core';
-import { cli, clientOptions, type Inspection, inspect } from './cli-harness';
+import { cli, clientOptions, type Inspection, inspect } from '../cli/harness';
 import { fullHistory } from './sandbox-harness';
 
 /*

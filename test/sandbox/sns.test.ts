@@ -15,9 +15,9 @@ import {
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROVIDER_ACCOUNT, SANDBOX_REGION, SUBSCRIBER_ACCOUNT } from '../../workflows/sandbox/accounts';
-import { FaultInjector } from '../../workflows/sandbox/faults';
-import { type RunningSns, startSns } from '../../workflows/sandbox/sns/server';
+import { PROVIDER_ACCOUNT, SANDBOX_REGION, SUBSCRIBER_ACCOUNT } from '../../sandbox/accounts';
+import { FaultInjector } from '../../sandbox/faults';
+import { type RunningSns, startSns } from '../../sandbox/sns/server';
 
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(

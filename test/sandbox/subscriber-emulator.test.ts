@@ -31,10 +31,10 @@ import {
 } from '@aws-sdk/client-dataexchange';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../shared/clients/s3';
-import { PROVIDER_ACCOUNT, SANDBOX_REGION, type SandboxAccount, SUBSCRIBER_ACCOUNT } from '../../workflows/sandbox/accounts';
-import { type RunningDataExchangeEmulator, startDataExchangeEmulator } from '../../workflows/sandbox/dataexchange/server';
-import { FaultInjector } from '../../workflows/sandbox/faults';
-import { type RunningS3, startS3 } from '../../workflows/sandbox/s3/server';
+import { PROVIDER_ACCOUNT, SANDBOX_REGION, type SandboxAccount, SUBSCRIBER_ACCOUNT } from '../../sandbox/accounts';
+import { type RunningDataExchangeEmulator, startDataExchangeEmulator } from '../../sandbox/dataexchange/server';
+import { FaultInjector } from '../../sandbox/faults';
+import { type RunningS3, startS3 } from '../../sandbox/s3/server';
 
 /*
  * The subscriber's side of the Data Exchange emulator, over the embedded S3: a provider and a subscriber, each a

@@ -1,6 +1,6 @@
 import type { AslDefinition, RunnableAsl } from '../../workflows/asl';
 import { runLocalExecution, type TaskHandlers } from '../../workflows/local-runner';
-import { HistoryRecorder } from '../../workflows/sandbox/stepfunctions/history';
+import { HistoryRecorder } from '../../sandbox/stepfunctions/history';
 
 /*
  * Wait states on a time scale: the runner sleeps each Wait's own seconds, scaled, and still reports the

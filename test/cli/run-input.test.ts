@@ -4,10 +4,10 @@ import fc from 'fast-check';
 import { ERROR_NAMES, InputValidationError } from '../../shared/errors';
 import { WorkflowInput } from '../../shared/schemas/workflow-input';
 import { parseOrThrow } from '../../shared/validation';
-import { buildRunInput, validateRunInput } from '../../workflows/cli/run-input';
+import { buildRunInput, validateRunInput } from '../../cli/run-input';
 import { corruptions, invalidInput } from '../fixtures/workflow-inputs';
-import { notificationsOf, snapshotBucket, useSandbox } from './outcome';
-import { fullHistory, waitForEnd } from './sandbox-harness';
+import { notificationsOf, snapshotBucket, useSandbox } from '../sandbox/outcome';
+import { fullHistory, waitForEnd } from '../sandbox/sandbox-harness';
 
 /*
  * Hostile input: every invalid workflow input is refused with InputValidationError naming the field, by the

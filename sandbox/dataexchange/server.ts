@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { CONCURRENT_IMPORT_JOBS_LIMIT_NAME, MAX_CONCURRENT_IMPORT_JOBS } from '../../../shared/limits';
+import { CONCURRENT_IMPORT_JOBS_LIMIT_NAME, MAX_CONCURRENT_IMPORT_JOBS } from '../../shared/limits';
 import { accountOfRequest } from '../accounts';
 import type { FaultInjector } from '../faults';
 import { readBody, sleep, startHttpServer } from '../http';

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { RunnableAsl } from '../../asl';
-import { runLocalExecution, type StartExecutionRequest, type StartedExecution, type TaskHandlers } from '../../local-runner';
+import type { RunnableAsl } from '../../workflows/asl';
+import { runLocalExecution, type StartExecutionRequest, type StartedExecution, type TaskHandlers } from '../../workflows/local-runner';
 import { SfnError } from './errors';
 import { HistoryRecorder, type WireHistoryEvent } from './history';
 

@@ -3,13 +3,13 @@ import { type HistoryEvent, SFNClient, StartExecutionCommand } from '@aws-sdk/cl
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createS3Client } from '../../shared/clients/s3';
-import { mapLimited } from '../../shared/concurrency';
-import { sampleCsvChunks, seedFor } from '../../shared/sample-data';
-import { TASKS, type TaskName } from '../../tasks/registry';
-import { followRun } from '../../workflows/cli/follow';
-import { TASK_OF_STATE } from '../../workflows/state-names';
-import { startSandbox } from '../../workflows/sandbox/sandbox';
+import { createS3Client } from '../shared/clients/s3';
+import { mapLimited } from '../shared/concurrency';
+import { sampleCsvChunks, seedFor } from '../shared/sample-data';
+import { TASKS, type TaskName } from '../tasks/registry';
+import { followRun } from '../cli/follow';
+import { TASK_OF_STATE } from '../workflows/state-names';
+import { startSandbox } from '../sandbox/sandbox';
 
 /*
  * Orchestration overhead: a sandbox run of N generated assets against a floor measured in the same sandbox

@@ -5,7 +5,7 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { sleep } from '../sleep';
+import { sleep } from '../shared/sleep';
 import { ProgressReader, type ProgressLine, totalsOf } from './history';
 
 export interface FollowOptions {

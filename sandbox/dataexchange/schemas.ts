@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { ADX_ID_PATTERN, MAX_ASSETS_PER_IMPORT_JOB, MAX_REVISION_COMMENT_LENGTH } from '../../../shared/limits';
-import { describeIssues } from '../../../shared/validation';
+import { ADX_ID_PATTERN, MAX_ASSETS_PER_IMPORT_JOB, MAX_REVISION_COMMENT_LENGTH } from '../../shared/limits';
+import { describeIssues } from '../../shared/validation';
 import { invalid } from './errors';
 
 /* The request bodies the emulator accepts, with ADX's documented constraints. Unknown members are ignored, as ADX does. */

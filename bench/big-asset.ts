@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createS3Client } from '../../shared/clients/s3';
-import { MAX_BYTES_PER_ASSET, MIN_BYTES_PER_ASSET } from '../../shared/limits';
-import { partPlanOf, planParts, writePlan } from '../../shared/manifest';
-import { seedFor } from '../../shared/sample-data';
-import { sandboxEnvironment, startSandbox } from '../../workflows/sandbox/sandbox';
+import { createS3Client } from '../shared/clients/s3';
+import { MAX_BYTES_PER_ASSET, MIN_BYTES_PER_ASSET } from '../shared/limits';
+import { partPlanOf, planParts, writePlan } from '../shared/manifest';
+import { seedFor } from '../shared/sample-data';
+import { sandboxEnvironment, startSandbox } from '../sandbox/sandbox';
 import type { BigAssetJob } from './big-asset-child';
 
 /*

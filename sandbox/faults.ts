@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { TASK_NAMES, type TaskName } from '../../tasks/registry';
-import { parseOrThrow } from '../../shared/validation';
+import { TASK_NAMES, type TaskName } from '../tasks/registry';
+import { parseOrThrow } from '../shared/validation';
 
 /*
  * The fault plan: failures injected at the sandbox's HTTP layer (so the real SDK clients, the tasks' error

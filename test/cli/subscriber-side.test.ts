@@ -2,10 +2,10 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { SANDBOX_SUBSCRIBER_BUCKET, type SubscriberReport } from '../../workflows/cli/subscriber-side';
-import { PROVIDER_ACCOUNT, SANDBOX_REGION, type SandboxAccount, SUBSCRIBER_ACCOUNT } from '../../workflows/sandbox/accounts';
-import { cli } from './cli-harness';
-import { openTestSandbox } from './sandbox-harness';
+import { SANDBOX_SUBSCRIBER_BUCKET, type SubscriberReport } from '../../cli/subscriber-side';
+import { PROVIDER_ACCOUNT, SANDBOX_REGION, type SandboxAccount, SUBSCRIBER_ACCOUNT } from '../../sandbox/accounts';
+import { cli } from './harness';
+import { openTestSandbox } from '../sandbox/sandbox-harness';
 
 /*
  * `dx-flow run --local --subscriber-side`: the provider's run, then the sandbox's subscriber accepts the grant and

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { splitAccountList } from '../../shared/schemas/fields';
-import { WorkflowInput } from '../../shared/schemas/workflow-input';
-import { parseOrThrow } from '../../shared/validation';
+import { splitAccountList } from '../shared/schemas/fields';
+import { WorkflowInput } from '../shared/schemas/workflow-input';
+import { parseOrThrow } from '../shared/validation';
 import { CliError } from './errors';
 
 export interface RunInputFlags {

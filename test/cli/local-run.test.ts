@@ -11,11 +11,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runMarker } from '../../tasks/create-revision/core';
-import { PROVIDER_ACCOUNT } from '../../workflows/sandbox/accounts';
-import type { SandboxInfo } from '../../workflows/sandbox/sandbox';
+import { PROVIDER_ACCOUNT } from '../../sandbox/accounts';
+import type { SandboxInfo } from '../../sandbox/sandbox';
 import { STATE } from '../../workflows/state-names';
-import { cli, type CliResult, clientOptions, type Inspection, inspect, lastLine } from './cli-harness';
-import { fullHistory } from './sandbox-harness';
+import { cli, type CliResult, clientOptions, type Inspection, inspect, lastLine } from './harness';
+import { fullHistory } from '../sandbox/sandbox-harness';
 
 /*
  * The CLI end to end against the real sandbox: `main()` in-process with `--local` (the sandbox starts and stops
@@ -28,7 +28,7 @@ const REPO = path.resolve(__dirname, '../..');
 /** The CLI as a user runs it: its own node process, from the repository. */
 function spawnCli(argv: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['workflows/cli/dx-flow.js', ...argv], { cwd: REPO, env: process.env });
+    const child = spawn(process.execPath, ['cli/dx-flow.js', ...argv], { cwd: REPO, env: process.env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { TASK_NAMES, taskEntry, type TaskName } from '../../tasks/registry';
+import { TASK_NAMES, taskEntry, type TaskName } from '../tasks/registry';
 
 /*
  * Cold start proxy: each task bundle's minified size and the time a fresh Node process takes to load it,

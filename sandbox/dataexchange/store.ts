@@ -2,7 +2,7 @@ import {
   CONCURRENT_IMPORT_JOBS_LIMIT_NAME,
   MAX_ASSETS_PER_REVISION,
   MAX_CONCURRENT_IMPORT_JOBS,
-} from '../../../shared/limits';
+} from '../../shared/limits';
 import { conflict, invalid, limitExceeded, notFound, type ResourceType } from './errors';
 import { checkKeyPattern, DEFAULT_KEY_PATTERN, renderKeyPattern } from './key-pattern';
 import {

@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import type { DataGrantReport } from '../../shared/schemas/payloads';
-import { STATE } from '../state-names';
+import type { DataGrantReport } from '../shared/schemas/payloads';
+import { STATE } from '../workflows/state-names';
 
 /*
  * Reads a run out of its Step Functions history: the progress line of each event worth a line, and the

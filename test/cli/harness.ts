@@ -1,8 +1,8 @@
 import { DataExchangeClient } from '@aws-sdk/client-dataexchange';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SANDBOX_REGION } from '../../workflows/sandbox/accounts';
-import { openTestSandbox } from './sandbox-harness';
-import { main } from '../../workflows/cli/main';
+import { SANDBOX_REGION } from '../../sandbox/accounts';
+import { openTestSandbox } from '../sandbox/sandbox-harness';
+import { main } from '../../cli/main';
 
 export interface CliResult {
   code: number;

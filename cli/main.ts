@@ -1,12 +1,12 @@
 import { DataExchangeClient } from '@aws-sdk/client-dataexchange';
 import { RedriveExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { InputValidationError } from '../../shared/errors';
-import { splitAccountList } from '../../shared/schemas/fields';
-import { EXECUTION_NAME_MAX_LENGTH } from '../../shared/limits';
-import { buildApp, PROVIDER_STACK_NAME } from '../../infra/build-app';
-import { extractRunnableAsl, type AslDefinition } from '../asl';
-import { mermaidFlowchart } from '../diagram';
+import { InputValidationError } from '../shared/errors';
+import { splitAccountList } from '../shared/schemas/fields';
+import { EXECUTION_NAME_MAX_LENGTH } from '../shared/limits';
+import { buildApp, PROVIDER_STACK_NAME } from '../infra/build-app';
+import { extractRunnableAsl, type AslDefinition } from '../workflows/asl';
+import { mermaidFlowchart } from '../workflows/diagram';
 import { SUBSCRIBER_ACCOUNT } from '../sandbox/accounts';
 import { DEFAULT_SANDBOX_DIR, knownSandboxDefaults, resetSandbox, sandboxEnvironment, startSandbox } from '../sandbox/sandbox';
 import { CliError, explainAwsError } from './errors';

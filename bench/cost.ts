@@ -1,6 +1,6 @@
-import { ImportPollEnv, readEnv } from '../../shared/env';
-import { importPollConfig, nextWaitSeconds } from '../../shared/import-poll';
-import { TASKS } from '../../tasks/registry';
+import { ImportPollEnv, readEnv } from '../shared/env';
+import { importPollConfig, nextWaitSeconds } from '../shared/import-poll';
+import { TASKS } from '../tasks/registry';
 
 /*
  * What polling an import costs, per batch, for a simulated import duration: this workflow's schedule

@@ -1,5 +1,5 @@
-import type { AslDefinition, AslState } from '../../asl';
-import type { LocalEvent } from '../../local-runner';
+import type { AslDefinition, AslState } from '../../workflows/asl';
+import type { LocalEvent } from '../../workflows/local-runner';
 
 /*
  * Translates aws-local-stepfunctions' event log into Step Functions' own history events, in the JSON shape

@@ -1,8 +1,8 @@
 import { Upload } from '@aws-sdk/lib-storage';
-import { createS3Client } from '../../shared/clients/s3';
-import { sampleCsvStream } from '../../shared/sample-data';
-import type { UploadBatchInput } from '../../shared/schemas/payloads';
-import { handler } from '../../tasks/upload-batch/handler';
+import { createS3Client } from '../shared/clients/s3';
+import { sampleCsvStream } from '../shared/sample-data';
+import type { UploadBatchInput } from '../shared/schemas/payloads';
+import { handler } from '../tasks/upload-batch/handler';
 
 /*
  * One side of the big-asset bench, alone in its process so that the peak RSS it reports is its own and not a

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SANDBOX_REGION } from '../accounts';
-import { parseOrThrow } from '../../../shared/validation';
+import { parseOrThrow } from '../../shared/validation';
 import {
   invalidParameter,
   invalidParameterValue,
