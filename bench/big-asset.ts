@@ -6,7 +6,8 @@ import { createS3Client } from '../shared/clients/s3';
 import { MAX_BYTES_PER_ASSET, MIN_BYTES_PER_ASSET } from '../shared/limits';
 import { partPlanOf, planParts, writePlan } from '../shared/manifest';
 import { seedFor } from '../shared/sample-data';
-import { sandboxEnvironment, startSandbox } from '../sandbox/sandbox';
+import { sandboxEnvironment } from '../sandbox/directory';
+import { startSandbox } from '../sandbox/sandbox';
 import type { BigAssetJob } from './big-asset-child';
 
 /*

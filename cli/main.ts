@@ -4,14 +4,14 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { InputValidationError } from '../shared/errors';
 import { splitAccountList } from '../shared/schemas/fields';
 import { EXECUTION_NAME_MAX_LENGTH } from '../shared/limits';
-import { buildApp, PROVIDER_STACK_NAME } from '../infra/build-app';
 import { extractRunnableAsl, type AslDefinition } from '../workflows/asl';
 import { mermaidFlowchart } from '../workflows/diagram';
 import { SUBSCRIBER_ACCOUNT } from '../sandbox/accounts';
-import { DEFAULT_SANDBOX_DIR, knownSandboxDefaults, resetSandbox, sandboxEnvironment, startSandbox } from '../sandbox/sandbox';
+import { DEFAULT_SANDBOX_DIR, knownSandboxDefaults, resetSandbox, sandboxEnvironment } from '../sandbox/directory';
 import { CliError, explainAwsError } from './errors';
 import { followRun, latestEventId } from './follow';
 import { planFromDir, uploadFromDir, withFromDirSource } from './from-dir';
+import { loadApp, loadSandbox } from './lazy';
 import { buildRunInput, validateRunInput, type RunInputFlags } from './run-input';
 import { describeSummary, rejectedSummary, summarize, type RunSummary } from './summary';
 import { acceptGrant, receiveAsSubscriber, sandboxSubscriberDataExchange } from './subscriber-side';
@@ -188,7 +188,7 @@ async function acceptGrantCommand(dataGrantArn: string, options: TargetOptions &
 }
 
 async function sandboxUp(options: { sandboxDir: string; portBase?: number }): Promise<number> {
-  const sandbox = await startSandbox({ directory: options.sandboxDir, portBase: options.portBase });
+  const sandbox = await loadSandbox().startSandbox({ directory: options.sandboxDir, portBase: options.portBase });
   const lines = Object.entries(sandboxEnvironment(sandbox)).map(([key, value]) => `export ${key}=${value}`);
   process.stdout.write(`# dx-flow sandbox in ${sandbox.directory}; Ctrl-C stops it.\n${lines.join('\n')}\n`);
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
@@ -199,6 +199,7 @@ async function sandboxUp(options: { sandboxDir: string; portBase?: number }): Pr
 
 /** Synthesizes the app as `cdk synth` would and prints its runnable definition, rendered. */
 function printDefinition(render: (definition: AslDefinition) => string): number {
+  const { buildApp, PROVIDER_STACK_NAME } = loadApp();
   const { app } = buildApp({ env: process.env, bundle: false, nag: false });
   const template = app.synth().getStackByName(PROVIDER_STACK_NAME).template as unknown;
   process.stdout.write(`${render(extractRunnableAsl(template).definition)}\n`);

@@ -12,7 +12,7 @@ import {
   StartJobCommand,
 } from '@aws-sdk/client-dataexchange';
 import { CreateBucketCommand, HeadBucketCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
-import { AUTO_EXPORT_KEY_PATTERN } from '../infra/constructs/subscriber/auto-export';
+import { AUTO_EXPORT_KEY_PATTERN } from '../infra/constructs/subscriber/export-layout';
 import { PROVIDER_ACCOUNT, SANDBOX_REGION, SUBSCRIBER_ACCOUNT } from '../sandbox/accounts';
 import { CliError } from './errors';
 

@@ -3,8 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { PROVIDER_ACCOUNT, SANDBOX_REGION } from '../sandbox/accounts';
 import { loadFaultPlan } from '../sandbox/faults';
-import { DEFAULT_SANDBOX_DIR, findRunningSandbox, startSandbox, type SandboxInfo } from '../sandbox/sandbox';
+import { DEFAULT_SANDBOX_DIR, findRunningSandbox, type SandboxInfo } from '../sandbox/directory';
 import { CliError } from './errors';
+import { loadSandbox } from './lazy';
 
 /** Where the CLI points: the local sandbox or a deployed stack. Either way it speaks the Step Functions API. */
 export interface Target {
@@ -114,7 +115,7 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
     };
   }
   const faults = options.faults === undefined ? undefined : loadFaultPlan(options.faults);
-  const sandbox = await startSandbox({ directory, faults });
+  const sandbox = await loadSandbox().startSandbox({ directory, faults });
   return {
     sfn: sandboxClient(sandbox),
     stateMachineArn: sandbox.stateMachineArn,

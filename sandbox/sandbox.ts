@@ -2,7 +2,7 @@ import { CreateDataSetCommand, GetDataSetCommand } from '@aws-sdk/client-dataexc
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import type { CfnElement } from 'aws-cdk-lib';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildApp, PROVIDER_STACK_NAME } from '../infra/build-app';
 import { createDataExchangeClient } from '../shared/clients/dataexchange';
@@ -13,6 +13,16 @@ import { TASK_NAMES, type TaskName } from '../tasks/registry';
 import { extractRunnableAsl, taskEnvironments } from '../workflows/asl';
 import { loadTaskHandlers, type TaskHandlers } from '../workflows/local-runner';
 import { PROVIDER_ACCOUNT, SANDBOX_REGION } from './accounts';
+import {
+  DEFAULT_SANDBOX_DIR,
+  findRunningSandbox,
+  type PersistedSandbox,
+  readPersisted,
+  SANDBOX_BUCKET,
+  SANDBOX_TOPIC,
+  sandboxFiles,
+  type SandboxInfo,
+} from './directory';
 import { startDataExchangeEmulator } from './dataexchange/server';
 import { type Fault, FaultInjector } from './faults';
 import { ManifestTrigger, s3EventRuleFromTemplate } from './manifest-trigger';
@@ -27,10 +37,6 @@ import { startStepFunctions } from './stepfunctions/server';
  * directory, like one long-lived account. Step Functions runs the definition the app synthesizes, and its
  * Lambda states run the registry's handler modules with the environment the stack gives each function.
  */
-
-export const SANDBOX_BUCKET = 'dx-flow-sandbox-data';
-export const SANDBOX_TOPIC = 'dx-flow-sandbox-notifications';
-export const DEFAULT_SANDBOX_DIR = '.sandbox';
 
 export interface SandboxOptions {
   /** @default `.sandbox` */
@@ -50,93 +56,12 @@ export interface SandboxOptions {
   readonly importDelayMs?: number;
 }
 
-export interface SandboxEndpoints {
-  readonly s3: string;
-  readonly dataexchange: string;
-  readonly sns: string;
-  readonly sfn: string;
-}
-
-/** What a client needs to use the sandbox: the `export` lines of `dx-flow sandbox up`. */
-export interface SandboxInfo {
-  readonly directory: string;
-  readonly endpoints: SandboxEndpoints;
-  readonly bucket: string;
-  readonly dataSetId: string;
-  readonly topicArn: string;
-  readonly stateMachineArn: string;
-  readonly pid: number;
-}
-
 export interface RunningSandbox extends SandboxInfo {
   readonly faults: FaultInjector;
   readonly executions: ExecutionStore;
   /** Every SNS message published so far, oldest first: what subscribers of the topics would have received. */
   notifications(): readonly RecordedMessage[];
   close(): Promise<void>;
-}
-
-interface PersistedSandbox {
-  dataSetId?: string;
-  ports?: number[];
-}
-
-const files = (directory: string) => ({
-  persisted: path.join(directory, 'sandbox.json'),
-  running: path.join(directory, 'running.json'),
-});
-
-/** What the sandbox kept from its last run in this directory: its data set and its ports. */
-function readPersisted(directory: string): PersistedSandbox {
-  const file = files(path.resolve(directory)).persisted;
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as PersistedSandbox) : {};
-}
-
-/** The sandbox's bucket, and its data set once a sandbox has run in this directory, without starting one. */
-export function knownSandboxDefaults(directory = DEFAULT_SANDBOX_DIR): { bucket: string; datasetId?: string } {
-  return { bucket: SANDBOX_BUCKET, datasetId: readPersisted(directory).dataSetId };
-}
-
-/** The environment that points any AWS SDK or the AWS CLI at the sandbox. */
-export function sandboxEnvironment(info: SandboxInfo): Record<string, string> {
-  return {
-    AWS_ACCESS_KEY_ID: PROVIDER_ACCOUNT.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: PROVIDER_ACCOUNT.secretAccessKey,
-    AWS_REGION: SANDBOX_REGION,
-    AWS_DEFAULT_REGION: SANDBOX_REGION,
-    AWS_ENDPOINT_URL_S3: info.endpoints.s3,
-    AWS_ENDPOINT_URL_DATAEXCHANGE: info.endpoints.dataexchange,
-    AWS_ENDPOINT_URL_SNS: info.endpoints.sns,
-    AWS_ENDPOINT_URL_SFN: info.endpoints.sfn,
-    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-    DX_FLOW_BUCKET: info.bucket,
-    DX_FLOW_DATASET_ID: info.dataSetId,
-    DX_FLOW_STATE_MACHINE_ARN: info.stateMachineArn,
-  };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The sandbox a `dx-flow sandbox up` is serving from this directory, if one is. */
-export function findRunningSandbox(directory = DEFAULT_SANDBOX_DIR): SandboxInfo | undefined {
-  const file = files(path.resolve(directory)).running;
-  if (!existsSync(file)) return undefined;
-  const info = JSON.parse(readFileSync(file, 'utf8')) as SandboxInfo;
-  return isAlive(info.pid) && info.pid !== process.pid ? info : undefined;
-}
-
-export function resetSandbox(directory = DEFAULT_SANDBOX_DIR): void {
-  const running = findRunningSandbox(directory);
-  if (running !== undefined) throw new Error(`The sandbox in ${directory} is in use by process ${running.pid}; stop it first`);
-  rmSync(path.resolve(directory), { recursive: true, force: true });
 }
 
 /** Sets the environment for this process's task handlers; a key two tasks set differently cannot be shared. */
@@ -202,7 +127,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const running = findRunningSandbox(directory);
   if (running !== undefined) throw new Error(`The sandbox in ${directory} is already up (process ${running.pid})`);
   mkdirSync(directory, { recursive: true });
-  const { persisted: persistedFile, running: runningFile } = files(directory);
+  const { persisted: persistedFile, running: runningFile } = sandboxFiles(directory);
   const persisted = readPersisted(directory);
   const port = (i: number) => (options.portBase === undefined ? (persisted.ports?.[i] ?? 0) : options.portBase + i);
   const faults = new FaultInjector(options.faults);

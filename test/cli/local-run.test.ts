@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runMarker } from '../../tasks/create-revision/core';
 import { PROVIDER_ACCOUNT } from '../../sandbox/accounts';
-import type { SandboxInfo } from '../../sandbox/sandbox';
+import type { SandboxInfo } from '../../sandbox/directory';
 import { STATE } from '../../workflows/state-names';
 import { cli, type CliResult, clientOptions, type Inspection, inspect, lastLine } from './harness';
 import { fullHistory } from '../sandbox/sandbox-harness';

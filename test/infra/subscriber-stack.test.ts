@@ -2,7 +2,7 @@ import { Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
 import { buildApp, PROVIDER_STACK_NAME, SUBSCRIBER_STACK_NAME } from '../../infra/build-app';
-import { AUTO_EXPORT_KEY_PATTERN } from '../../infra/constructs/subscriber/auto-export';
+import { AUTO_EXPORT_KEY_PATTERN } from '../../infra/constructs/subscriber/export-layout';
 import { ENV_KEYS } from '../../shared/env';
 import { ACCOUNT_A } from '../fixtures/ids';
 import { logicalIdOf } from './synth';

@@ -3,9 +3,7 @@ import * as dataexchange from 'aws-cdk-lib/aws-dataexchange';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-
-/** Keeps revisions apart by date and id, so a later revision never overwrites an earlier one's assets. */
-export const AUTO_EXPORT_KEY_PATTERN = '${Revision.CreatedAt}/${Revision.Id}/${Asset.Name}';
+import { AUTO_EXPORT_KEY_PATTERN } from './export-layout';
 
 export interface AutoExportProps {
   /** The entitled data set; ADX refuses an event action on an owned one. */
