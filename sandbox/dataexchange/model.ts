@@ -167,3 +167,5 @@ export function arns(accountId: string) {
     eventAction: (eventActionId: string) => `${base}:event-actions/${eventActionId}`,
   };
 }
+
+export type Arns = ReturnType<typeof arns>;
