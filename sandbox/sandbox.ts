@@ -1,10 +1,8 @@
 import { CreateDataSetCommand, GetDataSetCommand } from '@aws-sdk/client-dataexchange';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
-import type { CfnElement } from 'aws-cdk-lib';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { buildApp, PROVIDER_STACK_NAME } from '../infra/build-app';
 import { createDataExchangeClient } from '../shared/clients/dataexchange';
 import { createS3Client } from '../shared/clients/s3';
 import { createSnsClient } from '../shared/clients/sns';
@@ -26,6 +24,7 @@ import {
 import { startDataExchangeEmulator } from './dataexchange/server';
 import { type Fault, FaultInjector } from './faults';
 import { ManifestTrigger, s3EventRuleFromTemplate } from './manifest-trigger';
+import { providerTemplate } from './provider-template';
 import { startS3 } from './s3/server';
 import type { RecordedMessage } from './sns/model';
 import { startSns } from './sns/server';
@@ -54,6 +53,8 @@ export interface SandboxOptions {
   readonly retryMs?: number;
   /** Milliseconds an import job spends IN_PROGRESS before it runs. @default 20 */
   readonly importDelayMs?: number;
+  /** Where synthesized templates are kept between starts. @default DEFAULT_SYNTH_CACHE_DIR */
+  readonly synthCacheDirectory?: string;
 }
 
 export interface RunningSandbox extends SandboxInfo {
@@ -181,8 +182,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const topicArn = topic.TopicArn ?? '';
 
     // The same app `cdk synth` builds, pointed at the sandbox's data set and topic; handlers run from source.
-    const { app, stack } = buildApp({ context: { datasetId: dataSetId, snsTopicArn: topicArn }, env: {}, bundle: false, nag: false });
-    const template = app.synth().getStackByName(PROVIDER_STACK_NAME).template as unknown;
+    const { template, bucketLogicalId } = providerTemplate({ dataSetId, topicArn }, options.synthCacheDirectory).value;
     const accountOptions = { region: SANDBOX_REGION, accountId: PROVIDER_ACCOUNT.accountId };
     const asl = extractRunnableAsl(template, accountOptions);
     applyTaskEnvironments(taskEnvironments(template, accountOptions));
@@ -202,7 +202,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       retryMs: options.retryMs ?? 50,
     });
     // S3 events reach the deployed state machine through the stack's rule; here through that rule's template.
-    const bucketLogicalId = stack.getLogicalId(stack.dataBucket.bucket.node.defaultChild as CfnElement);
     const rule = s3EventRuleFromTemplate(template, (logicalId) => {
       if (logicalId !== bucketLogicalId) throw new Error(`The S3 event rule refers to ${logicalId}, which has no sandbox stand-in`);
       return SANDBOX_BUCKET;
