@@ -42,6 +42,7 @@ export default tseslint.config(
             'expect',
             'expect*',
             'assert*',
+            'fc.assert',
             '**.hasResourceProperties',
             '**.hasResource',
             '**.hasOutput',

@@ -1,3 +1,5 @@
+import { S3RequestError } from './errors';
+
 /*
  * Names each path-style S3 request by its API operation, the way a fault plan names it (PutObject, UploadPart,
  * ListObjectsV2, ...). The sandbox is on 127.0.0.1, where SDKs never use virtual-hosted bucket names.
@@ -95,14 +97,42 @@ function objectOperation(method: string, query: URLSearchParams, copySource: boo
   }
 }
 
-export function s3RequestOf(method: string, url: URL, headers: { readonly [name: string]: unknown }): S3Request {
-  const [bucket, ...keyParts] = url.pathname.slice(1).split('/');
+/**
+ * S3's bucket naming rules: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a
+ * letter or digit, no two dots together (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+ * Checked on every request, since s3rver makes the name a folder: `..` or `%2e%2e` would name one outside the sandbox.
+ */
+const BUCKET_NAME = /^(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html */
+const MAX_KEY_BYTES = 1024;
+
+function decodedKey(encoded: string): string {
+  let key: string;
+  try {
+    key = decodeURIComponent(encoded);
+  } catch {
+    throw new S3RequestError('InvalidURI', 400, "Couldn't parse the specified URI.");
+  }
+  if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new S3RequestError('KeyTooLongError', 400, 'Your key is too long');
+  return key;
+}
+
+/**
+ * The request's operation, bucket and key; a bucket name or key S3 would refuse is refused as S3 refuses it.
+ * `requestTarget` is the request line's target as sent: S3 takes the key literally, where a URL parser would
+ * resolve `.` and `..` segments (`%2e%2e` among them) into another key.
+ */
+export function s3RequestOf(method: string, requestTarget: string, headers: { readonly [name: string]: unknown }): S3Request {
+  const [rawPath, search = ''] = requestTarget.split(/\?(.*)/s);
+  const query = new URLSearchParams(search);
+  const [bucket, ...keyParts] = rawPath.slice(1).split('/');
   if (bucket === '') return { operation: method === 'GET' ? 'ListBuckets' : `${method}Service` };
+  if (!BUCKET_NAME.test(bucket)) throw new S3RequestError('InvalidBucketName', 400, 'The specified bucket is not valid.');
   const key = keyParts.length === 0 || (keyParts.length === 1 && keyParts[0] === '') ? undefined : keyParts.join('/');
-  if (key === undefined) return { operation: bucketOperation(method, url.searchParams), bucket };
+  if (key === undefined) return { operation: bucketOperation(method, query), bucket };
   return {
-    operation: objectOperation(method, url.searchParams, 'x-amz-copy-source' in headers),
+    operation: objectOperation(method, query, 'x-amz-copy-source' in headers),
     bucket,
-    key: decodeURIComponent(key),
+    key: decodedKey(key),
   };
 }

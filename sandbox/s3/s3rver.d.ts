@@ -20,6 +20,7 @@ declare module 's3rver' {
     getBucketPath(bucket: string): string;
     /** `<directory>/<bucket>/<key dirs>/<last key part>._S3rver_<resource>` */
     getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+    deleteObject(bucket: string, key: string): Promise<void>;
   }
 
   class S3rver {

@@ -17,6 +17,7 @@ import { readBody, SANDBOX_HOST, sleep, startHttpServer } from '../http';
 import { spoolBody, type SpooledBody } from './body';
 import { S3RequestError, sendS3Error } from './errors';
 import { asListObjectsV1, asListObjectsV2Result } from './list-v2';
+import { useKeyPaths } from './key-paths';
 import { MultipartUploads } from './multipart';
 import { ObjectFiles } from './object-files';
 import { s3RequestOf, type S3Request } from './operations';
@@ -55,6 +56,16 @@ function withoutHopByHop<T extends IncomingHttpHeaders>(headers: T): OutgoingHtt
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
 }
 
+/**
+ * The path s3rver is asked for: the key in one segment, every `/` and `.` percent-encoded. s3rver's router
+ * resolves `..` segments and matches no empty one, so a key such as `a/../b` or `a//b` reached it as another
+ * key or none; it decodes the one segment back into the key (see ./key-paths.ts for where that key is stored).
+ */
+function upstreamPath(url: URL, target: S3Request): string {
+  if (target.key === undefined) return target.bucket === undefined ? `${url.pathname}${url.search}` : `/${target.bucket}${url.search}`;
+  return `/${target.bucket}/${encodeURIComponent(target.key).replace(/\./g, '%2E')}${url.search}`;
+}
+
 function hasBody(request: IncomingMessage): boolean {
   return request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
 }
@@ -73,6 +84,7 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
     silent: true,
     vhostBuckets: false,
   });
+  useKeyPaths(s3rver.store);
   const { port: internalPort } = await s3rver.run();
   const agent = new Agent({ keepAlive: true });
   const multipart = new MultipartUploads(s3rver.store);
@@ -117,12 +129,13 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
     response: ServerResponse,
     target: { bucket: string; key: string; uploadId: string | null },
     body: SpooledBody,
+    path: string,
   ) {
     if (body.length > MAX_COMPLETE_REQUEST_BYTES) {
       throw new S3RequestError('MaxMessageLengthExceeded', 400, 'Your request was too big.');
     }
     const etag = await multipart.etagOfCompletion(target.bucket, target.uploadId, (await readBody(body.read())).toString('utf8'));
-    const upstream = await forward(request, body);
+    const upstream = await forward(request, body, path);
     if (upstream.statusCode === 200) await multipart.recordEtag(target.bucket, target.key, etag);
     await relayRewritten(upstream, response, (xml) => xml.replace(/<ETag>[^<]*<\/ETag>/, `<ETag>&quot;${etag}&quot;</ETag>`));
     if (upstream.statusCode === 200) options.onObjectCreated?.({ bucket: target.bucket, key: target.key, etag, reason: 'CompleteMultipartUpload' });
@@ -137,6 +150,7 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
 
   async function serve(request: IncomingMessage, response: ServerResponse, url: URL, target: S3Request) {
     const query = url.searchParams;
+    const path = upstreamPath(url, target);
     if (target.operation === 'ListObjectsV2') {
       await listObjectsV2(request, response, url);
       return;
@@ -152,10 +166,10 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
     try {
       if (target.operation === 'CompleteMultipartUpload' && target.bucket !== undefined && target.key !== undefined) {
         if (body === undefined) throw new S3RequestError('MalformedXML', 400, 'CompleteMultipartUpload needs a part list.');
-        await complete(request, response, { bucket: target.bucket, key: target.key, uploadId: query.get('uploadId') }, body);
+        await complete(request, response, { bucket: target.bucket, key: target.key, uploadId: query.get('uploadId') }, body, path);
         return;
       }
-      const upstream = await forward(request, body);
+      const upstream = await forward(request, body, path);
       response.writeHead(upstream.statusCode ?? 500, withoutHopByHop(upstream.headers));
       await pipeline(upstream, response);
       const etag = upstream.headers.etag;
@@ -168,11 +182,11 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
   }
 
   const proxy = await startHttpServer(async (request, response) => {
-    const url = new URL(request.url ?? '/', 'http://s3');
-    const target = s3RequestOf(request.method ?? 'GET', url, request.headers);
-    const fault = options.faults.onRequest('s3', target.operation);
-    if (fault?.delayMs !== undefined) await sleep(fault.delayMs);
     try {
+      const url = new URL(request.url ?? '/', 'http://s3');
+      const target = s3RequestOf(request.method ?? 'GET', request.url ?? '/', request.headers);
+      const fault = options.faults.onRequest('s3', target.operation);
+      if (fault?.delayMs !== undefined) await sleep(fault.delayMs);
       if (fault?.error !== undefined) {
         throw new S3RequestError(fault.error.code, fault.error.status, fault.error.message);
       }
