@@ -15,7 +15,7 @@ import type { FaultInjector } from '../faults';
 import type { CreatedObject } from '../manifest-trigger';
 import { readBody, SANDBOX_HOST, sleep, startHttpServer } from '../http';
 import { spoolBody, type SpooledBody } from './body';
-import { S3RequestError, sendS3Error } from './errors';
+import { newRequestId, S3RequestError, sendS3Error } from './errors';
 import { asListObjectsV1, asListObjectsV2Result } from './list-v2';
 import { useKeyPaths } from './key-paths';
 import { MultipartUploads } from './multipart';
@@ -182,6 +182,8 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
   }
 
   const proxy = await startHttpServer(async (request, response) => {
+    // S3 names every answer's request (SDKs report it as $metadata.requestId); s3rver names none. An error sets its own.
+    response.setHeader('x-amz-request-id', newRequestId());
     try {
       const url = new URL(request.url ?? '/', 'http://s3');
       const target = s3RequestOf(request.method ?? 'GET', request.url ?? '/', request.headers);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
 import { readBody, startHttpServer, type RunningServer } from '../http';
@@ -133,6 +134,8 @@ export function createStepFunctionsApi(store: ExecutionStore) {
     const reply = (status: number, body: unknown, errorType?: string) => {
       response.writeHead(status, {
         'content-type': 'application/x-amz-json-1.0',
+        // Every AWS JSON answer names its request; SDKs report it as $metadata.requestId.
+        'x-amzn-requestid': randomUUID(),
         ...(errorType === undefined ? {} : { 'x-amzn-errortype': errorType }),
       });
       response.end(JSON.stringify(body));

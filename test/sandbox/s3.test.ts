@@ -196,6 +196,16 @@ describe('sandbox S3', () => {
     expect(pages).toEqual([['list/a', 'list/b'], ['list/c', 'list/d'], ['list/e']]);
   });
 
+  it('names each answer\'s request in x-amz-request-id, as S3 does', async () => {
+    const put = await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'request-id', Body: 'x' }));
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'request-id' }));
+    const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'request-id' }));
+
+    const ids = [put, listed, head].map((answer) => answer.$metadata.requestId);
+    expect(ids).toEqual([expect.stringMatching(/^[0-9A-F]{16}$/), expect.stringMatching(/^[0-9A-F]{16}$/), expect.stringMatching(/^[0-9A-F]{16}$/)]);
+    expect(new Set(ids).size).toBe(3);
+  });
+
   it('answers HeadObject of a missing key with 404 NotFound', async () => {
     const error = await errorOf(client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'missing/key' })));
 

@@ -96,6 +96,14 @@ describe('the sandbox Step Functions endpoint', () => {
     expect(JSON.parse(machine.definition ?? '{}').StartAt).toBe(STATE.planRevision);
   });
 
+  it('names each answer\'s request, as AWS does in x-amzn-RequestId', async () => {
+    const first = await env.sfn.send(new ListExecutionsCommand({ stateMachineArn: env.sandbox.stateMachineArn }));
+    const second = await env.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: env.sandbox.stateMachineArn }));
+
+    expect(first.$metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second.$metadata.requestId).not.toBe(first.$metadata.requestId);
+  });
+
   it('rejects unknown executions and state machines with AWS error names', async () => {
     await expect(
       env.sfn.send(new ListExecutionsCommand({ stateMachineArn: `${env.sandbox.stateMachineArn}-nope` })),
