@@ -9,6 +9,15 @@ const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 /** EventBridge schedule expressions: `rate(1 day)`, `rate(5 minutes)` or a six-field `cron(...)`. */
 const SCHEDULE_EXPRESSION = /^(rate\(\s*[1-9]\d*\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(\s*(\S+\s+){5}\S+\s*\))$/;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+/** A key ARN, single- or multi-Region. Not an alias: an IAM statement on an alias ARN does not cover the key's use. */
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+
+const SnsTopicArn = z.string().regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN').optional();
+
+/** A count of days from context (`-c key=180` gives a string, cdk.json a number) or the environment (a string). */
+const WholeDays = z
+  .union([z.int(), z.string().trim().regex(/^\d+$/).transform(Number)], { error: 'must be a whole number of days' })
+  .pipe(z.number().min(1, 'must be at least 1 day'));
 
 /**
  * Each setting: its context key, the original recipe's snake_case alias, the environment variable that
@@ -37,7 +46,20 @@ const SETTINGS = {
     context: 'snsTopicArn',
     alias: 'sns_topic_arn',
     env: 'DX_FLOW_SNS_TOPIC_ARN',
-    schema: z.string().regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN').optional(),
+    schema: SnsTopicArn,
+  },
+  snsTopicKmsKeyArn: {
+    context: 'snsTopicKmsKeyArn',
+    env: 'DX_FLOW_SNS_TOPIC_KMS_KEY_ARN',
+    schema: z
+      .string()
+      .regex(KMS_KEY_ARN, 'must be a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id> (not an alias)')
+      .optional(),
+  },
+  alarmTopicArn: {
+    context: 'alarmTopicArn',
+    env: 'DX_FLOW_ALARM_TOPIC_ARN',
+    schema: SnsTopicArn,
   },
   datasetId: {
     context: 'datasetId',
@@ -57,6 +79,11 @@ const SETTINGS = {
     context: 'grantEndsAt',
     env: 'DX_FLOW_GRANT_ENDS_AT',
     schema: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  },
+  tierSourcesAfterDays: {
+    context: 'tierSourcesAfterDays',
+    env: 'DX_FLOW_TIER_SOURCES_AFTER_DAYS',
+    schema: WholeDays.optional(),
   },
 } as const satisfies Record<string, { context: string; alias?: string; env: string; schema: z.ZodType }>;
 
@@ -90,12 +117,21 @@ function readSetting<K extends keyof Settings>(name: K, getContext: ContextReade
  * then defaults. Fails synth with a message naming the bad key.
  */
 export function loadConfig(getContext: ContextReader, env: NodeJS.ProcessEnv): DataExchangeConfig {
-  return {
+  const config: DataExchangeConfig = {
     subscriberAccountIds: readSetting('subscriberAccountIds', getContext, env),
     environment: readSetting('environment', getContext, env),
     snsTopicArn: readSetting('snsTopicArn', getContext, env),
+    snsTopicKmsKeyArn: readSetting('snsTopicKmsKeyArn', getContext, env),
+    alarmTopicArn: readSetting('alarmTopicArn', getContext, env),
     datasetId: readSetting('datasetId', getContext, env),
     schedule: readSetting('schedule', getContext, env),
     grantEndsAt: readSetting('grantEndsAt', getContext, env),
+    tierSourcesAfterDays: readSetting('tierSourcesAfterDays', getContext, env),
   };
+  if (config.snsTopicKmsKeyArn !== undefined && config.snsTopicArn === undefined) {
+    throw new Error(
+      'Invalid context "snsTopicKmsKeyArn" (or DX_FLOW_SNS_TOPIC_KMS_KEY_ARN): it names the key of an existing topic, so "snsTopicArn" must name that topic; the topic this stack creates has a key of its own',
+    );
+  }
+  return config;
 }

@@ -4,7 +4,7 @@ import { ENV_KEYS } from '../shared/env';
 import type { ProviderTaskName } from '../tasks/registry';
 import type { WorkflowTaskName } from '../workflows/publish-revision';
 import type { DataExchangeConfig } from './config';
-import { DataBucket } from './constructs/data-bucket';
+import { APP_WRITTEN_PREFIXES, DataBucket } from './constructs/data-bucket';
 import { DataSet } from './constructs/data-set';
 import { ExchangeEvents } from './constructs/exchange-events';
 import { ManifestTrigger } from './constructs/manifest-trigger';
@@ -23,6 +23,8 @@ export class DataExchangeStack extends Stack {
   public readonly dataBucket: DataBucket;
   public readonly dataSet: DataSet;
   public readonly notifications: Notifications;
+  /** Where the alarms go: an operations topic of its own, apart from the run notifications. */
+  public readonly alarmTopic: Notifications;
   public readonly functions: Readonly<Record<ProviderTaskName, TaskFunction>>;
   public readonly workflow: PublishWorkflow;
   public readonly schedule: PublishSchedule;
@@ -35,9 +37,20 @@ export class DataExchangeStack extends Stack {
     const { config } = props;
     const isProd = config.environment === 'prod';
 
-    this.dataBucket = new DataBucket(this, 'DataBucket', { retainOnDelete: isProd });
+    this.dataBucket = new DataBucket(this, 'DataBucket', {
+      retainOnDelete: isProd,
+      tieredPrefixes: APP_WRITTEN_PREFIXES,
+      glacierAllObjectsAfterDays: config.tierSourcesAfterDays,
+    });
     this.dataSet = new DataSet(this, 'DataSet', { dataSetId: config.datasetId, name: `dx-flow-${config.environment}` });
-    this.notifications = new Notifications(this, 'Notifications', { topicArn: config.snsTopicArn });
+    this.notifications = new Notifications(this, 'Notifications', {
+      existing: config.snsTopicArn === undefined ? undefined : { topicArn: config.snsTopicArn, keyArn: config.snsTopicKmsKeyArn },
+    });
+    this.alarmTopic = new Notifications(this, 'AlarmTopic', {
+      existing: config.alarmTopicArn === undefined ? undefined : { topicArn: config.alarmTopicArn },
+      purpose: 'alarms',
+      allowCloudWatchAlarms: true,
+    });
     const topicArn = this.notifications.topic.topicArn;
     const logRemovalPolicy = isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
@@ -96,15 +109,22 @@ export class DataExchangeStack extends Stack {
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stateMachine,
-      functions: mapValues(this.functions, (fn) => fn.function),
-      topic: this.notifications.topic,
+      taskFunctions: mapValues(workflowFunctions, (fn) => fn.function),
+      eventHandlers: { 'handle-exchange-event': this.exchangeEvents.handler.function },
+      deadLetterQueues: {
+        schedule: this.schedule.deadLetterQueue,
+        'manifest-trigger': this.manifestTrigger.deadLetterQueue,
+        'exchange-events': this.exchangeEvents.deadLetterQueue,
+      },
+      topic: this.alarmTopic.topic,
       dashboardName: `dx-flow-${config.environment}-${Aws.REGION}`,
     });
 
     new CfnOutput(this, 'BucketName', { value: this.dataBucket.bucket.bucketName });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
     new CfnOutput(this, 'DataSetId', { value: this.dataSet.dataSetId });
-    new CfnOutput(this, 'TopicArn', { value: topicArn });
+    new CfnOutput(this, 'TopicArn', { description: 'Run notifications and Data Exchange events.', value: topicArn });
+    new CfnOutput(this, 'AlarmTopicArn', { description: 'CloudWatch alarms, for whoever operates the stack.', value: this.alarmTopic.topic.topicArn });
     new CfnOutput(this, 'StartExecutionCommand', {
       description: 'Starts one publish run; paste it into a shell with AWS credentials for this account.',
       value: Fn.join('', [

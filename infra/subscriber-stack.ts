@@ -30,7 +30,8 @@ export class SubscriberStack extends Stack {
       namePrefix: 'dx-flow-received',
       retainOnDelete: config.environment === 'prod',
     });
-    this.notifications = new Notifications(this, 'Notifications');
+    // The export watch's alarms go to this topic too, so CloudWatch may use its key.
+    this.notifications = new Notifications(this, 'Notifications', { allowCloudWatchAlarms: true });
     this.grant = new GrantAcceptance(this, 'Grant', { dataGrantArn: config.dataGrantArn });
     this.autoExport = new AutoExport(this, 'AutoExport', { dataSetId: this.grant.dataSetId, bucket: this.receivingBucket.bucket });
     this.exportWatch = new ExportWatch(this, 'ExportWatch', { topic: this.notifications.topic });

@@ -7,6 +7,14 @@ import { acknowledgeWildcardResources } from './nag';
 /** Where PlanRevision writes each run's plan and batch files (shared/manifest.ts `planKeyFor`, `batchKeyFor`). */
 export const MANIFEST_PREFIX = 'manifests/';
 
+/**
+ * What the app itself writes and never imports again once its run is done: generated sample data
+ * (tasks/plan-revision: `generated/<runId>/...`) and run plans (shared/manifest.ts: `manifests/runs/<runId>/...`).
+ * A provider's own sources (an `s3Prefix`, a manifest under manifests/incoming/ and the keys it lists) are not here:
+ * ADX cannot import an object from Glacier, so they must stay importable unless the provider says otherwise.
+ */
+export const APP_WRITTEN_PREFIXES = ['generated/', 'manifests/runs/'] as const;
+
 export interface DataBucketProps {
   /** The data bucket's name, before `-<account>-<region>`. @default 'dx-flow-data' */
   readonly namePrefix?: string;
@@ -15,10 +23,22 @@ export interface DataBucketProps {
    * @default false: the buckets and every object in them are deleted with the stack
    */
   readonly retainOnDelete?: boolean;
+  /**
+   * The key prefixes whose objects move to Infrequent Access and then Glacier, one lifecycle rule each. An object in
+   * Glacier cannot be read until it is restored, so name only what nothing reads again.
+   * @default every object in the bucket
+   */
+  readonly tieredPrefixes?: readonly string[];
   /** @default 30 */
   readonly infrequentAccessAfterDays?: number;
   /** @default 90 */
   readonly glacierAfterDays?: number;
+  /**
+   * Moves every object, whatever its prefix, to Glacier this many days after it was written: a provider's opt-in to
+   * tiering their own import sources, which ADX can no longer import from there.
+   * @default none: only `tieredPrefixes` move
+   */
+  readonly glacierAllObjectsAfterDays?: number;
   /** @default 90 */
   readonly noncurrentVersionExpirationDays?: number;
   /** @default 365 */
@@ -34,6 +54,22 @@ function secureBucketDefaults(retainOnDelete: boolean): s3.BucketProps {
     removalPolicy: retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     autoDeleteObjects: !retainOnDelete,
   };
+}
+
+/** One rule per tiered prefix (a lifecycle filter holds one prefix), and the opt-in rule for every object. */
+function tieringRules(props: DataBucketProps): s3.LifecycleRule[] {
+  const transitions = [
+    { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(props.infrequentAccessAfterDays ?? 30) },
+    { storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(props.glacierAfterDays ?? 90) },
+  ];
+  // `manifests/runs/` becomes the rule id `tier-manifests-runs`.
+  const ruleId = (prefix: string) => `tier-${prefix.replace(/\W+$/, '').replace(/\W+/g, '-')}`;
+  const byPrefix: s3.LifecycleRule[] = props.tieredPrefixes?.map((prefix) => ({ id: ruleId(prefix), prefix, transitions })) ?? [
+    { id: 'tier-all', transitions },
+  ];
+  const days = props.glacierAllObjectsAfterDays;
+  if (days === undefined) return byPrefix;
+  return [...byPrefix, { id: 'glacier-all-objects', transitions: [{ storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(days) }] }];
 }
 
 /**
@@ -67,14 +103,11 @@ export class DataBucket extends Construct {
       serverAccessLogsPrefix: 'data-bucket/',
       lifecycleRules: [
         {
-          id: 'tier-and-expire-versions',
-          transitions: [
-            { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(props.infrequentAccessAfterDays ?? 30) },
-            { storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(props.glacierAfterDays ?? 90) },
-          ],
+          id: 'expire-versions',
           noncurrentVersionExpiration: Duration.days(props.noncurrentVersionExpirationDays ?? 90),
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
+        ...tieringRules(props),
       ],
     });
   }

@@ -3,15 +3,26 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { alarmOnAny } from './alarms';
 
 export interface MonitoringProps {
   readonly stateMachine: sfn.StateMachine;
-  /** Each task's function, by task name; every one gets an Errors alarm and a dashboard row. */
-  readonly functions: Readonly<Record<string, lambda.IFunction>>;
-  /** Where every alarm (and its recovery) is sent. */
+  /**
+   * The functions the state machine invokes, by task name: a dashboard row each, and no alarm. Their errors are
+   * retried by design (throttling, the 10-import-jobs limit) or caught into a failed execution, which alarms.
+   */
+  readonly taskFunctions: Readonly<Record<string, lambda.IFunction>>;
+  /**
+   * Functions that EventBridge invokes, by name: nothing retries them beyond Lambda's own asynchronous retries,
+   * so any error alarms. Each gets a dashboard row too.
+   */
+  readonly eventHandlers: Readonly<Record<string, lambda.IFunction>>;
+  /** Dead-letter queues, by what they serve: any message visible in one alarms. */
+  readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
+  /** The operations topic every alarm (and its recovery) is sent to; not the run-notification topic. */
   readonly topic: sns.ITopic;
   /** @default Duration.minutes(5) */
   readonly period?: Duration;
@@ -19,7 +30,10 @@ export interface MonitoringProps {
   readonly dashboardName?: string;
 }
 
-/** Alarms on every way a run can end badly and on every task's errors, all to SNS, plus one dashboard. */
+/**
+ * Alarms on what an operator must act on: a run that ended badly, an event handler that failed, an event that
+ * could not be delivered. All go to one operations topic. One dashboard shows every function, alarmed or not.
+ */
 export class Monitoring extends Construct {
   public readonly alarms: cloudwatch.Alarm[] = [];
   public readonly dashboard: cloudwatch.Dashboard;
@@ -52,9 +66,24 @@ export class Monitoring extends Construct {
       }),
     );
 
-    for (const [task, fn] of Object.entries(props.functions)) {
+    for (const [name, fn] of Object.entries(props.eventHandlers)) {
+      alarmOn(
+        `${name}Errors`,
+        fn.metricErrors({ period, statistic: 'Sum' }),
+        `dx-flow ${name}: the event handler failed in the last ${period.toMinutes()} minutes; events Lambda gives up on go to its dead-letter queue`,
+      );
+    }
+
+    const undelivered = Object.entries(props.deadLetterQueues).map(([name, queue]) => {
+      const visible = queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' });
+      alarmOn(`${name}DeadLetters`, visible, `dx-flow ${name}: events that could not be delivered wait in its dead-letter queue`);
+      // A label would render the alarm's metric as metric math; the graph alone needs it, to tell the queues apart.
+      return visible.with({ label: name });
+    });
+    this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: 'Undelivered events (dead-letter queues)', width: 24, left: undelivered }));
+
+    for (const [task, fn] of Object.entries({ ...props.taskFunctions, ...props.eventHandlers })) {
       const errors = fn.metricErrors({ period, statistic: 'Sum' });
-      alarmOn(`${task}Errors`, errors, `dx-flow task ${task}: Lambda errors in the last ${period.toMinutes()} minutes`);
       this.dashboard.addWidgets(
         new cloudwatch.GraphWidget({ title: `${task} errors`, width: 12, left: [errors, fn.metricThrottles({ period })] }),
         new cloudwatch.GraphWidget({

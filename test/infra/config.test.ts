@@ -1,5 +1,6 @@
 import { loadConfig } from '../../infra/config';
 import { DATA_SET_ID } from '../fixtures/ids';
+import { ALARM_TOPIC_ARN, TOPIC_KEY_ARN } from './fixtures';
 
 const context = (values: Record<string, unknown>) => (key: string) => values[key];
 const noContext = context({});
@@ -10,9 +11,12 @@ describe('loadConfig', () => {
       subscriberAccountIds: [],
       environment: 'dev',
       snsTopicArn: undefined,
+      snsTopicKmsKeyArn: undefined,
+      alarmTopicArn: undefined,
       datasetId: undefined,
       schedule: 'rate(1 day)',
       grantEndsAt: undefined,
+      tierSourcesAfterDays: undefined,
     });
   });
 
@@ -22,9 +26,12 @@ describe('loadConfig', () => {
         subscriberAccountId: '111111111111, 222222222222',
         environment: 'prod',
         snsTopicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts',
+        snsTopicKmsKeyArn: TOPIC_KEY_ARN,
+        alarmTopicArn: ALARM_TOPIC_ARN,
         datasetId: DATA_SET_ID,
         schedule: 'cron(0 6 * * ? *)',
         grantEndsAt: '2027-01-31',
+        tierSourcesAfterDays: 365,
       }),
       {},
     );
@@ -32,9 +39,12 @@ describe('loadConfig', () => {
       subscriberAccountIds: ['111111111111', '222222222222'],
       environment: 'prod',
       snsTopicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts',
+      snsTopicKmsKeyArn: TOPIC_KEY_ARN,
+      alarmTopicArn: ALARM_TOPIC_ARN,
       datasetId: DATA_SET_ID,
       schedule: 'cron(0 6 * * ? *)',
       grantEndsAt: '2027-01-31',
+      tierSourcesAfterDays: 365,
     });
   });
 
@@ -46,14 +56,20 @@ describe('loadConfig', () => {
       DX_FLOW_DATASET_ID: DATA_SET_ID,
       DX_FLOW_SCHEDULE: 'rate(6 hours)',
       DX_FLOW_GRANT_ENDS_AT: '2027-06-30T00:00:00Z',
+      DX_FLOW_SNS_TOPIC_KMS_KEY_ARN: TOPIC_KEY_ARN,
+      DX_FLOW_ALARM_TOPIC_ARN: ALARM_TOPIC_ARN,
+      DX_FLOW_TIER_SOURCES_AFTER_DAYS: '120',
     });
-    expect(config).toMatchObject({
+    expect(config).toEqual({
       subscriberAccountIds: ['333333333333'],
       environment: 'staging',
       snsTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops',
+      snsTopicKmsKeyArn: TOPIC_KEY_ARN,
+      alarmTopicArn: ALARM_TOPIC_ARN,
       datasetId: DATA_SET_ID,
       schedule: 'rate(6 hours)',
       grantEndsAt: '2027-06-30T00:00:00Z',
+      tierSourcesAfterDays: 120,
     });
   });
 
@@ -97,6 +113,15 @@ describe('loadConfig', () => {
     [{ schedule: 'every day' }, 'Invalid context "schedule"'],
     [{ schedule: 'rate(0 days)' }, 'Invalid context "schedule"'],
     [{ grantEndsAt: 'next year' }, 'Invalid context "grantEndsAt"'],
+    [{ alarmTopicArn: 'ops' }, 'Invalid context "alarmTopicArn": the input: must be an SNS topic ARN'],
+    [
+      { snsTopicArn: 'arn:aws:sns:us-east-1:123456789012:t', snsTopicKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:alias/sns' },
+      'Invalid context "snsTopicKmsKeyArn": the input: must be a KMS key ARN',
+    ],
+    [{ snsTopicKmsKeyArn: TOPIC_KEY_ARN }, 'Invalid context "snsTopicKmsKeyArn" (or DX_FLOW_SNS_TOPIC_KMS_KEY_ARN): it names the key of an existing topic'],
+    [{ tierSourcesAfterDays: '90 days' }, 'Invalid context "tierSourcesAfterDays": the input: must be a whole number of days'],
+    [{ tierSourcesAfterDays: 0 }, 'Invalid context "tierSourcesAfterDays": the input: must be at least 1 day'],
+    [{ tierSourcesAfterDays: 1.5 }, 'Invalid context "tierSourcesAfterDays": the input: must be a whole number of days'],
   ])('fails on a bad value, naming the key: %p', (values, message) => {
     expect(() => loadConfig(context(values), {})).toThrow(message);
   });

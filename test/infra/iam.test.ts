@@ -1,4 +1,6 @@
 import type { ProviderTaskName } from '../../tasks/registry';
+import { TOPIC_ARN } from '../fixtures/ids';
+import { TOPIC_KEY_ARN } from './fixtures';
 import { logicalIdOf, type Synthesized, synthStack } from './synth';
 
 interface Statement {
@@ -6,6 +8,29 @@ interface Statement {
   Action: string | string[];
   Resource: unknown;
   Condition?: unknown;
+}
+
+/** Every statement a task's role gets, minus the two every task has (its own log group and X-Ray). */
+function grantsOf(synthesized: Synthesized, task: ProviderTaskName): Statement[] {
+  const { stack, template } = synthesized;
+  const taskFunction = stack.functions[task];
+  const role = logicalIdOf(stack, taskFunction.role);
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+    (policy.Properties.Roles as unknown[]).some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: role })),
+  );
+  expect(policies).toHaveLength(1);
+  const statements = policies[0].Properties.PolicyDocument.Statement as Statement[];
+  expect(statements).toEqual(
+    expect.arrayContaining([
+      { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [logicalIdOf(stack, taskFunction.logGroup), 'Arn'] },
+      },
+    ]),
+  );
+  return statements.filter((statement) => ![statement.Action].flat().some((action) => /^(xray|logs):/.test(action)));
 }
 
 const arn = (resource: unknown[]) => ({
@@ -28,29 +53,6 @@ describe('task roles', () => {
     };
   });
 
-  /** Every statement a task's role gets, minus the two every task has (its own log group and X-Ray). */
-  function grantsOf(task: ProviderTaskName): Statement[] {
-    const { stack, template } = synthesized;
-    const taskFunction = stack.functions[task];
-    const role = logicalIdOf(stack, taskFunction.role);
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
-      (policy.Properties.Roles as unknown[]).some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: role })),
-    );
-    expect(policies).toHaveLength(1);
-    const statements = policies[0].Properties.PolicyDocument.Statement as Statement[];
-    expect(statements).toEqual(
-      expect.arrayContaining([
-        { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
-        {
-          Effect: 'Allow',
-          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          Resource: { 'Fn::GetAtt': [logicalIdOf(stack, taskFunction.logGroup), 'Arn'] },
-        },
-      ]),
-    );
-    return statements.filter((statement) => ![statement.Action].flat().some((action) => /^(xray|logs):/.test(action)));
-  }
-
   const objects = (pattern: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, `/${pattern}`]] });
   const listBucket = () => ({ Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [ids.bucket, 'Arn'] } });
   const dataSetArn = () => arn([':data-sets/', { 'Fn::GetAtt': [ids.dataSet, 'Id'] }]);
@@ -68,7 +70,7 @@ describe('task roles', () => {
   ];
 
   it('plan-revision lists and reads the bucket and writes only manifests/*', () => {
-    expect(grantsOf('plan-revision')).toEqual([
+    expect(grantsOf(synthesized, 'plan-revision')).toEqual([
       listBucket(),
       { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('*') },
       { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('manifests/*') },
@@ -76,21 +78,21 @@ describe('task roles', () => {
   });
 
   it('upload-batch reads and writes objects of the bucket, multipart included', () => {
-    expect(grantsOf('upload-batch')).toEqual([
+    expect(grantsOf(synthesized, 'upload-batch')).toEqual([
       listBucket(),
       { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], Resource: objects('*') },
     ]);
   });
 
   it('create-revision creates, lists and tags revisions of this data set only', () => {
-    expect(grantsOf('create-revision')).toEqual([
+    expect(grantsOf(synthesized, 'create-revision')).toEqual([
       { Effect: 'Allow', Action: ['dataexchange:CreateRevision', 'dataexchange:ListDataSetRevisions'], Resource: dataSetArn() },
       { Effect: 'Allow', Action: ['dataexchange:GetRevision', 'dataexchange:TagResource'], Resource: revisionsArn() },
     ]);
   });
 
   it('start-import runs import jobs into this data set and reads their sources', () => {
-    expect(grantsOf('start-import')).toEqual([
+    expect(grantsOf(synthesized, 'start-import')).toEqual([
       importJobs(['dataexchange:CreateJob', 'dataexchange:StartJob', 'dataexchange:GetJob', 'dataexchange:CancelJob']),
       { Effect: 'Allow', Action: ['dataexchange:ListRevisionAssets', 'dataexchange:CreateAsset'], Resource: revisionsArn() },
       { Effect: 'Allow', Action: 'dataexchange:ListJobs', Resource: '*' },
@@ -100,11 +102,11 @@ describe('task roles', () => {
   });
 
   it('check-import only reads import jobs', () => {
-    expect(grantsOf('check-import')).toEqual([importJobs(['dataexchange:GetJob'])]);
+    expect(grantsOf(synthesized, 'check-import')).toEqual([importJobs(['dataexchange:GetJob'])]);
   });
 
   it('finalize-revision updates revisions of this data set, which publishes them', () => {
-    expect(grantsOf('finalize-revision')).toEqual([
+    expect(grantsOf(synthesized, 'finalize-revision')).toEqual([
       {
         Effect: 'Allow',
         Action: ['dataexchange:GetRevision', 'dataexchange:ListRevisionAssets', 'dataexchange:UpdateRevision'],
@@ -115,7 +117,7 @@ describe('task roles', () => {
   });
 
   it('share-with-subscribers creates data grants of this data set', () => {
-    expect(grantsOf('share-with-subscribers')).toEqual([
+    expect(grantsOf(synthesized, 'share-with-subscribers')).toEqual([
       {
         Effect: 'Allow',
         Action: ['dataexchange:CreateDataGrant', 'dataexchange:GetDataGrant', 'dataexchange:TagResource'],
@@ -128,11 +130,11 @@ describe('task roles', () => {
   });
 
   it('notify only publishes to the topic', () => {
-    expect(grantsOf('notify')).toEqual(publishToTopic());
+    expect(grantsOf(synthesized, 'notify')).toEqual(publishToTopic());
   });
 
   it('handle-exchange-event publishes to the topic and dead-letters failed events', () => {
-    expect(grantsOf('handle-exchange-event')).toEqual([
+    expect(grantsOf(synthesized, 'handle-exchange-event')).toEqual([
       { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [ids.dlq, 'Arn'] } },
       ...publishToTopic(),
     ]);
@@ -177,5 +179,33 @@ describe('task roles', () => {
       },
     ]);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'dx-flow-publish-dev' });
+  });
+});
+
+describe('task roles with an existing topic encrypted with a customer managed key', () => {
+  let synthesized: Synthesized;
+  beforeAll(() => {
+    synthesized = synthStack({ snsTopicArn: TOPIC_ARN, snsTopicKmsKeyArn: TOPIC_KEY_ARN });
+  });
+
+  const publishWithKey = [
+    { Effect: 'Allow', Action: 'sns:Publish', Resource: TOPIC_ARN },
+    { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: TOPIC_KEY_ARN },
+  ];
+
+  it('notify publishes to the topic and uses exactly that key, as SNS encryption needs', () => {
+    expect(grantsOf(synthesized, 'notify')).toEqual(publishWithKey);
+  });
+
+  it('handle-exchange-event, which publishes to the same topic, uses the key too', () => {
+    expect(grantsOf(synthesized, 'handle-exchange-event')).toEqual(expect.arrayContaining(publishWithKey));
+  });
+
+  it('no other role may use it', () => {
+    const { template, stack } = synthesized;
+    const publishers = [stack.functions.notify.role, stack.functions['handle-exchange-event'].role].map((role) => ({ Ref: logicalIdOf(stack, role) }));
+    const usingKey = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy).includes(TOPIC_KEY_ARN));
+    expect(usingKey.flatMap((policy) => policy.Properties.Roles)).toEqual(expect.arrayContaining(publishers));
+    expect(usingKey).toHaveLength(publishers.length);
   });
 });

@@ -3,6 +3,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { ACCOUNT_A, DATA_SET_ID, TOPIC_ARN } from '../fixtures/ids';
+import { ALARM_TOPIC_ARN, TOPIC_KEY_ARN } from './fixtures';
 import { type Synthesized, synthStack } from './synth';
 
 /** The packs infra/app.ts registers, run over the construct tree as its validation plugins are. */
@@ -34,12 +35,15 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
     expect(findings(synthStack())).toEqual([]);
   });
 
-  it('find nothing unacknowledged with an imported data set and topic in prod', () => {
+  it('find nothing unacknowledged with an imported data set and topics in prod', () => {
     const synthesized = synthStack({
       environment: 'prod',
       datasetId: DATA_SET_ID,
       snsTopicArn: TOPIC_ARN,
+      snsTopicKmsKeyArn: TOPIC_KEY_ARN,
+      alarmTopicArn: ALARM_TOPIC_ARN,
       subscriberAccountId: ACCOUNT_A,
+      tierSourcesAfterDays: 180,
     });
     expect(findings(synthesized)).toEqual([]);
   });

@@ -155,6 +155,16 @@ describe('SubscriberStack', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible' });
   });
 
+  it("lets CloudWatch use the topic's key, without which no alarm reaches the encrypted topic", () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          { Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*' },
+        ]),
+      },
+    });
+  });
+
   it('outputs the bucket, the received data set id and the topic', () => {
     expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['ReceivedDataSetId', 'ReceivingBucketName', 'TopicArn']);
   });

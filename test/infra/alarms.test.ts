@@ -1,0 +1,179 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { TOPIC_ARN } from '../fixtures/ids';
+import { ALARM_TOPIC_ARN } from './fixtures';
+import { logicalIdOf, type Synthesized, synthStack } from './synth';
+
+/*
+ * The alarm rule: an alarm means an operator must act. Nothing alarms on a metric that the state machine's designed
+ * retry path raises (a task's TransientAwsError on a throttle or the 10-import-jobs limit); what is left after the
+ * retries ends an execution, and that alarms. Everything else that can fail unseen alarms: the event handlers, which
+ * no state machine retries, and every dead-letter queue. All alarms go to the operations topic only.
+ */
+
+interface AlarmProperties {
+  readonly Namespace?: string;
+  readonly MetricName?: string;
+  readonly Dimensions?: readonly { Name: string; Value: unknown }[];
+  readonly AlarmActions: readonly unknown[];
+  readonly OKActions: readonly unknown[];
+}
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+function alarmsOf(template: Template): AlarmProperties[] {
+  return Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties as AlarmProperties);
+}
+
+/** The logical id a `{ "Fn::GetAtt": [id, "Arn"] }` names. */
+const getAttId = (value: unknown): string | undefined => (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+
+/** The functions the state machine's role may invoke: the ones whose errors the retry path raises. */
+function invokedByStateMachine({ stack, template }: Synthesized): string[] {
+  const role = logicalIdOf(stack, stack.workflow.stateMachine.role);
+  const policies = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } }));
+  return policies
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[])
+    .filter((statement) => statement.Action === 'lambda:InvokeFunction')
+    .flatMap((statement) => [statement.Resource].flat().map(getAttId))
+    .filter((id): id is string => id !== undefined);
+}
+
+/** Functions that an EventBridge rule invokes directly. */
+function eventHandlers(template: Template): string[] {
+  const resources = template.toJSON().Resources as Resources;
+  return Object.values(template.findResources('AWS::Events::Rule'))
+    .flatMap((rule) => rule.Properties.Targets as { Arn: unknown }[])
+    .map((target) => getAttId(target.Arn))
+    .filter((id): id is string => id !== undefined && resources[id]?.Type === 'AWS::Lambda::Function');
+}
+
+/** Every queue something dead-letters into: a rule target's, or an asynchronously invoked function's. */
+function deadLetterQueues(template: Template): string[] {
+  const ofTargets = Object.values(template.findResources('AWS::Events::Rule'))
+    .flatMap((rule) => rule.Properties.Targets as { DeadLetterConfig?: { Arn: unknown } }[])
+    .map((target) => getAttId(target.DeadLetterConfig?.Arn));
+  const ofFunctions = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) =>
+    getAttId((fn.Properties.DeadLetterConfig as { TargetArn?: unknown } | undefined)?.TargetArn),
+  );
+  return [...new Set([...ofTargets, ...ofFunctions].filter((id): id is string => id !== undefined))];
+}
+
+describe('alarms', () => {
+  describe('with no context', () => {
+    let synthesized: Synthesized;
+    let alarms: AlarmProperties[];
+    beforeAll(() => {
+      synthesized = synthStack();
+      alarms = alarmsOf(synthesized.template);
+    });
+
+    it('watch no metric of a function the state machine invokes, as its retries raise those by design', () => {
+      const invoked = invokedByStateMachine(synthesized);
+      expect(invoked).toHaveLength(8);
+      for (const alarm of alarms) {
+        const watched = JSON.stringify({ ...alarm, AlarmActions: undefined, OKActions: undefined });
+        for (const id of invoked) expect(watched).not.toContain(JSON.stringify({ Ref: id }));
+      }
+    });
+
+    it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted', 'ExecutionThrottled'])(
+      'watch the state machine metric %s, at any occurrence',
+      (metricName) => {
+        const { template, stack } = synthesized;
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/States',
+          MetricName: metricName,
+          Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: logicalIdOf(stack, stack.workflow.stateMachine) } }],
+          Statistic: 'Sum',
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+        });
+      },
+    );
+
+    it('watch the errors of every function an EventBridge rule invokes, which no state machine retries', () => {
+      const { template, stack } = synthesized;
+      const handlers = eventHandlers(template);
+      expect(handlers).toEqual([logicalIdOf(stack, stack.exchangeEvents.handler.function)]);
+      for (const handler of handlers) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Errors',
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: handler } }],
+          Threshold: 1,
+        });
+      }
+    });
+
+    it('watch the messages visible in every dead-letter queue', () => {
+      const { template, stack } = synthesized;
+      const queues = deadLetterQueues(template);
+      const expected = [stack.schedule.deadLetterQueue, stack.manifestTrigger.deadLetterQueue, stack.exchangeEvents.deadLetterQueue];
+      expect(queues.sort()).toEqual(expected.map((queue) => logicalIdOf(stack, queue)).sort());
+      for (const queue of queues) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+          Statistic: 'Maximum',
+          Threshold: 1,
+        });
+      }
+    });
+
+    it('are exactly those, each exposed by the construct', () => {
+      expect(alarms).toHaveLength(4 + 1 + 3);
+      expect(synthesized.stack.monitoring.alarms).toHaveLength(alarms.length);
+    });
+
+    it('alarm and recover to the operations topic, never to the notification topic', () => {
+      const { stack } = synthesized;
+      const alarmTopic = { Ref: logicalIdOf(stack, stack.alarmTopic.topic) };
+      expect(alarmTopic).not.toEqual({ Ref: logicalIdOf(stack, stack.notifications.topic) });
+      for (const alarm of alarms) {
+        expect(alarm.AlarmActions).toEqual([alarmTopic]);
+        expect(alarm.OKActions).toEqual([alarmTopic]);
+      }
+    });
+
+    it('go to a topic of their own, encrypted with a key that CloudWatch may use', () => {
+      const { template, stack } = synthesized;
+      const key = logicalIdOf(stack, stack.alarmTopic.key!);
+      template.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'dx-flow alarms', KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } });
+      const cloudWatchUse = {
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+      };
+      const keyStatements = (construct: typeof stack.alarmTopic) =>
+        template.toJSON().Resources[logicalIdOf(stack, construct.key!)].Properties.KeyPolicy.Statement as unknown[];
+      expect(keyStatements(stack.alarmTopic)).toContainEqual(cloudWatchUse);
+      // No alarm publishes to the notification topic, so its key grants CloudWatch nothing.
+      expect(keyStatements(stack.notifications)).not.toContainEqual(expect.objectContaining({ Principal: cloudWatchUse.Principal }));
+      template.hasOutput('AlarmTopicArn', { Value: { Ref: logicalIdOf(stack, stack.alarmTopic.topic) } });
+    });
+  });
+
+  describe('with existing topics', () => {
+    let synthesized: Synthesized;
+    beforeAll(() => {
+      synthesized = synthStack({ snsTopicArn: TOPIC_ARN, alarmTopicArn: ALARM_TOPIC_ARN });
+    });
+
+    it('alarm to the given operations topic only, and create no topic or key', () => {
+      const { template } = synthesized;
+      const alarms = alarmsOf(template);
+      expect(alarms.length).toBeGreaterThan(0);
+      for (const alarm of alarms) {
+        expect(alarm.AlarmActions).toEqual([ALARM_TOPIC_ARN]);
+        expect(alarm.OKActions).toEqual([ALARM_TOPIC_ARN]);
+      }
+      template.resourceCountIs('AWS::SNS::Topic', 0);
+      template.resourceCountIs('AWS::KMS::Key', 0);
+      template.hasOutput('AlarmTopicArn', { Value: ALARM_TOPIC_ARN });
+      template.hasOutput('TopicArn', { Value: TOPIC_ARN });
+    });
+  });
+});
