@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { readEnv } from './env';
 import { toWorkflowError } from './errors';
@@ -20,15 +21,17 @@ export interface TaskDefinition<In extends z.ZodType, Env extends z.ZodType, Out
 
 /**
  * Wraps a task's core into a Lambda handler: parse the event (a bad one is InputValidationError naming each
- * field), read the configuration once, log structured JSON, and rethrow failures so Step Functions can route
- * on their names. A task never returns an error as data.
+ * field), read the configuration once, log structured JSON with the invocation's request id and cold start,
+ * and rethrow failures so Step Functions can route on their names. A task never returns an error as data.
  */
 export function defineHandler<In extends z.ZodType, Env extends z.ZodType, Out>(
   definition: TaskDefinition<In, Env, Out>,
-): (event: unknown) => Promise<Out> {
+): (event: unknown, context?: Context) => Promise<Out> {
   const logger = createLogger(definition.task);
   let env: z.output<Env> | undefined;
-  return async (event: unknown) => {
+  return async (event: unknown, context?: Context) => {
+    // Lambda always passes the context; the local runner and the sandbox call handlers with the event alone.
+    if (context !== undefined) logger.addContext(context);
     try {
       env ??= readEnv(definition.env);
       const input = parseOrThrow(definition.input, event, `${definition.task} input`);

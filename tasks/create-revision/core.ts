@@ -1,7 +1,13 @@
-import { CreateRevisionCommand, type DataExchangeClient, paginateListDataSetRevisions } from '@aws-sdk/client-dataexchange';
+import {
+  CreateRevisionCommand,
+  type DataExchangeClient,
+  paginateListDataSetRevisions,
+  type RevisionEntry,
+} from '@aws-sdk/client-dataexchange';
 import { awsCall } from '../../shared/errors';
 import { MAX_REVISION_COMMENT_LENGTH } from '../../shared/limits';
 import type { CreateRevisionInput, RevisionRef } from '../../shared/schemas/payloads';
+import { oldest } from '../oldest';
 
 export interface CreateRevisionDeps {
   readonly dataExchange: DataExchangeClient;
@@ -51,20 +57,21 @@ function toRef(revision: RevisionLike, datasetId: string, flags: Pick<RevisionRe
 
 /**
  * Finds this run's revision. A finalized one wins, since it means the run was already published; a revoked
- * one is ignored, since it was withdrawn and publishes nothing. Among unfinalized ones the oldest wins (ADX
- * lists the newest first), so that two executions of one runId that each created a revision agree on one.
+ * one is ignored, since it was withdrawn and publishes nothing. Among unfinalized ones the oldest wins (by
+ * CreatedAt, then id), so that two executions of one runId that each created a revision agree on one.
  */
 async function findRunRevision(input: CreateRevisionInput, deps: CreateRevisionDeps): Promise<RevisionRef | undefined> {
   return awsCall({ action: 'dataexchange:ListDataSetRevisions', resource: `data set ${input.datasetId}` }, async () => {
-    let unfinalized: RevisionLike | undefined;
+    const unfinalized: RevisionEntry[] = [];
     for await (const page of paginateListDataSetRevisions({ client: deps.dataExchange }, { DataSetId: input.datasetId })) {
       for (const revision of page.Revisions ?? []) {
         if (revision.Revoked === true || !isRunComment(revision.Comment, input.runId, input.part)) continue;
         if (revision.Finalized === true) return toRef(revision, input.datasetId, { created: false, alreadyFinalized: true });
-        unfinalized = revision;
+        unfinalized.push(revision);
       }
     }
-    return unfinalized && toRef(unfinalized, input.datasetId, { created: false, alreadyFinalized: false });
+    const first = oldest(unfinalized);
+    return first && toRef(first, input.datasetId, { created: false, alreadyFinalized: false });
   });
 }
 

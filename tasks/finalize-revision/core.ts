@@ -32,9 +32,11 @@ export async function finalizeRevision(input: FinalizeRevisionInput, deps: Final
       `${resource} holds ${assetCount} assets but the plan has ${input.expectedAssetCount}; it was left unfinalized`,
     );
   }
-  const revision = await awsCall({ action: 'dataexchange:GetRevision', resource }, () =>
-    deps.dataExchange.send(new GetRevisionCommand({ DataSetId: input.datasetId, RevisionId: input.revisionId })),
-  );
+  const getRevision = () =>
+    awsCall({ action: 'dataexchange:GetRevision', resource }, () =>
+      deps.dataExchange.send(new GetRevisionCommand({ DataSetId: input.datasetId, RevisionId: input.revisionId })),
+    );
+  const revision = await getRevision();
   if (revision.Finalized !== true) {
     await awsCall({ action: 'dataexchange:UpdateRevision', resource }, async () => {
       try {
@@ -43,8 +45,9 @@ export async function finalizeRevision(input: FinalizeRevisionInput, deps: Final
         );
       } catch (error) {
         // Finalized since GetRevision, by a lost-and-retried call or another execution of the runId: the goal is met.
+        // GetRevision maps its own failure, which the UpdateRevision mapping then passes through.
         if (!(error instanceof ConflictException)) throw error;
-        const now = await deps.dataExchange.send(new GetRevisionCommand({ DataSetId: input.datasetId, RevisionId: input.revisionId }));
+        const now = await getRevision();
         if (now.Finalized !== true) throw error;
       }
     });

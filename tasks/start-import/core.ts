@@ -14,6 +14,7 @@ import { awsCall } from '../../shared/errors';
 import { type ImportPollConfig, nextWaitSeconds } from '../../shared/import-poll';
 import { readBatchAssets } from '../../shared/manifest';
 import type { ImportStatus, StartImportInput } from '../../shared/schemas/payloads';
+import { oldest } from '../oldest';
 
 export interface StartImportDeps {
   readonly dataExchange: DataExchangeClient;
@@ -72,12 +73,6 @@ function covers(job: JobEntry, missingKeys: readonly string[]): boolean {
   );
 }
 
-/** The oldest job, by creation time and then id: the one that every execution of a runId agrees to use. */
-function oldest(jobs: readonly JobEntry[]): JobEntry | undefined {
-  const created = (job: JobEntry) => job.CreatedAt?.getTime() ?? 0;
-  return [...jobs].sort((a, b) => created(a) - created(b) || (a.Id ?? '').localeCompare(b.Id ?? ''))[0];
-}
-
 /** Cancels a job this invocation created but does not need; false when another execution started it meanwhile. */
 async function cancelSpareJob(jobId: string, dataExchange: DataExchangeClient): Promise<boolean> {
   return awsCall({ action: 'dataexchange:CancelJob', resource: `import job ${jobId}` }, async () => {
@@ -96,12 +91,14 @@ async function cancelSpareJob(jobId: string, dataExchange: DataExchangeClient): 
  * answer was lost and retried, or another execution of the same runId reusing it. The job runs either way.
  */
 async function startJob(jobId: string, dataExchange: DataExchangeClient): Promise<void> {
-  await awsCall({ action: 'dataexchange:StartJob', resource: `import job ${jobId}` }, async () => {
+  const resource = `import job ${jobId}`;
+  await awsCall({ action: 'dataexchange:StartJob', resource }, async () => {
     try {
       await dataExchange.send(new StartJobCommand({ JobId: jobId }));
     } catch (error) {
       if (!(error instanceof ConflictException)) throw error;
-      const job = await dataExchange.send(new GetJobCommand({ JobId: jobId }));
+      // Mapped on its own so that a failure names GetJob; the StartJob mapping passes a mapped error through.
+      const job = await awsCall({ action: 'dataexchange:GetJob', resource }, () => dataExchange.send(new GetJobCommand({ JobId: jobId })));
       if (job.State === 'WAITING') throw error;
     }
   });

@@ -1,4 +1,5 @@
 import { ThrottlingException } from '@aws-sdk/client-dataexchange';
+import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { NotifyEnv } from '../../shared/env';
 import { ImportJobFailedError, InputValidationError, TransientAwsError } from '../../shared/errors';
@@ -13,6 +14,20 @@ type Env = z.infer<typeof NotifyEnv>;
 const run = jest.fn<Promise<unknown>, [Input, { env: Env }]>();
 const handlerFor = () => defineHandler({ task: 'test-task', input: Input, env: NotifyEnv, run });
 const event = () => ({ datasetId: DATA_SET_ID, count: 2 });
+const lambdaContext = (awsRequestId: string): Context => ({
+  awsRequestId,
+  functionName: 'dx-flow-test-task',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:dx-flow-test-task',
+  memoryLimitInMB: '256',
+  logGroupName: '/aws/lambda/dx-flow-test-task',
+  logStreamName: '2026/11/30/[$LATEST]0123456789abcdef',
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 60_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
 
 describe('defineHandler', () => {
   const saved = process.env;
@@ -98,6 +113,30 @@ describe('defineHandler', () => {
     // Assert
     await expect(result).rejects.toBeInstanceOf(TransientAwsError);
     await expect(result).rejects.toMatchObject({ name: 'TransientAwsError', cause: throttled });
+  });
+
+  it("logs the Lambda context's request id on every line, and cold start on the first invocation only", async () => {
+    // Arrange
+    process.env = { ...saved, NOTIFY_TOPIC_ARN: TOPIC_ARN, POWERTOOLS_LOG_LEVEL: 'INFO', AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' };
+    run.mockResolvedValue({ done: true });
+    const handler = handlerFor();
+    const written: string[] = [];
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => written.push(String(chunk)) > 0);
+
+    // Act
+    try {
+      await handler(event(), lambdaContext('request-1'));
+      await handler(event(), lambdaContext('request-2'));
+    } finally {
+      stdout.mockRestore();
+    }
+
+    // Assert
+    const lines = written.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      expect.objectContaining({ message: 'task succeeded', task: 'test-task', function_request_id: 'request-1', cold_start: true }),
+      expect.objectContaining({ message: 'task succeeded', task: 'test-task', function_request_id: 'request-2', cold_start: false }),
+    ]);
   });
 
   it('rethrows a bug as it is, never returning it as data', async () => {

@@ -165,6 +165,58 @@ describe('create-revision', () => {
     expect(dataExchange).not.toHaveReceivedCommand(CreateRevisionCommand);
   });
 
+  describe('two executions of one runId', () => {
+    const at = (iso: string) => ({ CreatedAt: new Date(iso) });
+    /** The data set holds no revision of the run until CreateRevision; then `newer` and `older` carry its marker. */
+    const listsAfterCreate = (newer: string, older: string) =>
+      dataExchange
+        .on(ListDataSetRevisionsCommand)
+        .resolvesOnce({ Revisions: [] })
+        .resolvesOnce({
+          Revisions: [revision(newer, `dx-flow run ${RUN_ID}`, at('2026-11-30T00:00:01Z')), revision(older, `dx-flow run ${RUN_ID}`, at('2026-11-30T00:00:00Z'))],
+        });
+
+    it('reuses the oldest of two unfinalized revisions of this runId, which ADX lists last', async () => {
+      dataExchange.on(ListDataSetRevisionsCommand).resolves({
+        Revisions: [
+          revision(OTHER_REVISION_ID, `dx-flow run ${RUN_ID}`, at('2026-11-30T00:00:01Z')),
+          revision(REVISION_ID, `dx-flow run ${RUN_ID}`, at('2026-11-30T00:00:00Z')),
+        ],
+      });
+
+      await expect(handler(input())).resolves.toEqual({ revisionId: REVISION_ID, revisionArn: arn(REVISION_ID), created: false, alreadyFinalized: false });
+      expect(dataExchange).not.toHaveReceivedCommand(CreateRevisionCommand);
+    });
+
+    it.each([
+      ['the lower id first', [OTHER_REVISION_ID, REVISION_ID]],
+      ['the lower id last', [REVISION_ID, OTHER_REVISION_ID]],
+    ])('of two created in the same millisecond, reuses the lower id whatever the order (%s)', async (_, ids) => {
+      dataExchange.on(ListDataSetRevisionsCommand).resolves({ Revisions: ids.map((id) => revision(id, `dx-flow run ${RUN_ID}`)) });
+
+      await expect(handler(input())).resolves.toMatchObject({ revisionId: OTHER_REVISION_ID, created: false });
+    });
+
+    it('goes on with the older revision another execution created meanwhile, leaving its own empty', async () => {
+      listsAfterCreate(NEW_REVISION_ID, REVISION_ID);
+
+      await expect(handler(input())).resolves.toEqual({ revisionId: REVISION_ID, revisionArn: arn(REVISION_ID), created: false, alreadyFinalized: false });
+      expect(dataExchange).toHaveReceivedCommandTimes(CreateRevisionCommand, 1);
+      expect(dataExchange).toHaveReceivedCommandTimes(ListDataSetRevisionsCommand, 2);
+    });
+
+    it('keeps its own revision when it is the older of the two', async () => {
+      listsAfterCreate(REVISION_ID, NEW_REVISION_ID);
+
+      await expect(handler(input())).resolves.toEqual({
+        revisionId: NEW_REVISION_ID,
+        revisionArn: arn(NEW_REVISION_ID),
+        created: true,
+        alreadyFinalized: false,
+      });
+    });
+  });
+
   it('ignores a revoked revision of this runId and creates a new one', async () => {
     dataExchange.on(ListDataSetRevisionsCommand).resolves({
       Revisions: [revision(REVISION_ID, `dx-flow run ${RUN_ID}`, { Finalized: true, Revoked: true })],
@@ -173,22 +225,22 @@ describe('create-revision', () => {
     await expect(handler(input())).resolves.toMatchObject({ revisionId: NEW_REVISION_ID, created: true, alreadyFinalized: false });
   });
 
-  it('keeps ResourceNotFoundException fatal and names the data set', async () => {
+  it('keeps ResourceNotFoundException fatal and names the action and the data set', async () => {
     dataExchange.on(ListDataSetRevisionsCommand).rejects(awsError('ResourceNotFoundException', 404));
 
     await expect(handler(input())).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
-      message: expect.stringContaining(`data set ${DATA_SET_ID}`),
+      message: expect.stringContaining(`dataexchange:ListDataSetRevisions found no data set ${DATA_SET_ID}`),
     });
     expect(dataExchange).not.toHaveReceivedCommand(CreateRevisionCommand);
   });
 
-  it('keeps AccessDeniedException on CreateRevision fatal and names the permission', async () => {
+  it('keeps AccessDeniedException on CreateRevision fatal and names the permission and the data set', async () => {
     dataExchange.on(CreateRevisionCommand).rejects(awsError('AccessDeniedException', 403));
 
     await expect(handler(input())).rejects.toMatchObject({
       name: 'AccessDeniedException',
-      message: expect.stringContaining('dataexchange:CreateRevision'),
+      message: expect.stringContaining(`allows dataexchange:CreateRevision on data set ${DATA_SET_ID}`),
     });
   });
 

@@ -1,4 +1,5 @@
 import {
+  ConflictException,
   DataExchangeClient,
   GetRevisionCommand,
   ListRevisionAssetsCommand,
@@ -13,6 +14,7 @@ const dataExchange = mockClient(DataExchangeClient);
 
 const input = () => ({ datasetId: DATA_SET_ID, revisionId: REVISION_ID, expectedAssetCount: 3 });
 const assets = (n: number, from = 0) => Array.from({ length: n }, (_, i) => assetNamed(`a${from + i}.csv`));
+const REVISION = `revision ${REVISION_ID} of data set ${DATA_SET_ID}`;
 
 describe('finalize-revision', () => {
   beforeEach(() => {
@@ -45,6 +47,56 @@ describe('finalize-revision', () => {
     expect(dataExchange).not.toHaveReceivedCommand(UpdateRevisionCommand);
   });
 
+  describe('when UpdateRevision answers ConflictException', () => {
+    beforeEach(() => {
+      dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: assets(3) });
+      dataExchange.on(UpdateRevisionCommand).rejects(
+        new ConflictException({ message: 'revision is finalized', Message: 'revision is finalized', ResourceId: REVISION_ID, ResourceType: 'REVISION', $metadata: {} }),
+      );
+    });
+
+    it('reports the revision finalized when someone else finalized it since it was read', async () => {
+      dataExchange
+        .on(GetRevisionCommand)
+        .resolvesOnce({ Id: REVISION_ID, Finalized: false })
+        .resolvesOnce({ Id: REVISION_ID, Finalized: true });
+
+      await expect(handler(input())).resolves.toEqual({ revisionId: REVISION_ID, finalized: true, assetCount: 3 });
+      expect(dataExchange).toHaveReceivedCommandTimes(GetRevisionCommand, 2);
+    });
+
+    it('fails with the ConflictException, naming UpdateRevision and the revision, when it is still unfinalized', async () => {
+      await expect(handler(input())).rejects.toMatchObject({
+        name: 'ConflictException',
+        message: expect.stringContaining(`dataexchange:UpdateRevision on ${REVISION} failed with ConflictException`),
+      });
+      expect(dataExchange).toHaveReceivedCommandTimes(GetRevisionCommand, 2);
+    });
+
+    it('names GetRevision, not UpdateRevision, when reading the revision back is denied', async () => {
+      dataExchange
+        .on(GetRevisionCommand)
+        .resolvesOnce({ Id: REVISION_ID, Finalized: false })
+        .rejectsOnce(awsError('AccessDeniedException', 403));
+
+      await expect(handler(input())).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+        message: expect.stringContaining(`allows dataexchange:GetRevision on ${REVISION}`),
+      });
+    });
+  });
+
+  it('does not read the revision back after another failure of UpdateRevision', async () => {
+    dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: assets(3) });
+    dataExchange.on(UpdateRevisionCommand).rejects(awsError('ValidationException', 400));
+
+    await expect(handler(input())).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining(`dataexchange:UpdateRevision on ${REVISION} failed with ValidationException`),
+    });
+    expect(dataExchange).toHaveReceivedCommandTimes(GetRevisionCommand, 1);
+  });
+
   it('refuses to finalize an empty revision', async () => {
     dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: [] });
 
@@ -68,13 +120,13 @@ describe('finalize-revision', () => {
     await expect(handler(input())).rejects.toMatchObject({ name: 'TransientAwsError' });
   });
 
-  it('keeps AccessDeniedException fatal and names the permission', async () => {
+  it('keeps AccessDeniedException fatal and names the permission and the revision', async () => {
     dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: assets(3) });
     dataExchange.on(UpdateRevisionCommand).rejects(awsError('AccessDeniedException', 403));
 
     await expect(handler(input())).rejects.toMatchObject({
       name: 'AccessDeniedException',
-      message: expect.stringContaining('dataexchange:UpdateRevision'),
+      message: expect.stringContaining(`allows dataexchange:UpdateRevision on ${REVISION}`),
     });
   });
 

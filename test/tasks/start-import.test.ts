@@ -4,6 +4,7 @@ import {
   ConflictException,
   CreateJobCommand,
   DataExchangeClient,
+  GetJobCommand,
   ListJobsCommand,
   type JobEntry,
   ListRevisionAssetsCommand,
@@ -26,7 +27,9 @@ const EARLIER_JOB_ID = '22223333444455556666777788889999';
 const key = (i: number) => `data/${RUN_ID}/part-${String(i).padStart(5, '0')}.csv`;
 /** Batch 1 of part 1: keys 2, 3 and 4; keys 0 and 1 are batch 0's. */
 const BATCH_KEYS = [key(2), key(3), key(4)];
-const BATCH_KEY = `manifests/runs/${RUN_ID}/batches/1-1.json`;
+const BATCH_0_KEYS = [key(0), key(1)];
+const batchKeyOf = (index: number) => `manifests/runs/${RUN_ID}/batches/1-${index}.json`;
+const BATCH_KEY = batchKeyOf(1);
 
 const input = () => ({
   runId: RUN_ID,
@@ -35,16 +38,19 @@ const input = () => ({
   revisionId: REVISION_ID,
   batch: { part: 1, index: 1, count: 3, bytes: 300 },
 });
-const batchFile = (runId = RUN_ID) => ({
+const batchFile = (runId = RUN_ID, index = 1, keys = BATCH_KEYS) => ({
   version: 2,
   runId,
   bucket: BUCKET,
   part: 1,
-  index: 1,
-  assets: BATCH_KEYS.map((k, i) => ({ key: k, bytes: 100, generated: { seed: i + 2, records: 10 } })),
+  index,
+  assets: keys.map((k, i) => ({ key: k, bytes: 100, generated: { seed: i, records: 10 } })),
 });
 const body = (json: unknown) => sdkStreamMixin(Readable.from([JSON.stringify(json)]));
 const CREATED_AT = new Date('2026-11-30T00:00:00Z');
+/** What ADX answers StartJob or CancelJob on a job that is no longer WAITING. */
+const conflict = (jobId: string) =>
+  new ConflictException({ message: 'job is IN_PROGRESS', Message: 'job is IN_PROGRESS', ResourceId: jobId, ResourceType: 'JOB', $metadata: {} });
 const importJob = (id: string, state: State, keys: readonly string[], bucket = BUCKET): JobEntry => ({
   Id: id,
   Arn: `arn:aws:dataexchange:us-east-1:123456789012:jobs/${id}`,
@@ -58,6 +64,9 @@ const importJob = (id: string, state: State, keys: readonly string[], bucket = B
 });
 
 describe('start-import', () => {
+  /** ListJobs finds no job of the batch, then, after this invocation's CreateJob, `jobs`: a concurrent execution's race. */
+  const listsAfterCreate = (...jobs: JobEntry[]) => dataExchange.on(ListJobsCommand).resolvesOnce({ Jobs: [] }).resolvesOnce({ Jobs: jobs });
+
   beforeEach(() => {
     dataExchange.reset();
     s3.reset();
@@ -98,6 +107,18 @@ describe('start-import', () => {
 
   it("lists no assets while the revision has only other batches' jobs, since only a job of this batch puts its keys in", async () => {
     dataExchange.on(ListJobsCommand).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'COMPLETED', [key(0), key(1)])] });
+
+    await expect(handler(input())).resolves.toMatchObject({ jobId: JOB_ID, submitted: 3, skipped: 0 });
+    expect(dataExchange).not.toHaveReceivedCommand(ListRevisionAssetsCommand);
+  });
+
+  it('lists no assets while the revision has only jobs of another type, which have no import sources', async () => {
+    const exportJob: JobEntry = {
+      ...importJob(EARLIER_JOB_ID, 'COMPLETED', []),
+      Type: 'EXPORT_ASSETS_TO_S3',
+      Details: { ExportAssetsToS3: { DataSetId: DATA_SET_ID, RevisionId: REVISION_ID, AssetDestinations: [] } },
+    };
+    dataExchange.on(ListJobsCommand).resolves({ Jobs: [exportJob] });
 
     await expect(handler(input())).resolves.toMatchObject({ jobId: JOB_ID, submitted: 3, skipped: 0 });
     expect(dataExchange).not.toHaveReceivedCommand(ListRevisionAssetsCommand);
@@ -148,10 +169,7 @@ describe('start-import', () => {
 
   it('cancels its own job and joins an older one another execution created for the same keys at the same time', async () => {
     const older = { ...importJob(EARLIER_JOB_ID, 'WAITING', BATCH_KEYS), CreatedAt: new Date('2026-11-29T23:59:59Z') };
-    dataExchange
-      .on(ListJobsCommand)
-      .resolvesOnce({ Jobs: [] })
-      .resolvesOnce({ Jobs: [importJob(JOB_ID, 'WAITING', BATCH_KEYS), older] });
+    listsAfterCreate(importJob(JOB_ID, 'WAITING', BATCH_KEYS), older);
     dataExchange.on(CancelJobCommand).resolves({});
 
     const output = await handler(input());
@@ -164,10 +182,7 @@ describe('start-import', () => {
 
   it('keeps its own job when it is the oldest of two created at once', async () => {
     const newer = { ...importJob(EARLIER_JOB_ID, 'WAITING', BATCH_KEYS), CreatedAt: new Date('2026-11-30T00:00:01Z') };
-    dataExchange
-      .on(ListJobsCommand)
-      .resolvesOnce({ Jobs: [] })
-      .resolvesOnce({ Jobs: [newer, importJob(JOB_ID, 'WAITING', BATCH_KEYS)] });
+    listsAfterCreate(newer, importJob(JOB_ID, 'WAITING', BATCH_KEYS));
 
     const output = await handler(input());
 
@@ -178,16 +193,90 @@ describe('start-import', () => {
 
   it('follows its own job when another execution started it before the spare could be cancelled', async () => {
     const older = { ...importJob(EARLIER_JOB_ID, 'IN_PROGRESS', BATCH_KEYS), CreatedAt: new Date('2026-11-29T23:59:59Z') };
-    dataExchange
-      .on(ListJobsCommand)
-      .resolvesOnce({ Jobs: [] })
-      .resolvesOnce({ Jobs: [importJob(JOB_ID, 'WAITING', BATCH_KEYS), older] });
-    dataExchange.on(CancelJobCommand).rejects(new ConflictException({ message: 'job is IN_PROGRESS', Message: 'job is IN_PROGRESS', ResourceId: JOB_ID, ResourceType: 'JOB', $metadata: {} }));
+    listsAfterCreate(importJob(JOB_ID, 'WAITING', BATCH_KEYS), older);
+    dataExchange.on(CancelJobCommand).rejects(conflict(JOB_ID));
 
     const output = await handler(input());
 
     expect(output).toMatchObject({ jobId: JOB_ID, state: 'IN_PROGRESS' });
     expect(dataExchange).not.toHaveReceivedCommand(StartJobCommand);
+  });
+
+  it('of two jobs created in the same millisecond, keeps the lower id whatever the order ADX lists them in', async () => {
+    listsAfterCreate(importJob(JOB_ID, 'WAITING', BATCH_KEYS), importJob(EARLIER_JOB_ID, 'WAITING', BATCH_KEYS));
+    dataExchange.on(CancelJobCommand).resolves({});
+
+    await expect(handler(input())).resolves.toMatchObject({ jobId: EARLIER_JOB_ID, state: 'IN_PROGRESS' });
+    expect(dataExchange).toHaveReceivedCommandWith(CancelJobCommand, { JobId: JOB_ID });
+    expect(dataExchange).toHaveReceivedCommandWith(StartJobCommand, { JobId: EARLIER_JOB_ID });
+  });
+
+  it('fails naming CancelJob and the spare job when it may not cancel it, and starts nothing', async () => {
+    const older = { ...importJob(EARLIER_JOB_ID, 'WAITING', BATCH_KEYS), CreatedAt: new Date('2026-11-29T23:59:59Z') };
+    listsAfterCreate(importJob(JOB_ID, 'WAITING', BATCH_KEYS), older);
+    dataExchange.on(CancelJobCommand).rejects(awsError('AccessDeniedException', 403));
+
+    await expect(handler(input())).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining(`allows dataexchange:CancelJob on import job ${JOB_ID}`),
+    });
+    expect(dataExchange).not.toHaveReceivedCommand(StartJobCommand);
+  });
+
+  describe('when StartJob answers ConflictException', () => {
+    beforeEach(() => {
+      dataExchange.on(StartJobCommand).rejects(conflict(JOB_ID));
+    });
+
+    it('follows the job when someone started it meanwhile (a retried StartJob whose answer was lost, or another execution)', async () => {
+      dataExchange.on(GetJobCommand).resolves({ Id: JOB_ID, State: 'IN_PROGRESS' });
+
+      await expect(handler(input())).resolves.toMatchObject({ jobId: JOB_ID, state: 'IN_PROGRESS', submitted: 3 });
+      expect(dataExchange).toHaveReceivedCommandWith(GetJobCommand, { JobId: JOB_ID });
+    });
+
+    it('fails with the ConflictException, naming StartJob and the job, when the job is still WAITING', async () => {
+      dataExchange.on(GetJobCommand).resolves({ Id: JOB_ID, State: 'WAITING' });
+
+      await expect(handler(input())).rejects.toMatchObject({
+        name: 'ConflictException',
+        message: expect.stringContaining(`dataexchange:StartJob on import job ${JOB_ID} failed with ConflictException`),
+      });
+    });
+
+    it('names GetJob, not StartJob, when reading the job back is denied', async () => {
+      dataExchange.on(GetJobCommand).rejects(awsError('AccessDeniedException', 403));
+
+      await expect(handler(input())).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+        message: expect.stringContaining(`allows dataexchange:GetJob on import job ${JOB_ID}`),
+      });
+    });
+  });
+
+  describe('which job serves which batch', () => {
+    const BATCH_0_JOB_ID = '00001111222233334444555566667777';
+    const jobs = [
+      importJob(BATCH_0_JOB_ID, 'WAITING', BATCH_0_KEYS),
+      importJob(EARLIER_JOB_ID, 'WAITING', BATCH_KEYS),
+      // The oldest, and it holds every key of both batches: it is neither batch's job, so neither reuses it.
+      { ...importJob('33334444555566667777888899990000', 'IN_PROGRESS', [...BATCH_0_KEYS, ...BATCH_KEYS]), CreatedAt: new Date('2026-11-29T00:00:00Z') },
+    ];
+
+    it.each([
+      [0, BATCH_0_KEYS, BATCH_0_JOB_ID],
+      [1, BATCH_KEYS, EARLIER_JOB_ID],
+    ])('starts, for batch %i, the WAITING job over exactly its keys', async (index, keys, jobId) => {
+      s3.on(GetObjectCommand, { Bucket: BUCKET, Key: batchKeyOf(index) }).callsFake(() => ({ Body: body(batchFile(RUN_ID, index, keys)) }));
+      dataExchange.on(ListJobsCommand).resolves({ Jobs: jobs });
+
+      const output = await handler({ ...input(), batch: { part: 1, index, count: keys.length, bytes: 100 * keys.length } });
+
+      expect(output).toMatchObject({ batchIndex: index, jobId, state: 'IN_PROGRESS', submitted: keys.length });
+      expect(dataExchange).toHaveReceivedCommandTimes(StartJobCommand, 1);
+      expect(dataExchange).toHaveReceivedCommandWith(StartJobCommand, { JobId: jobId });
+      expect(dataExchange).not.toHaveReceivedCommand(CreateJobCommand);
+    });
   });
 
   it('follows an IN_PROGRESS job of an earlier attempt that covers the missing keys, without starting anything', async () => {
@@ -272,12 +361,12 @@ describe('start-import', () => {
     expect(dataExchange).not.toHaveReceivedCommand(CreateJobCommand);
   });
 
-  it('keeps AccessDeniedException fatal and names the permission', async () => {
+  it('keeps AccessDeniedException fatal and names the permission and the revision', async () => {
     dataExchange.on(CreateJobCommand).rejects(awsError('AccessDeniedException', 403));
 
     await expect(handler(input())).rejects.toMatchObject({
       name: 'AccessDeniedException',
-      message: expect.stringContaining('dataexchange:CreateJob'),
+      message: expect.stringContaining(`allows dataexchange:CreateJob on IMPORT_ASSETS_FROM_S3 into revision ${REVISION_ID} of data set ${DATA_SET_ID}`),
     });
   });
 
