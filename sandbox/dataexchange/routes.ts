@@ -62,8 +62,14 @@ function jobView(job: JobRecord): Omit<JobRecord, 'forcedOutcome'> {
   return view;
 }
 
-function grantSummary<T extends Pick<DataGrantRecord, 'Description'>>(grant: T): Omit<T, 'Description'> {
-  const { Description: _description, ...summary } = grant;
+/**
+ * A grant as the lists show it: DataGrantSummaryEntry and ReceivedDataGrantSummariesEntry have no Description and
+ * no GrantDistributionScope, which GetDataGrant and GetReceivedDataGrant answer with
+ * (https://docs.aws.amazon.com/data-exchange/latest/apireference/API_DataGrantSummaryEntry.html,
+ * https://docs.aws.amazon.com/data-exchange/latest/apireference/API_ReceivedDataGrantSummariesEntry.html).
+ */
+function grantSummary<T extends Pick<DataGrantRecord, 'Description' | 'GrantDistributionScope'>>(grant: T): Omit<T, 'Description' | 'GrantDistributionScope'> {
+  const { Description: _description, GrantDistributionScope: _scope, ...summary } = grant;
   return summary;
 }
 

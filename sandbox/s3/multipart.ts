@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type S3rver from 's3rver';
 import { S3RequestError } from './errors';
 
 /*
  * What s3rver 3.7.1 gets wrong about multipart uploads, put right beside it:
  * - it accepts parts for an upload that does not exist, and any part list on completion;
- * - it has no AbortMultipartUpload;
+ * - it has no AbortMultipartUpload, and no UploadPartCopy;
  * - its object ETag is the MD5 of the whole object, where S3's is the MD5 of the parts' MD5s plus `-<parts>`.
  * s3rver keeps each part as `<uploads dir>/<uploadId>/<partNumber>` next to `<partNumber>.md5`, and an
  * object's ETag in `<object>.md5`, which every later HEAD, GET and List reads.
@@ -56,8 +59,9 @@ export class MultipartUploads {
     return directory;
   }
 
-  async checkPart(bucket: string, query: URLSearchParams): Promise<void> {
-    await this.directoryOf(bucket, query.get('uploadId'));
+  /** Fails unless the query names an upload in progress and a part number S3 takes; returns the part's file. */
+  async checkPart(bucket: string, query: URLSearchParams): Promise<string> {
+    const directory = await this.directoryOf(bucket, query.get('uploadId'));
     const partNumber = Number(query.get('partNumber'));
     if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
       throw new S3RequestError(
@@ -66,6 +70,22 @@ export class MultipartUploads {
         `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive.`,
       );
     }
+    return join(directory, String(partNumber));
+  }
+
+  /** Stores `bytes` as the part kept in `file` (from checkPart), as s3rver stores an uploaded one; UploadPartCopy's part. */
+  async storePart(file: string, bytes: Readable): Promise<{ etag: string; lastModified: Date }> {
+    const md5 = createHash('md5');
+    const digest = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        md5.update(chunk);
+        callback(null, chunk);
+      },
+    });
+    await pipeline(bytes, digest, createWriteStream(file));
+    const etag = md5.digest('hex');
+    await writeFile(`${file}.md5`, etag);
+    return { etag, lastModified: (await stat(file)).mtime };
   }
 
   async abort(bucket: string, uploadId: string | null): Promise<void> {

@@ -17,7 +17,8 @@ export interface ObjectAddress {
 
 type Operation = 'GetObject' | 'HeadObject';
 
-const NOT_FOUND_CODES = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
+/** The errors a read of a missing object's file fails with: no such file, or a folder where it would be. */
+export const NOT_FOUND_CODES: ReadonlySet<string> = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
 
 /** Whether `path` is `directory` itself or lies outside it. */
 function outside(directory: string, path: string): boolean {

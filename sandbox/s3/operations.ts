@@ -103,10 +103,16 @@ function objectOperation(method: string, query: URLSearchParams, copySource: boo
  * Checked on every request, since s3rver makes the name a folder: `..` or `%2e%2e` would name one outside the sandbox.
  */
 const BUCKET_NAME = /^(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+export function checkBucketName(bucket: string): void {
+  if (!BUCKET_NAME.test(bucket)) throw new S3RequestError('InvalidBucketName', 400, 'The specified bucket is not valid.');
+}
+
 /** https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html */
 const MAX_KEY_BYTES = 1024;
 
-function decodedKey(encoded: string): string {
+/** A key as the request line or x-amz-copy-source carries it, URL-encoded; a key S3 would refuse is refused. */
+export function decodedKey(encoded: string): string {
   let key: string;
   try {
     key = decodeURIComponent(encoded);
@@ -127,7 +133,7 @@ export function s3RequestOf(method: string, requestTarget: string, headers: { re
   const query = new URLSearchParams(search);
   const [bucket, ...keyParts] = rawPath.slice(1).split('/');
   if (bucket === '') return { operation: method === 'GET' ? 'ListBuckets' : `${method}Service` };
-  if (!BUCKET_NAME.test(bucket)) throw new S3RequestError('InvalidBucketName', 400, 'The specified bucket is not valid.');
+  checkBucketName(bucket);
   const key = keyParts.length === 0 || (keyParts.length === 1 && keyParts[0] === '') ? undefined : keyParts.join('/');
   if (key === undefined) return { operation: bucketOperation(method, query), bucket };
   return {

@@ -21,6 +21,21 @@ declare module 's3rver' {
     /** `<directory>/<bucket>/<key dirs>/<last key part>._S3rver_<resource>` */
     getResourcePath(bucket: string, key: string | undefined, resource: string): string;
     deleteObject(bucket: string, key: string): Promise<void>;
+    /** null when there is no such bucket */
+    getBucket(bucket: string): Promise<{ readonly name: string } | null>;
+    existsObject(bucket: string, key: string): Promise<boolean>;
+    /** Fails with ENOENT when there is no such object. */
+    getMetadata(bucket: string, key: string): Promise<StoredMetadata>;
+  }
+
+  /** An object's headers as s3rver keeps them, plus what it reads from its files. */
+  interface StoredMetadata {
+    /** the MD5 in double quotes */
+    readonly etag: string;
+    /** an HTTP date */
+    readonly 'last-modified': string;
+    readonly 'content-length': number;
+    readonly [header: string]: string | number;
   }
 
   class S3rver {

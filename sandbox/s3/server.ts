@@ -13,19 +13,26 @@ import { pipeline } from 'node:stream/promises';
 import S3rver from 's3rver';
 import type { FaultInjector } from '../faults';
 import type { CreatedObject } from '../manifest-trigger';
-import { readBody, SANDBOX_HOST, sleep, startHttpServer } from '../http';
+import { IDLE_CONNECTION_MS, readBody, SANDBOX_HOST, sleep, startHttpServer } from '../http';
+import { headerValue } from './aws-chunked';
 import { spoolBody, type SpooledBody } from './body';
+import { ConditionalWrites } from './conditional-writes';
+import { copyRangeOf, copySourceOf } from './copy-source';
 import { newRequestId, S3RequestError, sendS3Error } from './errors';
 import { asListObjectsV1, asListObjectsV2Result } from './list-v2';
 import { useKeyPaths } from './key-paths';
 import { MultipartUploads } from './multipart';
+import { objectAttributesXml } from './object-attributes';
 import { ObjectFiles } from './object-files';
 import { s3RequestOf, type S3Request } from './operations';
+import { type ObjectName, storedObject } from './stored-object';
+import { inS3Namespace, s3XmlDocument } from './xml';
 
 /*
  * The sandbox's S3: s3rver on an internal port, behind a proxy of our own on the public one. The proxy names
  * each request's operation for the fault plan, decodes aws-chunked bodies and verifies them before s3rver
- * sees a byte, and puts right what s3rver gets wrong about multipart uploads.
+ * sees a byte, puts right what s3rver gets wrong about multipart uploads and S3's XML namespace, and answers
+ * what s3rver lacks: UploadPartCopy, GetObjectAttributes and conditional writes.
  */
 
 export interface S3SandboxOptions {
@@ -66,6 +73,11 @@ function upstreamPath(url: URL, target: S3Request): string {
   return `/${target.bucket}/${encodeURIComponent(target.key).replace(/\./g, '%2E')}${url.search}`;
 }
 
+/** S3's answer to a request the proxy failed on unexpectedly: its XML InternalError, which SDKs retry. */
+function s3InternalError(request: IncomingMessage, response: ServerResponse, error: Error): void {
+  sendS3Error(request, response, new S3RequestError('InternalError', 500, `The sandbox failed: ${error.message}`, { cause: error }));
+}
+
 function hasBody(request: IncomingMessage): boolean {
   return request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
 }
@@ -86,8 +98,11 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
   });
   useKeyPaths(s3rver.store);
   const { port: internalPort } = await s3rver.run();
+  // The proxy's keep-alive connections to s3rver outlive a pause in traffic, as the proxy's own do (../http.ts).
+  if (s3rver.httpServer !== undefined) s3rver.httpServer.keepAliveTimeout = IDLE_CONNECTION_MS;
   const agent = new Agent({ keepAlive: true });
   const multipart = new MultipartUploads(s3rver.store);
+  const conditionalWrites = new ConditionalWrites(s3rver.store);
 
   function forward(request: IncomingMessage, body: SpooledBody | undefined, path = request.url ?? '/') {
     const { authorization, ...headers } = body?.headers ?? request.headers;
@@ -115,10 +130,10 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
     });
   }
 
-  /** Answers with s3rver's answer, its XML body rewritten by `rewrite` when it succeeded. */
-  async function relayRewritten(upstream: IncomingMessage, response: ServerResponse, rewrite: (xml: string) => string) {
+  /** Answers with s3rver's answer, its XML body rewritten by `rewrite` and put in S3's namespace when it succeeded. */
+  async function relayRewritten(upstream: IncomingMessage, response: ServerResponse, rewrite: (xml: string) => string = (xml) => xml) {
     const text = (await readBody(upstream)).toString('utf8');
-    const body = upstream.statusCode === 200 ? rewrite(text) : text;
+    const body = upstream.statusCode === 200 ? inS3Namespace(rewrite(text)) : text;
     const { 'content-length': _length, ...headers } = withoutHopByHop(upstream.headers);
     response.writeHead(upstream.statusCode ?? 500, { ...headers, 'content-length': Buffer.byteLength(body) });
     response.end(body);
@@ -135,7 +150,7 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
       throw new S3RequestError('MaxMessageLengthExceeded', 400, 'Your request was too big.');
     }
     const etag = await multipart.etagOfCompletion(target.bucket, target.uploadId, (await readBody(body.read())).toString('utf8'));
-    const upstream = await forward(request, body, path);
+    const upstream = await conditionalWrites.run(request.headers, target, () => forward(request, body, path));
     if (upstream.statusCode === 200) await multipart.recordEtag(target.bucket, target.key, etag);
     await relayRewritten(upstream, response, (xml) => xml.replace(/<ETag>[^<]*<\/ETag>/, `<ETag>&quot;${etag}&quot;</ETag>`));
     if (upstream.statusCode === 200) options.onObjectCreated?.({ bucket: target.bucket, key: target.key, etag, reason: 'CompleteMultipartUpload' });
@@ -147,6 +162,31 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
     const upstream = await forward(request, undefined, v1Path);
     await relayRewritten(upstream, response, (xml) => asListObjectsV2Result(xml, url));
   }
+
+  /** An answer of the proxy's own, an XML document. */
+  function sendXml(response: ServerResponse, xml: string, headers: OutgoingHttpHeaders = {}) {
+    response.writeHead(200, { ...headers, 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml) });
+    response.end(xml);
+  }
+
+  /** https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html#API_UploadPartCopy_ResponseSyntax */
+  async function uploadPartCopy(request: IncomingMessage, response: ServerResponse, bucket: string, query: URLSearchParams) {
+    const partFile = await multipart.checkPart(bucket, query);
+    const source = await storedObject(s3rver.store, copySourceOf(headerValue(request.headers, 'x-amz-copy-source')));
+    const range = copyRangeOf(headerValue(request.headers, 'x-amz-copy-source-range'), source.size);
+    const part = await multipart.storePart(partFile, source.read(range));
+    sendXml(response, s3XmlDocument('CopyPartResult', { LastModified: part.lastModified.toISOString(), ETag: `"${part.etag}"` }));
+  }
+
+  async function getObjectAttributes(request: IncomingMessage, response: ServerResponse, object: ObjectName) {
+    const stored = await storedObject(s3rver.store, object);
+    const xml = objectAttributesXml(headerValue(request.headers, 'x-amz-object-attributes'), stored);
+    sendXml(response, xml, { 'last-modified': stored.lastModified.toUTCString() });
+  }
+
+  /** Whether s3rver answered with an XML document of S3's: not an object's bytes, which may be XML too. */
+  const isS3Document = (request: IncomingMessage, target: S3Request, upstream: IncomingMessage) =>
+    request.method !== 'HEAD' && target.operation !== 'GetObject' && /^application\/xml\b/.test(upstream.headers['content-type'] ?? '');
 
   async function serve(request: IncomingMessage, response: ServerResponse, url: URL, target: S3Request) {
     const query = url.searchParams;
@@ -161,6 +201,15 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
       request.resume();
       return;
     }
+    if (target.operation === 'UploadPartCopy' && target.bucket !== undefined) {
+      await uploadPartCopy(request, response, target.bucket, query);
+      request.resume();
+      return;
+    }
+    if (target.operation === 'GetObjectAttributes' && target.bucket !== undefined && target.key !== undefined) {
+      await getObjectAttributes(request, response, { bucket: target.bucket, key: target.key });
+      return;
+    }
     if (target.operation === 'UploadPart' && target.bucket !== undefined) await multipart.checkPart(target.bucket, query);
     const body = hasBody(request) ? await spoolBody(request, join(incoming, randomUUID())) : undefined;
     try {
@@ -169,9 +218,17 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
         await complete(request, response, { bucket: target.bucket, key: target.key, uploadId: query.get('uploadId') }, body, path);
         return;
       }
-      const upstream = await forward(request, body, path);
-      response.writeHead(upstream.statusCode ?? 500, withoutHopByHop(upstream.headers));
-      await pipeline(upstream, response);
+      const send = () => forward(request, body, path);
+      const upstream =
+        target.operation === 'PutObject' && target.bucket !== undefined && target.key !== undefined
+          ? await conditionalWrites.run(request.headers, { bucket: target.bucket, key: target.key }, send)
+          : await send();
+      if (isS3Document(request, target, upstream)) {
+        await relayRewritten(upstream, response);
+      } else {
+        response.writeHead(upstream.statusCode ?? 500, withoutHopByHop(upstream.headers));
+        await pipeline(upstream, response);
+      }
       const etag = upstream.headers.etag;
       if (target.operation === 'PutObject' && upstream.statusCode === 200 && target.bucket !== undefined && target.key !== undefined && etag !== undefined) {
         options.onObjectCreated?.({ bucket: target.bucket, key: target.key, etag, reason: 'PutObject' });
@@ -197,7 +254,7 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
       if (!(error instanceof S3RequestError) || response.headersSent) throw error;
       sendS3Error(request, response, error);
     }
-  }, options.port).catch(async (error: unknown) => {
+  }, options.port, s3InternalError).catch(async (error: unknown) => {
     agent.destroy();
     await s3rver.close();
     throw error;

@@ -17,6 +17,21 @@ export interface WireHistoryEvent {
 
 const LAMBDA = { resourceType: 'lambda', resource: 'invoke' } as const;
 
+/**
+ * The event as GetExecutionHistory answers with `includeExecutionData: false`: "execution data (input or output
+ * of a history event)" left out (https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetExecutionHistory.html).
+ * The details' HistoryEventExecutionDataDetails has no flag to say so, only `truncated`, which stays as it was
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEventExecutionDataDetails.html).
+ */
+export function withoutExecutionData(event: WireHistoryEvent): WireHistoryEvent {
+  const details = Object.entries(event).map(([name, value]) => {
+    if (!name.endsWith('EventDetails') || typeof value !== 'object' || value === null) return [name, value];
+    const { input: _input, output: _output, ...rest } = value as Record<string, unknown>;
+    return [name, rest];
+  });
+  return Object.fromEntries(details) as WireHistoryEvent;
+}
+
 const json = (value: unknown) => (value === undefined ? undefined : JSON.stringify(value));
 const text = (value: unknown) => (typeof value === 'string' ? value : json(value));
 

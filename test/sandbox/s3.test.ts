@@ -206,6 +206,19 @@ describe('sandbox S3', () => {
     expect(new Set(ids).size).toBe(3);
   });
 
+  it('answers a failure it did not foresee with S3\'s XML InternalError, a 500, and goes on', async () => {
+    jest.spyOn(faults, 'onRequest').mockImplementationOnce(() => {
+      throw new Error('injected failure');
+    });
+
+    await expect(client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'request-id' }))).rejects.toMatchObject({
+      name: 'InternalError',
+      message: 'The sandbox failed: injected failure',
+      $metadata: { httpStatusCode: 500 },
+    });
+    await expect(readBack(client, 'request-id')).resolves.toEqual(Buffer.from('x'));
+  });
+
   it('answers HeadObject of a missing key with 404 NotFound', async () => {
     const error = await errorOf(client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'missing/key' })));
 
