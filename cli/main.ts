@@ -7,13 +7,13 @@ import { EXECUTION_NAME_MAX_LENGTH } from '../shared/limits';
 import { extractRunnableAsl, type AslDefinition } from '../workflows/asl';
 import { mermaidFlowchart } from '../workflows/diagram';
 import { SUBSCRIBER_ACCOUNT } from '../sandbox/accounts';
-import { DEFAULT_SANDBOX_DIR, knownSandboxDefaults, resetSandbox, sandboxEnvironment } from '../sandbox/directory';
-import { CliError, explainAwsError } from './errors';
+import { DEFAULT_SANDBOX_DIR, findRunningSandbox, knownSandboxDefaults, resetSandbox, sandboxEnvironment } from '../sandbox/directory';
+import { CliError, CliFailure, explainAwsError, explainNetworkError } from './errors';
 import { followRun, latestEventId } from './follow';
 import { planFromDir, uploadFromDir, withFromDirSource } from './from-dir';
 import { loadApp, loadSandbox } from './lazy';
 import { buildRunInput, validateRunInput, type RunInputFlags } from './run-input';
-import { describeSummary, rejectedSummary, summarize, type RunSummary } from './summary';
+import { describeSummary, errorSummary, summarize, type RunSummary } from './summary';
 import { acceptGrant, receiveAsSubscriber, sandboxSubscriberDataExchange } from './subscriber-side';
 import { openTarget, readStackOutputs, type Target, type TargetOptions } from './target';
 
@@ -187,7 +187,14 @@ async function acceptGrantCommand(dataGrantArn: string, options: TargetOptions &
   });
 }
 
+/** A sandbox directory another process serves is that process's: neither a second sandbox nor a reset may take it. */
+function checkNotUp(directory: string, then: string): void {
+  const running = findRunningSandbox(directory);
+  if (running !== undefined) throw new CliFailure(`The sandbox in ${directory} is up, in process ${running.pid}: ${then}.`);
+}
+
 async function sandboxUp(options: { sandboxDir: string; portBase?: number }): Promise<number> {
+  checkNotUp(options.sandboxDir, 'use it, or stop it before starting another');
   const sandbox = await loadSandbox().startSandbox({ directory: options.sandboxDir, portBase: options.portBase });
   const lines = Object.entries(sandboxEnvironment(sandbox)).map(([key, value]) => `export ${key}=${value}`);
   process.stdout.write(`# dx-flow sandbox in ${sandbox.directory}; Ctrl-C stops it.\n${lines.join('\n')}\n`);
@@ -211,9 +218,18 @@ const positiveInt = (value: string) => {
   return Number(value);
 };
 
+/** The sandbox listens on ports N to N+3, so N+3 must be a port, and N one a user may listen on. */
+const portBase = (value: string) => {
+  const base = positiveInt(value);
+  if (base < 1024 || base + 3 > 65_535) throw new InvalidArgumentError('must be from 1024 to 65532: the sandbox takes ports N to N+3');
+  return base;
+};
+
 function program(setExit: (code: number) => void): Command {
   const root = new Command('dx-flow').description('Publish revisions to AWS Data Exchange, on AWS or in the local sandbox.');
   root.exitOverride();
+  // Usage errors read like every other error of the CLI.
+  root.configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'dx-flow: ')) });
   const sandboxDir = () => new Option('--sandbox-dir <dir>', 'the sandbox directory').default(DEFAULT_SANDBOX_DIR);
   const act =
     <A extends unknown[]>(work: (...args: A) => Promise<number> | number) =>
@@ -269,7 +285,7 @@ function program(setExit: (code: number) => void): Command {
     .command('up')
     .description('Start the sandbox and print the environment that points AWS clients at it')
     .addOption(sandboxDir())
-    .option('--port-base <n>', 'ports N to N+3 for S3, Data Exchange, SNS and Step Functions', positiveInt)
+    .option('--port-base <n>', 'ports N to N+3 for S3, Data Exchange, SNS and Step Functions', portBase)
     .action(act((options: { sandboxDir: string; portBase?: number }) => sandboxUp(options)));
   sandbox
     .command('reset')
@@ -277,6 +293,7 @@ function program(setExit: (code: number) => void): Command {
     .addOption(sandboxDir())
     .action(
       act((options: { sandboxDir: string }) => {
+        checkNotUp(options.sandboxDir, 'stop it before resetting it');
         resetSandbox(options.sandboxDir);
         process.stdout.write(`Reset ${options.sandboxDir}\n`);
         return EXIT.succeeded;
@@ -302,15 +319,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version') return EXIT.succeeded;
-    // With --json, every exit 2 ends with the REJECTED summary too, so a script always has its last line.
-    const rejected = (name: string, message: string) => {
-      if (argv.includes('--json')) process.stdout.write(`${JSON.stringify(rejectedSummary(name, message))}\n`);
-      return EXIT.rejected;
+    // With --json, every exit 1 or 2 ends with a summary too (FAILED, REJECTED), so a script always has its last line.
+    const summarized = (status: 'REJECTED' | 'FAILED', name: string, message: string) => {
+      if (argv.includes('--json')) process.stdout.write(`${JSON.stringify(errorSummary(status, name, message))}\n`);
+      return status === 'FAILED' ? EXIT.failed : EXIT.rejected;
     };
-    if (code?.startsWith('commander.') === true) return rejected('UsageError', (error as Error).message); // commander has said it
+    if (code?.startsWith('commander.') === true) return summarized('REJECTED', 'UsageError', (error as Error).message); // commander has said it
+    const failure = error instanceof CliFailure ? error : explainNetworkError(error);
+    if (failure !== undefined) {
+      process.stderr.write(`dx-flow: ${failure.message}\n`);
+      return summarized('FAILED', failure.error, failure.message);
+    }
     const explained = error instanceof CliError ? error : error instanceof InputValidationError ? new CliError(error.message) : explainAwsError(error);
     if (explained === undefined) throw error;
     process.stderr.write(`dx-flow: ${explained.message}\n`);
-    return rejected((error as Error).name, explained.message);
+    return summarized('REJECTED', (error as Error).name, explained.message);
   }
 }

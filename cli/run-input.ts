@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { EXECUTION_INPUT_MAX_BYTES } from '../shared/limits';
 import { splitAccountList } from '../shared/schemas/fields';
 import { WorkflowInput } from '../shared/schemas/workflow-input';
 import { parseOrThrow } from '../shared/validation';
-import { CliError } from './errors';
+import { CliError, unreadableFile } from './errors';
 
 export interface RunInputFlags {
   readonly input?: string;
@@ -16,8 +17,30 @@ export interface RunInputFlags {
 /** A syntactically valid id, standing in for the sandbox's data set before the sandbox has made it. */
 const PLACEHOLDER_DATA_SET_ID = '0'.repeat(32);
 
+/**
+ * An `--input @file`, read up to one byte past the most an execution's input can be: a larger file is refused
+ * there, so that `@/dev/zero` or a huge file ends in a sentence rather than in all the memory there is.
+ */
+function readInputFile(file: string): string {
+  const buffer = Buffer.alloc(EXECUTION_INPUT_MAX_BYTES + 1);
+  let length = 0;
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
+  } catch (error) {
+    throw unreadableFile('--input', file, error);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  if (length > EXECUTION_INPUT_MAX_BYTES) {
+    throw new CliError(`--input ${file} is over ${EXECUTION_INPUT_MAX_BYTES} bytes, the most Step Functions takes as an execution's input.`);
+  }
+  return buffer.toString('utf8', 0, length);
+}
+
 function readInputFlag(value: string): Record<string, unknown> {
-  const text = value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;
+  const text = value.startsWith('@') ? readInputFile(value.slice(1)) : value;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

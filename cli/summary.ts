@@ -19,9 +19,10 @@ export type RunSummary = {
   subscriber?: SubscriberReport;
 } & RunTotals;
 
-export function rejectedSummary(error: string, cause: string): RunSummary {
+/** The summary of a run the CLI gave up on: REJECTED for what it was given (exit 2), FAILED for what happened (exit 1). */
+export function errorSummary(status: 'REJECTED' | 'FAILED', error: string, cause: string): RunSummary {
   return {
-    status: 'REJECTED',
+    status,
     executionArn: null,
     executionName: null,
     executionArns: [],

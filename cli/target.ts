@@ -2,9 +2,9 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { existsSync, readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { PROVIDER_ACCOUNT, SANDBOX_REGION } from '../sandbox/accounts';
-import { loadFaultPlan } from '../sandbox/faults';
+import { type Fault, loadFaultPlan } from '../sandbox/faults';
 import { DEFAULT_SANDBOX_DIR, findRunningSandbox, type SandboxInfo } from '../sandbox/directory';
-import { CliError } from './errors';
+import { CliError, unreadableFile } from './errors';
 import { loadSandbox } from './lazy';
 
 /** Where the CLI points: the local sandbox or a deployed stack. Either way it speaks the Step Functions API. */
@@ -80,6 +80,15 @@ function fromOutputsFile(file: string): Target {
   };
 }
 
+/** The `--faults` plan; a file that cannot be read, is not JSON or is no plan is said as what the user gave wrong. */
+function faultPlanOf(file: string): Fault[] {
+  try {
+    return loadFaultPlan(file);
+  } catch (error) {
+    throw unreadableFile('--faults', file, error);
+  }
+}
+
 export async function openTarget(options: TargetOptions): Promise<Target> {
   const chosen = [options.local === true, options.stateMachineArn !== undefined, options.outputsFile !== undefined].filter(Boolean).length;
   if (chosen > 1) throw new CliError('Give only one of --local, --state-machine-arn and --outputs-file.');
@@ -114,7 +123,7 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
       close: async () => undefined,
     };
   }
-  const faults = options.faults === undefined ? undefined : loadFaultPlan(options.faults);
+  const faults = options.faults === undefined ? undefined : faultPlanOf(options.faults);
   const sandbox = await loadSandbox().startSandbox({ directory, faults });
   return {
     sfn: sandboxClient(sandbox),

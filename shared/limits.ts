@@ -57,5 +57,12 @@ export const RUN_ID_MAX_LENGTH = 64;
 /** Step Functions execution names are at most 80 characters. */
 export const EXECUTION_NAME_MAX_LENGTH = 80;
 
+/**
+ * An execution's input is at most 262,144 bytes of UTF-8: StartExecution's `input`
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html) and the quota
+ * "Maximum input or output size for a task, state, or execution" (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html).
+ */
+export const EXECUTION_INPUT_MAX_BYTES = 262_144;
+
 /** ADX data set and revision ids. */
 export const ADX_ID_PATTERN = /^[a-zA-Z0-9]{30,40}$/;

@@ -4,7 +4,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { CONCURRENT_IMPORT_JOBS_LIMIT_NAME, MAX_CONCURRENT_IMPORT_JOBS } from '../../shared/limits';
 import { accountOfRequest } from '../accounts';
 import type { FaultInjector } from '../faults';
-import { readBody, sleep, startHttpServer } from '../http';
+import { type InternalErrorAnswer, readRequestBody, sleep, startHttpServer } from '../http';
 import { DataExchangeApiError, invalid } from './errors';
 import { ExportRunner, s3ClientsByAccount } from './exports';
 import { ImportRunner, s3SourceReader, type SourceReader } from './jobs';
@@ -62,8 +62,15 @@ function sendError(response: ServerResponse, status: number, code: string, body:
   send(response, status, body, { 'x-amzn-errortype': code });
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const text = (await readBody(request)).toString('utf8');
+/** ADX's 500 for a failure of its own, as its InternalServerException. */
+const internalServerError: InternalErrorAnswer = (_request, response, error) =>
+  sendError(response, 500, 'InternalServerException', { Message: `The sandbox failed: ${error.message}` });
+
+/** Past the bound, a body is the request's fault, as a member past its own bound is. */
+const tooLarge = (maxBytes: number) => invalid(`The request body is over ${maxBytes} bytes, more than any request the emulator serves can carry.`);
+
+async function readJson(request: IncomingMessage, response: ServerResponse): Promise<unknown> {
+  const text = (await readRequestBody(request, response, tooLarge)).toString('utf8');
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text);
@@ -120,7 +127,7 @@ export async function startDataExchangeEmulator(options: DataExchangeEmulatorOpt
         account: store.account(accountOfRequest(request.headers.authorization).accountId),
         params: decodeParams(match.params),
         query: url.searchParams,
-        body: await readJson(request),
+        body: await readJson(request, response),
       });
       send(response, reply.status, reply.body);
     } catch (error) {
@@ -129,13 +136,7 @@ export async function startDataExchangeEmulator(options: DataExchangeEmulatorOpt
     }
   };
 
-  const server = await startHttpServer(
-    (request, response) =>
-      handle(request, response).catch((error: unknown) => {
-        sendError(response, 500, 'InternalServerException', { Message: `The sandbox failed: ${(error as Error).message}` });
-      }),
-    options.port ?? 0,
-  );
+  const server = await startHttpServer(handle, options.port ?? 0, internalServerError);
   for (const account of store.allAccounts()) {
     for (const job of account.jobsInProgress()) {
       // A fault plan belongs to the sandbox run it was given to: a restart lets a stuck job finish.

@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { accountOfRequest } from '../accounts';
 import type { FaultInjector } from '../faults';
-import { readBody, sleep, startHttpServer } from '../http';
+import { type InternalErrorAnswer, readRequestBody, sleep, startHttpServer } from '../http';
 import { newRequestId } from '../s3/errors';
-import { type RecordedMessage, SnsRequestError } from './model';
+import { invalidParameter, type RecordedMessage, SnsRequestError } from './model';
 import {
   childrenOf,
   messageAttributesOf,
@@ -97,19 +97,30 @@ function send(response: ServerResponse, status: number, xml: string, requestId: 
   response.end(xml);
 }
 
+function sendError(response: ServerResponse, error: SnsRequestError, requestId: string): void {
+  send(response, error.status, queryError(error.code, error.status, error.message, requestId), requestId);
+}
+
+/** SNS's 500 for a failure of its own: InternalError, which @aws-sdk/client-sns throws as InternalErrorException. */
+const internalError: InternalErrorAnswer = (_request, response, error) =>
+  sendError(response, new SnsRequestError('InternalError', 500, `The sandbox failed: ${error.message}`), newRequestId());
+
+/** Past the bound, a body is the request's fault, as a message over SNS's 256 KiB is. */
+const tooLarge = (maxBytes: number) => invalidParameter(`Invalid parameter: the request is over ${maxBytes} bytes, more than any SNS request can carry`);
+
 export async function startSns(options: SnsSandboxOptions): Promise<RunningSns> {
   const service = await SnsService.open(options.stateFile);
   const handlers = actions(service);
 
   const server = await startHttpServer(async (request, response) => {
     const requestId = newRequestId();
-    // A GET carries the parameters in the query string, a POST in a form body; the SDK and the AWS CLI POST.
-    const url = new URL(request.url ?? '/', 'http://sns');
-    const params = parseQuery(`${url.search.slice(1)}&${(await readBody(request)).toString('utf8')}`);
-    const action = params.get('Action') ?? '';
-    const fault = options.faults.onRequest('sns', action);
-    if (fault?.delayMs !== undefined) await sleep(fault.delayMs);
     try {
+      // A GET carries the parameters in the query string, a POST in a form body; the SDK and the AWS CLI POST.
+      const url = new URL(request.url ?? '/', 'http://sns');
+      const params = parseQuery(`${url.search.slice(1)}&${(await readRequestBody(request, response, tooLarge)).toString('utf8')}`);
+      const action = params.get('Action') ?? '';
+      const fault = options.faults.onRequest('sns', action);
+      if (fault?.delayMs !== undefined) await sleep(fault.delayMs);
       if (fault?.error !== undefined) throw new SnsRequestError(fault.error.code, fault.error.status, fault.error.message);
       const handler = Object.hasOwn(handlers, action) ? handlers[action] : undefined;
       if (handler === undefined) {
@@ -118,9 +129,9 @@ export async function startSns(options: SnsSandboxOptions): Promise<RunningSns> 
       send(response, 200, queryResponse(action, handler(accountOfRequest(request.headers.authorization).accountId, params), requestId), requestId);
     } catch (error) {
       if (!(error instanceof SnsRequestError)) throw error;
-      send(response, error.status, queryError(error.code, error.status, error.message, requestId), requestId);
+      sendError(response, error, requestId);
     }
-  }, options.port);
+  }, options.port, internalError);
 
   return {
     endpoint: server.endpoint,

@@ -1,7 +1,14 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { EXECUTION_INPUT_MAX_BYTES } from '../../shared/limits';
 import type { RunnableAsl } from '../../workflows/asl';
-import { runLocalExecution, type StartExecutionRequest, type StartedExecution, type TaskHandlers } from '../../workflows/local-runner';
+import {
+  type LocalExecutionResult,
+  runLocalExecution,
+  type StartExecutionRequest,
+  type StartedExecution,
+  type TaskHandlers,
+} from '../../workflows/local-runner';
 import { SfnError } from './errors';
 import { HistoryRecorder, type WireHistoryEvent } from './history';
 
@@ -13,6 +20,25 @@ import { HistoryRecorder, type WireHistoryEvent } from './history';
 // AWS's rule for execution names: no whitespace, brackets, wildcards, punctuation that breaks ARNs or URLs.
 // eslint-disable-next-line no-control-regex -- AWS forbids control characters in names, so the rule names them
 const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
+
+/**
+ * How deep an input may nest for the sandbox to run it. AWS documents no such bound; aws-local-stepfunctions
+ * walks the input recursively and overflows the stack a little past 2,000 levels, and its run then never
+ * settles. A deeper input fails its execution at once instead, as States.Runtime.
+ */
+const MAX_RUNNABLE_INPUT_DEPTH = 1_000;
+
+/** How deep a JSON value nests, counted without recursion: the value may be deeper than the stack allows. */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, depth] = next;
+    deepest = Math.max(deepest, depth);
+    if (typeof item === 'object' && item !== null) for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return deepest;
+}
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -114,6 +140,13 @@ export class ExecutionStore {
     const name = request.name ?? crypto.randomUUID();
     if (!EXECUTION_NAME.test(name)) throw new SfnError('InvalidName', `Invalid Name: '${name}'`);
     const input = request.input ?? '{}';
+    if (Buffer.byteLength(input) > EXECUTION_INPUT_MAX_BYTES) {
+      // The answer AWS gives a member past its modeled length; the value itself is sensitive, so it is not quoted.
+      throw new SfnError(
+        'ValidationException',
+        `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to ${EXECUTION_INPUT_MAX_BYTES}`,
+      );
+    }
     try {
       JSON.parse(input);
     } catch {
@@ -201,16 +234,7 @@ export class ExecutionStore {
     opening(history);
     this.save(record);
     const abort = new AbortController();
-    const done = runLocalExecution(stateMachine.asl, this.options.handlers, JSON.parse(record.input), {
-      executionName: record.name,
-      executionId: record.executionArn,
-      startTime: new Date(record.startDate),
-      waitMsPerSecond: this.options.waitMsPerSecond,
-      retryMs: this.options.retryMs,
-      startExecution: async (request) => this.startFromState(request),
-      signal: abort.signal,
-      onEvent: (event) => history.record(event),
-    })
+    const done = this.run(record, history, abort.signal)
       .then((result) => {
         record.status = result.status;
         record.output = result.output === undefined ? undefined : JSON.stringify(result.output);
@@ -231,8 +255,29 @@ export class ExecutionStore {
       .finally(() => {
         record.stopDate = Date.now();
         this.running.delete(record.executionArn);
-        this.save(record);
-      });
+      })
+      .then(() => this.save(record))
+      // The execution has ended, and says so to every caller; only its file is behind, and no rejection may end the sandbox.
+      .catch((error: unknown) => process.emitWarning(`The sandbox could not save execution ${record.name}: ${(error as Error).message}`));
     this.running.set(record.executionArn, { abort, done });
+  }
+
+  private async run(record: ExecutionRecord, history: HistoryRecorder, signal: AbortSignal): Promise<LocalExecutionResult> {
+    const { stateMachine } = this.options;
+    const input: unknown = JSON.parse(record.input);
+    const depth = nestingDepth(input);
+    if (depth > MAX_RUNNABLE_INPUT_DEPTH) {
+      throw new Error(`The input nests ${depth} levels deep; the sandbox runs inputs nested at most ${MAX_RUNNABLE_INPUT_DEPTH} levels deep`);
+    }
+    return runLocalExecution(stateMachine.asl, this.options.handlers, input, {
+      executionName: record.name,
+      executionId: record.executionArn,
+      startTime: new Date(record.startDate),
+      waitMsPerSecond: this.options.waitMsPerSecond,
+      retryMs: this.options.retryMs,
+      startExecution: async (request) => this.startFromState(request),
+      signal,
+      onEvent: (event) => history.record(event),
+    });
   }
 }

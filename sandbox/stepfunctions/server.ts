@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
-import { readBody, startHttpServer, type RunningServer } from '../http';
+import { type InternalErrorAnswer, readRequestBody, startHttpServer, type RunningServer } from '../http';
 import { SfnError } from './errors';
 import type { ExecutionRecord, ExecutionStore } from './executions';
+import { withoutExecutionData } from './history';
 
 /*
  * The Step Functions endpoint: AWS JSON 1.0 (`X-Amz-Target: AWSStepFunctions.<Operation>`), the protocol
@@ -76,7 +77,7 @@ export function createStepFunctionsApi(store: ExecutionStore) {
       const record = execution(request.executionArn);
       const events = request.reverseOrder === true ? [...record.events].reverse() : record.events;
       const { items, nextToken } = page(events, request.maxResults, request.nextToken);
-      return { events: items, nextToken };
+      return { events: request.includeExecutionData === false ? items.map(withoutExecutionData) : items, nextToken };
     },
     ListExecutions: (request) => {
       store.checkStateMachine(request.stateMachineArn);
@@ -131,31 +132,52 @@ export function createStepFunctionsApi(store: ExecutionStore) {
   };
 
   return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const reply = (status: number, body: unknown, errorType?: string) => {
-      response.writeHead(status, {
-        'content-type': 'application/x-amz-json-1.0',
-        // Every AWS JSON answer names its request; SDKs report it as $metadata.requestId.
-        'x-amzn-requestid': randomUUID(),
-        ...(errorType === undefined ? {} : { 'x-amzn-errortype': errorType }),
-      });
-      response.end(JSON.stringify(body));
-    };
     try {
       const target = String(request.headers['x-amz-target'] ?? '');
       const operation = target.replace(/^AWSStepFunctions\./, '') as Operation;
-      if (!(operation in Requests)) throw new SfnError('UnknownOperationException', `The sandbox does not emulate ${target || 'this request'}`);
-      const raw = (await readBody(request)).toString('utf8');
-      const parsed = Requests[operation].safeParse(raw === '' ? {} : JSON.parse(raw));
+      if (!Object.hasOwn(Requests, operation)) throw new SfnError('UnknownOperationException', `The sandbox does not emulate ${target || 'this request'}`);
+      const parsed = Requests[operation].safeParse(await readRequest(request, response));
       if (!parsed.success) throw new SfnError('ValidationException', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
       const handler = handlers[operation] as (r: unknown) => unknown;
-      reply(200, handler(parsed.data));
+      reply(response, 200, handler(parsed.data));
     } catch (error) {
-      const e = error instanceof SfnError ? error : new SfnError('ValidationException', (error as Error).message);
-      reply(e.status, { __type: e.code, message: e.message }, e.code);
+      // Anything else is the sandbox's own failure, which startStepFunctions answers as AWS's InternalFailure.
+      if (!(error instanceof SfnError)) throw error;
+      replyError(response, error);
     }
   };
 }
 
+/** An AWS JSON 1.0 answer. Every one names its request; SDKs report it as $metadata.requestId. */
+function reply(response: ServerResponse, status: number, body: unknown, errorType?: string): void {
+  response.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.0',
+    'x-amzn-requestid': randomUUID(),
+    ...(errorType === undefined ? {} : { 'x-amzn-errortype': errorType }),
+  });
+  response.end(JSON.stringify(body));
+}
+
+function replyError(response: ServerResponse, error: SfnError): void {
+  reply(response, error.status, { __type: error.code, message: error.message }, error.code);
+}
+
+/** The request's JSON members; a body too large or not JSON is refused as the request's fault. */
+async function readRequest(request: IncomingMessage, response: ServerResponse): Promise<unknown> {
+  // AWS documents the bound (see MAX_REQUEST_BODY_BYTES) but not its answer: the request's fault, as its members' bounds are.
+  const tooLarge = (maxBytes: number) => new SfnError('ValidationException', `The request is over ${maxBytes} bytes, the most Step Functions accepts per request`);
+  const raw = (await readRequestBody(request, response, tooLarge)).toString('utf8');
+  try {
+    return raw === '' ? {} : JSON.parse(raw);
+  } catch (error) {
+    throw new SfnError('ValidationException', (error as Error).message);
+  }
+}
+
+/** AWS's 500 for a failure of its own: InternalFailure, a common error of every AWS JSON API. */
+const internalFailure: InternalErrorAnswer = (_request, response, error) =>
+  replyError(response, new SfnError('InternalFailure', `The sandbox failed: ${error.message}`, 500));
+
 export function startStepFunctions(store: ExecutionStore, port = 0): Promise<RunningServer> {
-  return startHttpServer(createStepFunctionsApi(store), port);
+  return startHttpServer(createStepFunctionsApi(store), port, internalFailure);
 }

@@ -1,5 +1,7 @@
 import { DataExchangeClient } from '@aws-sdk/client-dataexchange';
 import { S3Client } from '@aws-sdk/client-s3';
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { SANDBOX_REGION } from '../../sandbox/accounts';
 import { openTestSandbox } from '../sandbox/sandbox-harness';
 import { main } from '../../cli/main';
@@ -27,6 +29,21 @@ export async function cli(argv: string[]): Promise<CliResult> {
     out.mockRestore();
     err.mockRestore();
   }
+}
+
+const REPO = path.resolve(__dirname, '../..');
+
+/** The CLI as a user runs it: its own node process, from the repository. */
+export function spawnCli(argv: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['cli/dx-flow.js', ...argv], { cwd: REPO, env: process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, json: () => lastLine(stdout) }));
+  });
 }
 
 export const clientOptions = { region: SANDBOX_REGION, maxAttempts: 1 };

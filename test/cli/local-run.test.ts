@@ -6,7 +6,6 @@ import {
 } from '@aws-sdk/client-dataexchange';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -14,7 +13,7 @@ import { runMarker } from '../../tasks/create-revision/core';
 import { PROVIDER_ACCOUNT } from '../../sandbox/accounts';
 import type { SandboxInfo } from '../../sandbox/directory';
 import { STATE } from '../../workflows/state-names';
-import { cli, type CliResult, clientOptions, type Inspection, inspect, lastLine } from './harness';
+import { cli, clientOptions, type Inspection, inspect, spawnCli } from './harness';
 import { fullHistory } from '../sandbox/sandbox-harness';
 
 /*
@@ -23,20 +22,6 @@ import { fullHistory } from '../sandbox/sandbox-harness';
  * each run the test opens the same sandbox directory and checks its state with the real clients.
  */
 
-const REPO = path.resolve(__dirname, '../..');
-
-/** The CLI as a user runs it: its own node process, from the repository. */
-function spawnCli(argv: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['cli/dx-flow.js', ...argv], { cwd: REPO, env: process.env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, json: () => lastLine(stdout) }));
-  });
-}
 
 async function revisionState({ sandbox, dataExchange }: Inspection, revisionId: string) {
   const revision = await dataExchange.send(new GetRevisionCommand({ DataSetId: sandbox.dataSetId, RevisionId: revisionId }));
