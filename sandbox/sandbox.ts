@@ -25,6 +25,7 @@ import { startDataExchangeEmulator } from './dataexchange/server';
 import { type Fault, FaultInjector } from './faults';
 import { ManifestTrigger, s3EventRuleFromTemplate } from './manifest-trigger';
 import { providerTemplate } from './provider-template';
+import { fireSchedule, scheduleRuleFromTemplate } from './schedule-trigger';
 import { startS3 } from './s3/server';
 import type { RecordedMessage } from './sns/model';
 import { startSns } from './sns/server';
@@ -62,6 +63,11 @@ export interface RunningSandbox extends SandboxInfo {
   readonly executions: ExecutionStore;
   /** Every SNS message published so far, oldest first: what subscribers of the topics would have received. */
   notifications(): readonly RecordedMessage[];
+  /**
+   * Fires the stack's schedule for the tick `at`, through the scheduled rule's own target input, `deliveries`
+   * times (EventBridge delivers at least once); resolves with the executions started, once each has ended.
+   */
+  fireSchedule(at: Date, deliveries?: number): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -201,12 +207,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       waitMsPerSecond: options.timeScaleMs ?? 10,
       retryMs: options.retryMs ?? 50,
     });
-    // S3 events reach the deployed state machine through the stack's rule; here through that rule's template.
-    const rule = s3EventRuleFromTemplate(template, (logicalId) => {
-      if (logicalId !== bucketLogicalId) throw new Error(`The S3 event rule refers to ${logicalId}, which has no sandbox stand-in`);
+    // S3 events and schedule ticks reach the deployed state machine through the stack's rules; here through those rules' templates.
+    const resolveBucket = (logicalId: string) => {
+      if (logicalId !== bucketLogicalId) throw new Error(`A rule refers to ${logicalId}, which has no sandbox stand-in`);
       return SANDBOX_BUCKET;
-    });
+    };
+    const rule = s3EventRuleFromTemplate(template, resolveBucket);
     trigger = new ManifestTrigger({ rule, executions, faults });
+    const schedule = scheduleRuleFromTemplate(template, resolveBucket);
     const sfn = await startStepFunctions(executions, port(3));
     servers.push(sfn);
     process.env.AWS_ENDPOINT_URL_SFN = sfn.endpoint;
@@ -222,7 +230,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     };
     writeFileSync(persistedFile, JSON.stringify({ dataSetId, ports: servers.map((server) => Number(new URL(server.endpoint).port)) }));
     writeFileSync(runningFile, JSON.stringify(info));
-    return { ...info, faults, executions, notifications: sns.messages, close };
+    const store = executions; // defined from here on, which a closure over the `let` cannot see
+    return {
+      ...info,
+      faults,
+      executions,
+      notifications: sns.messages,
+      fireSchedule: (at, deliveries) => fireSchedule(schedule, store, at, deliveries),
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

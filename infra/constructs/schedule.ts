@@ -30,7 +30,10 @@ export class PublishSchedule extends Construct {
     });
     this.rule.addTarget(
       new targets.SfnStateMachine(props.stateMachine, {
-        input: events.RuleTargetInput.fromObject({ bucket: props.bucketName, datasetId: props.dataSetId }),
+        // The tick's time makes the runId (see scheduledRunId), so a repeated delivery of one tick publishes once.
+        // A scheduled rule's event carries it as `time`; EventBridge Scheduler's <aws.scheduler.scheduled-time>
+        // would too, but needs a role and a schedule resource of its own, and this rule is what stacks have deployed.
+        input: events.RuleTargetInput.fromObject({ bucket: props.bucketName, datasetId: props.dataSetId, scheduledAt: events.EventField.time }),
         ...delivery,
       }),
     );

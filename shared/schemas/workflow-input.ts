@@ -71,6 +71,11 @@ const CanonicalInput = z.strictObject({
   bucket: BucketName,
   datasetId: DataSetId,
   runId: RunId.optional(),
+  /**
+   * The schedule tick that started the run, as the schedule's target passes it (the event's `time`, UTC). A run
+   * without a runId takes one from it (`scheduledRunId`), so every delivery of one tick publishes once.
+   */
+  scheduledAt: z.iso.datetime({ error: 'must be an ISO 8601 date-time in UTC, such as 2026-11-30T06:00:00Z' }).optional(),
   comment: z
     .string()
     .max(MAX_REVISION_COMMENT_LENGTH, `must be at most ${MAX_REVISION_COMMENT_LENGTH} characters`)
@@ -120,3 +125,11 @@ export function runIdFromExecutionName(executionName: string): string {
   return safe.length > 0 ? safe : 'run';
 }
 
+/**
+ * The runId of a scheduled run: `scheduled-` and the tick's minute in UTC (`scheduled-20261130T0600Z`). Schedules
+ * have a one-minute precision, and a repeated delivery of a tick is the same event with the same time.
+ */
+export function scheduledRunId(scheduledAt: string): string {
+  const minute = new Date(scheduledAt).toISOString().slice(0, 16);
+  return `scheduled-${minute.replace(/[-:]/g, '')}Z`;
+}

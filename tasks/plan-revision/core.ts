@@ -18,7 +18,7 @@ import { sampleCsvByteLength, seedFor } from '../../shared/sample-data';
 import { SafeS3Key } from '../../shared/schemas/fields';
 import { ContinuationInput, type Plan, type PlanRevisionInput } from '../../shared/schemas/payloads/plan';
 import { ProviderManifest } from '../../shared/schemas/provider-manifest';
-import { runIdFromExecutionName, type Source, WorkflowInput } from '../../shared/schemas/workflow-input';
+import { runIdFromExecutionName, scheduledRunId, type Source, WorkflowInput } from '../../shared/schemas/workflow-input';
 import { parseOrThrow } from '../../shared/validation';
 
 export interface PlanRevisionDeps {
@@ -111,11 +111,13 @@ export function runIdForManifest(key: string, etag: string): string {
   return fingerprintRunId(key.slice(key.lastIndexOf('/') + 1).replace(/\.json$/i, ''), `${key}\n${unquotedEtag(etag)}`);
 }
 
-/** The runId a run without one uses: a manifest version's own when its ETag is known, else the execution name's. */
-function defaultRunId(source: Source, executionName: string): string {
-  return source.type === 'manifest' && source.etag !== undefined
-    ? runIdForManifest(source.key, source.etag)
-    : runIdFromExecutionName(executionName);
+/**
+ * The runId a run without one uses: a manifest version's own when its ETag is known, the schedule tick's for a
+ * scheduled run, else the execution name's.
+ */
+function defaultRunId(source: Source, scheduledAt: string | undefined, executionName: string): string {
+  if (source.type === 'manifest' && source.etag !== undefined) return runIdForManifest(source.key, source.etag);
+  return scheduledAt === undefined ? runIdFromExecutionName(executionName) : scheduledRunId(scheduledAt);
 }
 
 interface PlannedAssets {
@@ -217,7 +219,7 @@ function isContinuation(raw: unknown): boolean {
 export async function planRevision(request: PlanRevisionInput, deps: PlanRevisionDeps): Promise<Plan> {
   if (isContinuation(request.input)) return continuePlan(request.input, deps.s3);
   const input = parseOrThrow(WorkflowInput, request.input, 'workflow input');
-  const runId = input.runId ?? defaultRunId(input.source, request.executionName);
+  const runId = input.runId ?? defaultRunId(input.source, input.scheduledAt, request.executionName);
   const { assets, comment } = await planAssets(deps.s3, input.bucket, runId, input.source);
   // Only generated assets are streamed by UploadBatch; existing ones are just checked, so their size is no cost.
   const maxBatchBytes = input.source.type === 'generate' ? MAX_BATCH_UPLOAD_BYTES : Number.POSITIVE_INFINITY;

@@ -6,7 +6,7 @@ import {
   MAX_REVISION_COMMENT_LENGTH,
   MIN_BYTES_PER_ASSET,
 } from '../../shared/limits';
-import { runIdFromExecutionName, WorkflowInput } from '../../shared/schemas/workflow-input';
+import { runIdFromExecutionName, scheduledRunId, WorkflowInput } from '../../shared/schemas/workflow-input';
 import { parseOrThrow } from '../../shared/validation';
 import { ACCOUNT_A, ACCOUNT_B, BUCKET, DATA_SET_ID } from '../fixtures/ids';
 
@@ -274,6 +274,25 @@ describe('runIdFromExecutionName', () => {
 
   it('returns a runId the workflow input accepts', () => {
     const runId = runIdFromExecutionName('Scheduled execution: 2026-11-30T00:00:00.000Z/'.repeat(3));
+
+    expect(parse({ ...minimal(), runId }).runId).toBe(runId);
+  });
+});
+
+describe('scheduledAt and scheduledRunId', () => {
+  it('accepts the time a scheduled rule passes, and refuses one that is not a UTC date-time, naming the field', () => {
+    expect(parse({ ...minimal(), scheduledAt: '2026-11-30T06:00:17Z' }).scheduledAt).toBe('2026-11-30T06:00:17Z');
+    expectRejected({ ...minimal(), scheduledAt: 'yesterday' }, 'scheduledAt: must be an ISO 8601 date-time in UTC');
+  });
+
+  it('names the tick by its minute, so deliveries of one tick agree and the next tick differs', () => {
+    expect(scheduledRunId('2026-11-30T06:00:17Z')).toBe('scheduled-20261130T0600Z');
+    expect(scheduledRunId('2026-11-30T06:00:59Z')).toBe('scheduled-20261130T0600Z');
+    expect(scheduledRunId('2026-11-30T06:01:00Z')).toBe('scheduled-20261130T0601Z');
+  });
+
+  it('returns a runId the workflow input accepts', () => {
+    const runId = scheduledRunId('2026-12-31T23:59:00Z');
 
     expect(parse({ ...minimal(), runId }).runId).toBe(runId);
   });
