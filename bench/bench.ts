@@ -1,76 +1,56 @@
-import { cpus } from 'node:os';
 import { bigAsset } from './big-asset';
 import { coldStart } from './cold-start';
-import { dollars, pollingCosts } from './cost';
+import { costReport } from './cost';
+import { type BenchOptions, parseBenchOptions, type SectionName, USAGE } from './options';
 import { orchestration } from './orchestration';
+import { describeProvenance, provenance } from './provenance';
+import { printReport, type SectionReport } from './report';
+import { start } from './start';
 
 /*
- * `npm run bench [-- --json] [-- --sizes 1,1000,10000] [-- --big-asset-mib 1024]`: figures measured side by side in one run and
- * reported as ratios. Not part of `npm test`: benchmarks are not assertions.
+ * `npm run bench -- [--only ...] [--rounds N] [--json]`: each figure measured against its floor in interleaved
+ * rounds of one run and reported as the median with its min-max, after the commit and machine it ran on.
+ * Not part of `npm test`: benchmarks are not assertions.
  */
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-function option(name: string): string | undefined {
-  const index = process.argv.indexOf(name);
-  return index === -1 ? undefined : process.argv[index + 1];
-}
+/** Fewer rounds than this make a smoke run, not a figure to publish. */
+const MIN_PUBLISHED_ROUNDS = 5;
 
-const fixed = (value: number, digits = 2) => Number(value.toFixed(digits));
+const SECTIONS: Readonly<Record<SectionName, (options: BenchOptions) => Promise<SectionReport>>> = {
+  orchestration: (options) => orchestration(options.sizes, options.rounds),
+  'big-asset': (options) => bigAsset(options.bigAssetMib, options.rounds),
+  'cold-start': (options) => coldStart(options.rounds),
+  cost: () => Promise.resolve(costReport()),
+  start: (options) => start(options.rounds),
+};
 
 async function main(): Promise<void> {
-  const json = process.argv.includes('--json');
-  const sizes = (option('--sizes') ?? '1,1000,10000').split(',').map(Number);
-  const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' };
-
-  const runs = await orchestration(sizes);
-  const overhead = runs.map((run) => ({
-    assets: run.assets,
-    workflowMs: run.workflowMs,
-    floorMs: run.floorMs,
-    ratio: fixed(run.ratio),
-    executions: run.executions,
-    historyEvents: run.historyEvents,
-    stateTransitions: run.stateTransitions,
-    transitionsPer1000Assets: fixed((run.stateTransitions / run.assets) * 1000, 1),
-    lambdaInvocations: run.lambdaInvocations,
-    lambdaGbSeconds: fixed(run.lambdaGbSeconds, 3),
-    dollarsPerRun: fixed(dollars(run.stateTransitions, run.lambdaInvocations, run.lambdaGbSeconds), 5),
-  }));
-  const big = await bigAsset(Number(option('--big-asset-mib') ?? '1024'));
-  const bigAssetRows = (['task', 'raw'] as const).map((side) => ({
-    upload: side === 'task' ? 'UploadBatch task' : 'raw lib-storage Upload',
-    mib: big.mib,
-    ms: big[side].ms,
-    mibPerSecond: fixed(big[side].mibPerSecond, 1),
-    peakRssMib: fixed(big[side].peakRssMib, 1),
-    throughputRatio: side === 'task' ? fixed(big.throughputRatio) : 1,
-  }));
-  const polling = pollingCosts(600).map((row) => ({ ...row, gbSeconds: fixed(row.gbSeconds, 2), dollars: fixed(row.dollars, 6) }));
-  const bundles = (await coldStart()).map((row) => ({
-    task: row.task,
-    clients: row.clients.join(' '),
-    bytes: row.bytes,
-    floorBytes: row.floorBytes,
-    sizeRatio: fixed(row.sizeRatio),
-    loadMs: fixed(row.loadMs, 1),
-    floorLoadMs: fixed(row.floorLoadMs, 1),
-    loadRatio: fixed(row.loadRatio),
-  }));
-
-  const report = { machine, overhead, pollingPerBatchFor10MinuteImport: polling, bigAsset: bigAssetRows, coldStart: bundles };
-  if (json) {
-    process.stdout.write(`${JSON.stringify(report)}\n`);
+  let options: BenchOptions;
+  try {
+    options = parseBenchOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\nUsage: ${USAGE}`);
+    process.exitCode = 2;
     return;
   }
-  process.stdout.write(`Machine: Node.js ${machine.node}, ${machine.cpus} x ${machine.cpu}\n\nOrchestration overhead (sandbox run vs direct PUT floor)\n`);
-  console.table(overhead);
-  process.stdout.write('\nPolling one batch through a 10-minute import\n');
-  console.table(polling);
-  process.stdout.write(`\nBig asset (${big.mib} MiB to the sandbox S3, each side in its own process)\n`);
-  console.table(bigAssetRows);
-  process.stdout.write('\nCold start proxy (task bundle vs a bundle of the same SDK clients)\n');
-  console.table(bundles);
+  const about = provenance();
+  if (!options.json) {
+    process.stdout.write(describeProvenance(about));
+    process.stdout.write(`Rounds: ${options.rounds}, interleaved; figures are median (min–max)\n`);
+    if (options.rounds < MIN_PUBLISHED_ROUNDS) process.stdout.write(`Fewer than ${MIN_PUBLISHED_ROUNDS} rounds: a smoke run, not figures to publish\n`);
+  }
+  const sections: Partial<Record<SectionName, SectionReport>> = {};
+  for (const name of options.only) {
+    const report = await SECTIONS[name](options);
+    sections[name] = report;
+    if (!options.json) printReport(report);
+  }
+  if (options.json) {
+    const data = Object.fromEntries(Object.entries(sections).map(([name, report]) => [name, report.data]));
+    process.stdout.write(`${JSON.stringify({ ...about, options, sections: data })}\n`);
+  }
 }
 
 main().catch((error: unknown) => {

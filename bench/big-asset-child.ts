@@ -1,42 +1,36 @@
-import { Upload } from '@aws-sdk/lib-storage';
-import { createS3Client } from '../shared/clients/s3';
-import { sampleCsvStream } from '../shared/sample-data';
-import type { UploadBatchInput } from '../shared/schemas/payloads';
-import { handler } from '../tasks/upload-batch/handler';
-
 /*
- * One side of the big-asset bench, alone in its process so that the peak RSS it reports is its own and not a
- * process's that loaded aws-cdk-lib or the sandbox. Prints one JSON line: { ms, maxRssBytes }.
+ * What both sides of the big-asset bench share, and nothing else: each side's entry (./big-asset-task.ts,
+ * ./big-asset-raw.ts) is bundled on its own, so a side's process loads only its own modules. The parent
+ * measures the process's peak RSS from outside; the child times only the upload, so that loading its bundle
+ * does not count as upload time.
  */
 
-export type BigAssetJob =
-  /** The UploadBatch handler, on a one-asset batch of a manifest already in S3. */
-  | { readonly side: 'task'; readonly input: UploadBatchInput }
-  /** The same generated stream, through a lib-storage Upload with its default part size and queue. */
-  | { readonly side: 'raw'; readonly bucket: string; readonly key: string; readonly seed: number; readonly bytes: number };
-
-async function run(job: BigAssetJob): Promise<void> {
-  if (job.side === 'task') {
-    await handler(job.input);
-    return;
-  }
-  const upload = new Upload({
-    client: createS3Client(),
-    params: { Bucket: job.bucket, Key: job.key, Body: sampleCsvStream(job.seed, { bytes: job.bytes }), ContentType: 'text/csv' },
-  });
-  await upload.done();
+/** The raw side's job: the generated stream of the task's asset, and the Upload settings the task uses. */
+export interface RawUploadJob {
+  readonly bucket: string;
+  readonly key: string;
+  readonly seed: number;
+  readonly bytes: number;
+  readonly partSize: number;
+  readonly queueSize: number;
 }
 
-async function main(): Promise<void> {
-  const job = JSON.parse(process.argv[2] ?? '') as BigAssetJob;
+/** The one line a side prints when its upload is done. */
+export interface SideReport {
+  readonly ms: number;
+}
+
+/** Runs the upload on the job given as the process's one argument, and prints how long it took. */
+export function runSide<J>(upload: (job: J) => Promise<unknown>): void {
+  const job = JSON.parse(process.argv[2] ?? '') as J;
   const started = performance.now();
-  await run(job);
-  const ms = performance.now() - started;
-  // maxRSS is in kilobytes.
-  process.stdout.write(`${JSON.stringify({ ms, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
+  upload(job)
+    .then(() => {
+      const report: SideReport = { ms: performance.now() - started };
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
 }
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});

@@ -1,11 +1,12 @@
 import { ImportPollEnv, readEnv } from '../shared/env';
 import { importPollConfig, nextWaitSeconds } from '../shared/import-poll';
 import { TASKS } from '../tasks/registry';
+import { fixed, type SectionReport } from './report';
 
 /*
  * What polling an import costs, per batch, for a simulated import duration: this workflow's schedule
  * (IMPORT_POLL_* defaults) against a fixed 10-second poll and against the original recipe's one Lambda that
- * sleeps until the job ends. Published prices (us-east-1): Standard workflows $0.025 per 1,000 transitions;
+ * sleeps until the job ends. Arithmetic on the schedule, not a measurement, so one pass is exact: no rounds. Published prices (us-east-1): Standard workflows $0.025 per 1,000 transitions;
  * arm64 Lambda $0.0000133334 per GB-second and $0.20 per million requests.
  */
 
@@ -59,4 +60,14 @@ export function pollingCosts(importSeconds: number): PollingCost[] {
       dollars: dollars(0, 1, importSeconds * sleeper),
     },
   ];
+}
+
+/** Polling one batch through a 10-minute import. */
+export function costReport(importSeconds = 600): SectionReport {
+  const rows = pollingCosts(importSeconds);
+  return {
+    title: `Polling one batch through a ${importSeconds / 60}-minute import`,
+    table: rows.map((row) => ({ ...row, gbSeconds: fixed(row.gbSeconds, 2), dollars: fixed(row.dollars, 6) })),
+    data: { importSeconds, rows },
+  };
 }

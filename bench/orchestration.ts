@@ -1,31 +1,25 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { type HistoryEvent, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
+import { createDataExchangeClient } from '../shared/clients/dataexchange';
 import { createS3Client } from '../shared/clients/s3';
-import { mapLimited } from '../shared/concurrency';
-import { sampleCsvChunks, seedFor } from '../shared/sample-data';
 import { TASKS, type TaskName } from '../tasks/registry';
 import { followRun } from '../cli/follow';
 import { TASK_OF_STATE } from '../workflows/state-names';
-import { startSandbox } from '../sandbox/sandbox';
+import type { RunningSandbox } from '../sandbox/sandbox';
+import { dollars } from './cost';
+import { type FloorTarget, importFloor, putFloor, RECORDS_PER_ASSET } from './floors';
+import { fixed, type SectionReport } from './report';
+import { formatSpread, interleaved, ratios, spread, type Spread, timedMs } from './rounds';
+import { withSandbox } from './sandboxed';
 
 /*
- * Orchestration overhead: a sandbox run of N generated assets against a floor measured in the same sandbox
- * and the same process: the same bytes PUT straight to the same embedded S3, at the workflow's upload
- * concurrency, with no workflow.
+ * Orchestration overhead: a sandbox run of N generated assets against two floors measured in the same sandbox,
+ * the same process and the same rounds (./floors.ts): the bytes PUT alone, and the bytes PUT and imported by
+ * direct Data Exchange calls. The second ratio is what the workflow itself adds.
  */
 
-/** Map concurrency (10) times the assets one UploadBatch streams at once (4). */
-const FLOOR_CONCURRENCY = 40;
-const RECORDS_PER_ASSET = 100;
-
-export interface OrchestrationRow {
-  readonly assets: number;
-  readonly workflowMs: number;
-  readonly floorMs: number;
-  readonly ratio: number;
+/** What one workflow round measured; all but the time come from its history. */
+interface WorkflowRound {
+  readonly ms: number;
   readonly stateTransitions: number;
   readonly lambdaInvocations: number;
   readonly lambdaGbSeconds: number;
@@ -50,55 +44,82 @@ function gbSeconds(events: readonly HistoryEvent[]): number {
   return total;
 }
 
-export async function orchestration(sizes: readonly number[]): Promise<OrchestrationRow[]> {
-  const directory = mkdtempSync(path.join(tmpdir(), 'dx-flow-bench-'));
-  const sandbox = await startSandbox({ directory });
-  try {
-    const sfn = new SFNClient({});
-    const s3 = createS3Client();
-    const rows: OrchestrationRow[] = [];
-    for (const assets of sizes) {
-      const runId = `bench-${assets}-${Date.now()}`;
-      const started = Date.now();
-      const { executionArn } = await sfn.send(
-        new StartExecutionCommand({
-          stateMachineArn: sandbox.stateMachineArn,
-          name: runId,
-          input: JSON.stringify({ bucket: sandbox.bucket, datasetId: sandbox.dataSetId, runId, source: { type: 'generate', assets, recordsPerAsset: RECORDS_PER_ASSET } }),
-        }),
-      );
-      // A run past 10,000 assets is a chain of executions, one per revision: followed to the last one.
-      const executions = await followRun(sfn, executionArn ?? '', { pollMs: 50 });
-      const workflowMs = Date.now() - started;
-      const status = executions[executions.length - 1].execution.status;
-      if (status !== 'SUCCEEDED') throw new Error(`the ${assets}-asset run ended ${status}`);
-      const events = executions.flatMap((followed) => followed.events);
+async function workflowRound(sfn: SFNClient, sandbox: RunningSandbox, runId: string, assets: number): Promise<WorkflowRound> {
+  const started = performance.now();
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: sandbox.stateMachineArn,
+      name: runId,
+      input: JSON.stringify({ bucket: sandbox.bucket, datasetId: sandbox.dataSetId, runId, source: { type: 'generate', assets, recordsPerAsset: RECORDS_PER_ASSET } }),
+    }),
+  );
+  // A run past 10,000 assets is a chain of executions, one per revision: followed to the last one.
+  const executions = await followRun(sfn, executionArn ?? '', { pollMs: 50 });
+  const ms = Math.round(performance.now() - started);
+  const status = executions[executions.length - 1].execution.status;
+  if (status !== 'SUCCEEDED') throw new Error(`the ${assets}-asset run ${runId} ended ${status}`);
+  const events = executions.flatMap((followed) => followed.events);
+  return {
+    ms,
+    stateTransitions: events.filter((e) => e.type?.endsWith('StateEntered')).length,
+    lambdaInvocations: events.filter((e) => e.type === 'TaskScheduled').length,
+    lambdaGbSeconds: fixed(gbSeconds(events), 3),
+    historyEvents: Math.max(...executions.map((followed) => followed.events.length)),
+    executions: executions.length,
+  };
+}
 
-      const floorStarted = Date.now();
-      await mapLimited(
-        Array.from({ length: assets }, (_, i) => i),
-        FLOOR_CONCURRENCY,
-        async (i) => {
-          const body = [...sampleCsvChunks(seedFor(`floor-${runId}`, i + 1), RECORDS_PER_ASSET)].join('');
-          await s3.send(new PutObjectCommand({ Bucket: sandbox.bucket, Key: `floor/${runId}/${i}.csv`, Body: body }));
-        },
-      );
-      const floorMs = Date.now() - floorStarted;
-      rows.push({
-        assets,
-        workflowMs,
-        floorMs,
-        ratio: workflowMs / floorMs,
-        stateTransitions: events.filter((e) => e.type?.endsWith('StateEntered')).length,
-        lambdaInvocations: events.filter((e) => e.type === 'TaskScheduled').length,
-        lambdaGbSeconds: gbSeconds(events),
-        historyEvents: Math.max(...executions.map((followed) => followed.events.length)),
-        executions: executions.length,
-      });
-    }
-    return rows;
-  } finally {
-    await sandbox.close();
-    rmSync(directory, { recursive: true, force: true });
-  }
+/** A fresh id per side and round: each round publishes its own revision and writes its own keys. */
+const newRunId = (side: string, assets: number) => `bench-${side}-${assets}-${Date.now()}`;
+
+async function measureSize(sandbox: RunningSandbox, sfn: SFNClient, target: FloorTarget, assets: number, rounds: number) {
+  const measured = await interleaved(`orchestration ${assets} assets`, rounds, {
+    workflow: () => workflowRound(sfn, sandbox, newRunId('run', assets), assets),
+    putFloor: () => timedMs(() => putFloor(target, newRunId('put', assets), assets)),
+    importFloor: () => timedMs(() => importFloor(target, newRunId('import', assets), assets)),
+  });
+  const of = (pick: (round: WorkflowRound) => number) => spread(measured.workflow.map(pick));
+  const workflowMs = measured.workflow.map((round) => round.ms);
+  return {
+    assets,
+    workflowMs: spread(workflowMs),
+    putFloorMs: spread(measured.putFloor),
+    importFloorMs: spread(measured.importFloor),
+    ratioToPut: spread(ratios(workflowMs, measured.putFloor)),
+    ratioToImport: spread(ratios(workflowMs, measured.importFloor)),
+    stateTransitions: of((round) => round.stateTransitions),
+    transitionsPer1000Assets: of((round) => fixed((round.stateTransitions / assets) * 1000, 1)),
+    historyEvents: of((round) => round.historyEvents),
+    executions: of((round) => round.executions),
+    lambdaInvocations: of((round) => round.lambdaInvocations),
+    lambdaGbSeconds: of((round) => round.lambdaGbSeconds),
+    dollarsPerRun: of((round) => fixed(dollars(round.stateTransitions, round.lambdaInvocations, round.lambdaGbSeconds), 5)),
+  };
+}
+
+export function orchestration(sizes: readonly number[], rounds: number): Promise<SectionReport> {
+  return withSandbox(async (sandbox) => {
+    const sfn = new SFNClient({});
+    const target = { s3: createS3Client(), dataExchange: createDataExchangeClient(), bucket: sandbox.bucket, dataSetId: sandbox.dataSetId };
+    const rows: Awaited<ReturnType<typeof measureSize>>[] = [];
+    for (const assets of sizes) rows.push(await measureSize(sandbox, sfn, target, assets, rounds));
+    const seconds = (ms: Spread) => formatSpread(spread(ms.values.map((value) => value / 1000)), 2);
+    return {
+      title: 'Orchestration (sandbox run vs floor 1, direct PUT, and floor 2, direct PUT and Data Exchange import; seconds)',
+      table: rows.map((row) => ({
+        assets: row.assets,
+        workflow: seconds(row.workflowMs),
+        put: seconds(row.putFloorMs),
+        import: seconds(row.importFloorMs),
+        '÷ put': formatSpread(row.ratioToPut),
+        '÷ import': formatSpread(row.ratioToImport),
+        transitions: formatSpread(row.stateTransitions, 0),
+        'per 1,000': formatSpread(row.transitionsPer1000Assets, 0),
+        'history events': formatSpread(row.historyEvents, 0),
+        executions: formatSpread(row.executions, 0),
+        '$ per run': formatSpread(row.dollarsPerRun, 5),
+      })),
+      data: rows,
+    };
+  });
 }

@@ -15,8 +15,9 @@ export interface UploadBatchDeps {
  * is 128 MiB at most, well inside the task's 1,024 MB.
  */
 const ASSET_CONCURRENCY = 4;
-const UPLOAD_PART_BYTES = 8 * 1024 ** 2;
-const UPLOAD_QUEUE_SIZE = 4;
+/** Exported for the bench, whose raw lib-storage side must upload the same way (bench/big-asset.ts). */
+export const UPLOAD_PART_BYTES = 8 * 1024 ** 2;
+export const UPLOAD_QUEUE_SIZE = 4;
 
 type Generated = NonNullable<ManifestAsset['generated']>;
 
