@@ -16,9 +16,10 @@ export interface OpenS3 {
   close(): Promise<void>;
 }
 
-/** The sandbox's S3 alone, in a fresh directory, with BUCKET created. */
-export async function openS3(): Promise<OpenS3> {
-  const directory = await mkdtemp(join(tmpdir(), 'dx-flow-s3-'));
+/** The sandbox's S3 alone, in `directory` (a fresh one by default, removed on close), with BUCKET created. */
+export async function openS3(directory?: string): Promise<OpenS3> {
+  const owned = directory === undefined ? await mkdtemp(join(tmpdir(), 'dx-flow-s3-')) : undefined;
+  directory ??= owned as string;
   const s3 = await startS3({ directory, faults: new FaultInjector() });
   const client = new S3Client({
     endpoint: s3.endpoint,
@@ -34,7 +35,7 @@ export async function openS3(): Promise<OpenS3> {
     async close() {
       client.destroy();
       await s3.close();
-      await rm(directory, { recursive: true, force: true });
+      if (owned !== undefined) await rm(owned, { recursive: true, force: true });
     },
   };
 }

@@ -1,21 +1,18 @@
-import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, paginateListObjectsV2, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, paginateListObjectsV2, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createS3Client } from '../../shared/clients/s3';
-import { PROVIDER_ACCOUNT, SANDBOX_REGION } from '../../sandbox/accounts';
-import { FaultInjector } from '../../sandbox/faults';
 import { decodeKeyPath, encodeKeyPath } from '../../sandbox/s3/key-paths';
-import { type RunningS3, startS3 } from '../../sandbox/s3/server';
+import type { RunningS3 } from '../../sandbox/s3/server';
+import { BUCKET, openS3, type OpenS3 } from './s3-harness';
 
 /*
  * S3 keys are opaque strings: whatever a key holds (`..`, `//`, percent-encodings, segments longer than a file
  * name may be), the sandbox stores it as that key inside its own directory, lists it and returns it as it was.
  */
 
-const BUCKET = 'dx-flow-sandbox-data';
 
 /** Every file below `directory`, relative to it. */
 function filesBelow(directory: string): string[] {
@@ -74,31 +71,22 @@ describe('the key encoding on disk', () => {
 });
 
 describe('sandbox S3 keys', () => {
-  const faults = new FaultInjector();
   let root: string;
   let directory: string;
   let s3: RunningS3;
   let client: S3Client;
+  let opened: OpenS3;
 
   beforeAll(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'dx-flow-s3-keys-'));
     directory = path.join(root, 'a', 'b', 'c', 'sandbox');
     mkdirSync(directory, { recursive: true });
-    s3 = await startS3({ port: 0, directory, faults });
-    jest.replaceProperty(process, 'env', {
-      ...process.env,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_REGION: SANDBOX_REGION,
-      AWS_ACCESS_KEY_ID: PROVIDER_ACCOUNT.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: PROVIDER_ACCOUNT.secretAccessKey,
-    });
-    client = createS3Client({ maxAttempts: 1 });
-    await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    opened = await openS3(directory);
+    ({ s3, client } = opened);
   });
 
   afterAll(async () => {
-    client.destroy();
-    await s3.close();
+    await opened.close();
     rmSync(root, { recursive: true, force: true });
   });
 
