@@ -40,6 +40,14 @@ export function explainNetworkError(error: unknown): CliFailure | undefined {
   return new CliFailure(NETWORK_ERRORS[code](error as NetworkError), code);
 }
 
+/** The sandbox's refusals, which are no bug: a directory another process holds, a state file a crash damaged. Each says itself in one sentence. */
+const SANDBOX_FAILURES: ReadonlySet<string> = new Set(['SandboxInUseError', 'DamagedStateFileError']);
+
+export function explainSandboxError(error: unknown): CliFailure | undefined {
+  if (!(error instanceof Error) || !SANDBOX_FAILURES.has(error.name)) return undefined;
+  return new CliFailure(error.message, error.name);
+}
+
 /** AWS errors an operator meets in normal use, said as a sentence instead of a stack trace. */
 const EXPECTED_AWS_ERRORS: Readonly<Record<string, (message: string) => string>> = {
   CredentialsProviderError: () => 'No AWS credentials were found: configure a profile or environment credentials, or use --local.',

@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { DataGrantReport } from '../shared/schemas/payloads';
-import { STATE } from '../workflows/state-names';
+import { STATE } from '../shared/state-names';
 
 /*
  * Reads a run out of its Step Functions history: the progress line of each event worth a line, and the
@@ -23,6 +23,19 @@ const field = (value: unknown, ...path: string[]): unknown =>
 export function readableCause(cause: string | undefined): string | undefined {
   const message = field(parse(cause), 'errorMessage');
   return typeof message === 'string' ? message : cause;
+}
+
+/**
+ * The error that failed the run. When a batch's execution failed, the publish execution fails with the
+ * `.sync` integration's error and the batch execution's DescribeExecution answer as the cause: the batch's own
+ * error and cause are in it, and are what happened.
+ */
+export function originalFailure(error: string | undefined, cause: string | undefined): { error?: string; cause?: string } {
+  const inner = parse(cause);
+  const innerError = field(inner, 'Error');
+  if (typeof innerError !== 'string') return { error, cause: readableCause(cause) };
+  const innerCause = field(inner, 'Cause');
+  return { error: innerError, cause: readableCause(typeof innerCause === 'string' ? innerCause : undefined) };
 }
 
 export interface ProgressLine {
@@ -49,7 +62,7 @@ export class ProgressReader {
       return { state: entered.name, detail: this.enteredDetail(entered.name, parse(entered.input)) };
     }
     const exited = event.stateExitedEventDetails;
-    if (exited?.name === STATE.startImport || exited?.name === STATE.checkImport) {
+    if (exited?.name === STATE.importBatch) {
       const output = parse(exited.output);
       const job = field(output, 'status', 'state');
       return typeof job === 'string' ? { state: exited.name, detail: `${this.batchOf(output)} job ${job}`.trim() } : undefined;
@@ -70,8 +83,11 @@ export class ProgressReader {
         this.attempts.set(entry, attempt);
         return attempt > 1 ? { state, detail: `retry ${attempt - 1} after ${this.lastError.get(entry) ?? 'an error'}` } : undefined;
       }
-      case 'ExecutionFailed':
-        return { state: 'Execution', detail: `failed: ${event.executionFailedEventDetails?.error ?? ''}` };
+      case 'ExecutionFailed': {
+        // A failed batch fails the run with States.TaskFailed: the line names the batch's own error, as the summary does.
+        const failed = event.executionFailedEventDetails;
+        return { state: 'Execution', detail: `failed: ${originalFailure(failed?.error, failed?.cause).error ?? ''}` };
+      }
       default:
         return undefined;
     }
@@ -162,18 +178,16 @@ export function totalsOf(events: readonly HistoryEvent[]): RunTotals {
   const totals = emptyTotals();
   const reader = new ProgressReader();
   let lastFailedState: string | null = null;
-  // Once NotifyFailure runs, the run's failure is known: its own failure must not take the blame.
-  let failureCaught = false;
   for (const event of events) {
     reader.lineFor(event);
     if (event.type?.endsWith('StateEntered') === true) totals.stateTransitions += 1;
-    if (event.type === 'ExecutionRedriven') failureCaught = false;
+    // A redrive goes on from the failed state: until it fails again, nothing has failed.
+    if (event.type === 'ExecutionRedriven') lastFailedState = null;
     const entered = event.stateEnteredEventDetails?.name;
     if (entered !== undefined) totals.lastState = entered;
-    if (entered === STATE.notifyFailure) failureCaught = true;
     const exited = event.stateExitedEventDetails;
     if (exited === undefined) {
-      if (!failureCaught && (event.type === 'TaskFailed' || event.type === 'TaskTimedOut')) lastFailedState = reader.stateOf(event) ?? lastFailedState;
+      if (event.type === 'TaskFailed' || event.type === 'TaskTimedOut') lastFailedState = reader.stateOf(event) ?? lastFailedState;
       continue;
     }
     const output = parse(exited.output);
@@ -189,7 +203,7 @@ export function totalsOf(events: readonly HistoryEvent[]): RunTotals {
         totals.alreadyPublished = field(output, 'revision', 'alreadyFinalized') === true;
         totals.finalized = totals.alreadyPublished;
         break;
-      case STATE.startImport:
+      case STATE.importBatch:
         if (typeof field(output, 'status', 'jobId') === 'string') totals.importJobs += 1;
         break;
       case STATE.finalizeRevision:
@@ -201,8 +215,8 @@ export function totalsOf(events: readonly HistoryEvent[]): RunTotals {
       case STATE.shareWithSubscribers:
         totals.dataGrants = (field(output, 'sharing', 'dataGrants') as DataGrantReport[] | undefined) ?? [];
         break;
+      // A failed run's notification comes from its status change, outside the history.
       case STATE.notifySuccess:
-      case STATE.notifyFailure:
         totals.notifications += 1;
         break;
       default:

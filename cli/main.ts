@@ -1,14 +1,15 @@
 import { DataExchangeClient } from '@aws-sdk/client-dataexchange';
 import { RedriveExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { rmSync } from 'node:fs';
 import { InputValidationError } from '../shared/errors';
 import { splitAccountList } from '../shared/schemas/fields';
 import { EXECUTION_NAME_MAX_LENGTH } from '../shared/limits';
-import { extractRunnableAsl, type AslDefinition } from '../workflows/asl';
+import { extractRunnableAsl, extractRunnableAsls, type AslDefinition, type RunnableAsl } from '../workflows/asl';
 import { mermaidFlowchart } from '../workflows/diagram';
 import { SUBSCRIBER_ACCOUNT } from '../sandbox/accounts';
 import { DEFAULT_SANDBOX_DIR, findRunningSandbox, knownSandboxDefaults, resetSandbox, sandboxEnvironment } from '../sandbox/directory';
-import { CliError, CliFailure, explainAwsError, explainNetworkError } from './errors';
+import { CliError, CliFailure, explainAwsError, explainNetworkError, explainSandboxError } from './errors';
 import { followRun, latestEventId } from './follow';
 import { planFromDir, uploadFromDir, withFromDirSource } from './from-dir';
 import { loadApp, loadSandbox } from './lazy';
@@ -132,12 +133,14 @@ async function run(options: RunOptions): Promise<number> {
         ? {}
         : readStackOutputs(options.outputsFile);
   const built = buildRunInput(options, defaults);
-  const fromDir = options.fromDir === undefined ? undefined : await planFromDir({ fromDir: options.fromDir, local: options.local }, built.runId);
+  // Skipped entries go to stderr whatever the output, so that --json stdout stays its summary alone.
+  const warn = (line: string) => process.stderr.write(`${line}\n`);
+  const fromDir = options.fromDir === undefined ? undefined : await planFromDir({ fromDir: options.fromDir, local: options.local }, built.runId, warn);
   const withSource = (runInput: Record<string, unknown>) => (fromDir === undefined ? runInput : withFromDirSource(runInput, fromDir));
   const input = withSource(built);
   if (options.validate) validateRunInput(input, options.local === true && defaults.datasetId === undefined);
   checkSubscriberSide(options);
-  return withTarget(options, async (target) => {
+  return withTarget({ ...options, follows: true }, async (target) => {
     const started = withSource(buildRunInput(options, { bucket: target.bucket, datasetId: target.datasetId }));
     if (target.stateMachineArn === undefined) throw new CliError('Give --state-machine-arn, --outputs-file or --local.');
     if (fromDir !== undefined) await uploadFromDir(fromDir, target, String(started.bucket), progressWriter(options));
@@ -160,7 +163,7 @@ async function status(executionArn: string, options: TargetOptions & OutputOptio
 }
 
 async function redrive(executionArn: string, options: TargetOptions & OutputOptions): Promise<number> {
-  return withTarget({ ...options, executionArn }, async (target) => {
+  return withTarget({ ...options, executionArn, follows: true }, async (target) => {
     // The earlier attempts are history: follow what the redrive adds, and count it all in the summary.
     const before = await latestEventId(target.sfn, executionArn);
     await target.sfn.send(new RedriveExecutionCommand({ executionArn }));
@@ -190,12 +193,16 @@ async function acceptGrantCommand(dataGrantArn: string, options: TargetOptions &
 /** A sandbox directory another process serves is that process's: neither a second sandbox nor a reset may take it. */
 function checkNotUp(directory: string, then: string): void {
   const running = findRunningSandbox(directory);
-  if (running !== undefined) throw new CliFailure(`The sandbox in ${directory} is up, in process ${running.pid}: ${then}.`);
+  if (running === undefined) return;
+  if (running.shared !== true) {
+    throw new CliFailure(`The sandbox in ${directory} belongs to the run in process ${running.pid}: wait for that run to end.`, 'SandboxInUseError');
+  }
+  throw new CliFailure(`The sandbox in ${directory} is up, in process ${running.pid}: ${then}.`);
 }
 
 async function sandboxUp(options: { sandboxDir: string; portBase?: number }): Promise<number> {
   checkNotUp(options.sandboxDir, 'use it, or stop it before starting another');
-  const sandbox = await loadSandbox().startSandbox({ directory: options.sandboxDir, portBase: options.portBase });
+  const sandbox = await loadSandbox().startSandbox({ directory: options.sandboxDir, portBase: options.portBase, shared: true });
   const lines = Object.entries(sandboxEnvironment(sandbox)).map(([key, value]) => `export ${key}=${value}`);
   process.stdout.write(`# dx-flow sandbox in ${sandbox.directory}; Ctrl-C stops it.\n${lines.join('\n')}\n`);
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
@@ -204,12 +211,21 @@ async function sandboxUp(options: { sandboxDir: string; portBase?: number }): Pr
   return EXIT.succeeded;
 }
 
-/** Synthesizes the app as `cdk synth` would and prints its runnable definition, rendered. */
-function printDefinition(render: (definition: AslDefinition) => string): number {
+/**
+ * Synthesizes the app as `cdk synth` would and prints its entry state machine's runnable definition, rendered
+ * (with every state machine of the template at hand, for those the entry one runs).
+ */
+function printDefinition(render: (definition: AslDefinition, stateMachines: readonly RunnableAsl[]) => string): number {
   const { buildApp, PROVIDER_STACK_NAME } = loadApp();
   const { app } = buildApp({ env: process.env, bundle: false, nag: false });
-  const template = app.synth().getStackByName(PROVIDER_STACK_NAME).template as unknown;
-  process.stdout.write(`${render(extractRunnableAsl(template).definition)}\n`);
+  let template: unknown;
+  try {
+    template = app.synth().getStackByName(PROVIDER_STACK_NAME).template as unknown;
+  } finally {
+    // Without CDK_OUTDIR, the app writes its cloud assembly to a fresh `cdk.out*` folder in the system temp directory: only the template is wanted.
+    if (process.env.CDK_OUTDIR === undefined) rmSync(app.outdir, { recursive: true, force: true });
+  }
+  process.stdout.write(`${render(extractRunnableAsl(template).definition, extractRunnableAsls(template))}\n`);
   return EXIT.succeeded;
 }
 
@@ -306,7 +322,7 @@ function program(setExit: (code: number) => void): Command {
     .action(act(() => printDefinition((definition) => JSON.stringify(definition, null, 2))));
   root
     .command('diagram')
-    .description('Print the state machine as a Mermaid flowchart (the one README.md embeds)')
+    .description('Print the state machines as a Mermaid flowchart: the publish one, and below it the one it runs per batch (README.md embeds it)')
     .action(act(() => printDefinition(mermaidFlowchart)));
   return root;
 }
@@ -325,7 +341,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return status === 'FAILED' ? EXIT.failed : EXIT.rejected;
     };
     if (code?.startsWith('commander.') === true) return summarized('REJECTED', 'UsageError', (error as Error).message); // commander has said it
-    const failure = error instanceof CliFailure ? error : explainNetworkError(error);
+    const failure = error instanceof CliFailure ? error : (explainNetworkError(error) ?? explainSandboxError(error));
     if (failure !== undefined) {
       process.stderr.write(`dx-flow: ${failure.message}\n`);
       return summarized('FAILED', failure.error, failure.message);

@@ -1,9 +1,9 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { EXECUTION_INPUT_MAX_BYTES } from '../shared/limits';
 import { splitAccountList } from '../shared/schemas/fields';
 import { WorkflowInput } from '../shared/schemas/workflow-input';
 import { parseOrThrow } from '../shared/validation';
 import { CliError, unreadableFile } from './errors';
+import { FileTooLargeError, readFileUpTo } from './read-file';
 
 export interface RunInputFlags {
   readonly input?: string;
@@ -18,25 +18,18 @@ export interface RunInputFlags {
 const PLACEHOLDER_DATA_SET_ID = '0'.repeat(32);
 
 /**
- * An `--input @file`, read up to one byte past the most an execution's input can be: a larger file is refused
- * there, so that `@/dev/zero` or a huge file ends in a sentence rather than in all the memory there is.
+ * An `--input @file`, read up to the most an execution's input can be: a larger file is refused there, so that
+ * `@/dev/zero` or a huge file ends in a sentence rather than in all the memory there is.
  */
 function readInputFile(file: string): string {
-  const buffer = Buffer.alloc(EXECUTION_INPUT_MAX_BYTES + 1);
-  let length = 0;
-  let fd: number | undefined;
   try {
-    fd = openSync(file, 'r');
-    for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
+    return readFileUpTo(file, EXECUTION_INPUT_MAX_BYTES);
   } catch (error) {
+    if (error instanceof FileTooLargeError) {
+      throw new CliError(`--input ${file} is over ${EXECUTION_INPUT_MAX_BYTES} bytes, the most Step Functions takes as an execution's input.`);
+    }
     throw unreadableFile('--input', file, error);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
-  if (length > EXECUTION_INPUT_MAX_BYTES) {
-    throw new CliError(`--input ${file} is over ${EXECUTION_INPUT_MAX_BYTES} bytes, the most Step Functions takes as an execution's input.`);
-  }
-  return buffer.toString('utf8', 0, length);
 }
 
 function readInputFlag(value: string): Record<string, unknown> {

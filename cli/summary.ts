@@ -1,5 +1,5 @@
 import type { Followed } from './follow';
-import { emptyTotals, readableCause, type RunTotals, totalsOf } from './history';
+import { emptyTotals, originalFailure, type RunTotals, totalsOf } from './history';
 import type { SubscriberReport } from './subscriber-side';
 
 export type RunStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'RUNNING' | 'REJECTED';
@@ -51,6 +51,7 @@ export function summarize(executions: readonly Followed[]): RunSummary {
   const start = first.execution.startDate?.getTime();
   const stop = last.execution.stopDate?.getTime();
   const { execution } = last;
+  const failure = originalFailure(execution.error, execution.cause);
   return {
     status: (execution.status ?? 'RUNNING') as RunStatus,
     executionArn: execution.executionArn ?? null,
@@ -67,8 +68,8 @@ export function summarize(executions: readonly Followed[]): RunSummary {
     revisionIds: all.flatMap(publishedBy),
     durationMs: start !== undefined && stop !== undefined ? stop - start : null,
     failedState: execution.status === 'SUCCEEDED' ? null : totals.failedState,
-    error: execution.error ?? null,
-    cause: readableCause(execution.cause) ?? null,
+    error: failure.error ?? null,
+    cause: failure.cause ?? null,
   };
 }
 

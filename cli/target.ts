@@ -1,11 +1,11 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { existsSync, readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { PROVIDER_ACCOUNT, SANDBOX_REGION } from '../sandbox/accounts';
-import { type Fault, loadFaultPlan } from '../sandbox/faults';
+import { type Fault, parseFaultPlan } from '../sandbox/faults';
 import { DEFAULT_SANDBOX_DIR, findRunningSandbox, type SandboxInfo } from '../sandbox/directory';
-import { CliError, unreadableFile } from './errors';
+import { CliError, CliFailure, unreadableFile } from './errors';
 import { loadSandbox } from './lazy';
+import { FileTooLargeError, readFileUpTo, SMALL_FILE_MAX_BYTES } from './read-file';
 
 /** Where the CLI points: the local sandbox or a deployed stack. Either way it speaks the Step Functions API. */
 export interface Target {
@@ -33,6 +33,11 @@ export interface TargetOptions {
   readonly faults?: string;
   /** The execution `status` and `redrive` work on: its ARN names the region. */
   readonly executionArn?: string;
+  /**
+   * The command follows an execution to its end (`run`, `redrive`), so it may attach only to a sandbox that
+   * outlives it (`sandbox up`), never to the one another process's run started and stops. @default false
+   */
+  readonly follows?: boolean;
 }
 
 const ProviderOutputs = z.object({ StateMachineArn: z.string(), BucketName: z.string().optional(), DataSetId: z.string().optional() }).loose();
@@ -54,10 +59,17 @@ function awsClient(arn: string | undefined): SFNClient {
 
 /** The provider stack's outputs, from a `cdk deploy --outputs-file` file: it lists every stack deployed with it. */
 export function readStackOutputs(file: string): { stateMachineArn: string; bucket?: string; datasetId?: string } {
-  if (!existsSync(file)) throw new CliError(`No outputs file at ${file}: run cdk deploy --outputs-file ${file} first.`);
+  let text: string;
+  try {
+    text = readFileUpTo(file, SMALL_FILE_MAX_BYTES);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`No outputs file at ${file}: run cdk deploy --outputs-file ${file} first.`);
+    if (error instanceof FileTooLargeError) throw new CliError(`--outputs-file ${file} is over ${SMALL_FILE_MAX_BYTES} bytes, more than stack outputs hold.`);
+    throw unreadableFile('--outputs-file', file, error);
+  }
   let stacks: unknown;
   try {
-    stacks = JSON.parse(readFileSync(file, 'utf8'));
+    stacks = JSON.parse(text);
   } catch (error) {
     throw new CliError(`${file} is not JSON: ${(error as Error).message}`);
   }
@@ -80,11 +92,12 @@ function fromOutputsFile(file: string): Target {
   };
 }
 
-/** The `--faults` plan; a file that cannot be read, is not JSON or is no plan is said as what the user gave wrong. */
+/** The `--faults` plan; a file that cannot be read, is too large, is not JSON or is no plan is said as what the user gave wrong. */
 function faultPlanOf(file: string): Fault[] {
   try {
-    return loadFaultPlan(file);
+    return parseFaultPlan(readFileUpTo(file, SMALL_FILE_MAX_BYTES), file);
   } catch (error) {
+    if (error instanceof FileTooLargeError) throw new CliError(`--faults ${file} is over ${SMALL_FILE_MAX_BYTES} bytes, more than a fault plan holds.`);
     throw unreadableFile('--faults', file, error);
   }
 }
@@ -107,6 +120,13 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
   const directory = options.sandboxDir ?? DEFAULT_SANDBOX_DIR;
   const attached = findRunningSandbox(directory);
   if (attached !== undefined) {
+    if (options.follows === true && attached.shared !== true) {
+      // It stops when its own run ends, and an execution this command followed there would end ABORTED.
+      throw new CliFailure(
+        `The sandbox in ${directory} belongs to the run in process ${attached.pid}, and stops when that run ends: wait for it, or start \`dx-flow sandbox up\` for runs to share.`,
+        'SandboxInUseError',
+      );
+    }
     if (options.faults !== undefined) {
       throw new CliError(`--faults needs the CLI's own sandbox, but ${directory} is served by process ${attached.pid}.`);
     }

@@ -12,6 +12,7 @@ import { Monitoring } from './constructs/monitoring';
 import { Notifications } from './constructs/notifications';
 import { PublishSchedule } from './constructs/schedule';
 import { PublishWorkflow } from './constructs/publish-workflow';
+import { StatusNotifications } from './constructs/status-notifications';
 import { TaskFunction, type TaskFunctionProps } from './constructs/task-function';
 
 export interface DataExchangeStackProps extends StackProps {
@@ -30,6 +31,8 @@ export class DataExchangeStack extends Stack {
   public readonly schedule: PublishSchedule;
   public readonly manifestTrigger: ManifestTrigger;
   public readonly exchangeEvents: ExchangeEvents;
+  /** Announces each publish run that failed, timed out or was stopped. */
+  public readonly statusNotifications: StatusNotifications;
   public readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: DataExchangeStackProps) {
@@ -76,7 +79,6 @@ export class DataExchangeStack extends Stack {
       ),
       notify: task('notify', { [ENV_KEYS.notifyTopicArn]: topicArn }),
     };
-    this.functions = { ...workflowFunctions, 'handle-exchange-event': this.exchangeEvents.handler };
 
     this.dataBucket.grantPlan(workflowFunctions['plan-revision'].function);
     this.dataBucket.grantUpload(workflowFunctions['upload-batch'].function);
@@ -95,6 +97,20 @@ export class DataExchangeStack extends Stack {
     });
     const { stateMachine } = this.workflow;
 
+    this.statusNotifications = new StatusNotifications(this, 'StatusNotifications', {
+      stateMachine,
+      environment: { [ENV_KEYS.notifyTopicArn]: topicArn, [ENV_KEYS.notificationRecordBucket]: this.dataBucket.bucket.bucketName },
+    });
+    const statusChangeHandler = this.statusNotifications.handler.function;
+    this.workflow.grantReadExecutions(statusChangeHandler);
+    this.dataBucket.grantNotificationRecords(statusChangeHandler);
+    this.notifications.grantPublish(statusChangeHandler);
+    this.functions = {
+      ...workflowFunctions,
+      'handle-exchange-event': this.exchangeEvents.handler,
+      'handle-status-change': this.statusNotifications.handler,
+    };
+
     this.schedule = new PublishSchedule(this, 'Schedule', {
       stateMachine,
       expression: config.schedule,
@@ -109,12 +125,17 @@ export class DataExchangeStack extends Stack {
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stateMachine,
+      childStateMachines: { 'import-batch': this.workflow.importBatchStateMachine },
       taskFunctions: mapValues(workflowFunctions, (fn) => fn.function),
-      eventHandlers: { 'handle-exchange-event': this.exchangeEvents.handler.function },
+      eventHandlers: {
+        'handle-exchange-event': this.exchangeEvents.handler.function,
+        'handle-status-change': statusChangeHandler,
+      },
       deadLetterQueues: {
         schedule: this.schedule.deadLetterQueue,
         'manifest-trigger': this.manifestTrigger.deadLetterQueue,
         'exchange-events': this.exchangeEvents.deadLetterQueue,
+        'status-notifications': this.statusNotifications.deadLetterQueue,
       },
       topic: this.alarmTopic.topic,
       dashboardName: `dx-flow-${config.environment}-${Aws.REGION}`,
@@ -122,6 +143,10 @@ export class DataExchangeStack extends Stack {
 
     new CfnOutput(this, 'BucketName', { value: this.dataBucket.bucket.bucketName });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
+    new CfnOutput(this, 'ImportBatchStateMachineArn', {
+      description: 'Imports one batch; the publish state machine runs one execution of it per batch.',
+      value: this.workflow.importBatchStateMachine.stateMachineArn,
+    });
     new CfnOutput(this, 'DataSetId', { value: this.dataSet.dataSetId });
     new CfnOutput(this, 'TopicArn', { description: 'Run notifications and Data Exchange events.', value: topicArn });
     new CfnOutput(this, 'AlarmTopicArn', { description: 'CloudWatch alarms, for whoever operates the stack.', value: this.alarmTopic.topic.topicArn });

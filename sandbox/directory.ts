@@ -1,6 +1,8 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { PROVIDER_ACCOUNT, SANDBOX_REGION } from './accounts';
+import { claimDirectory, isAlive, lockFileOf, SandboxInUseError } from './ownership';
+import { DamagedStateFileError, readStateFileSync } from './persist';
 
 /*
  * A sandbox directory as seen from outside a running sandbox: what it kept from its last run, whether a
@@ -27,6 +29,11 @@ export interface SandboxInfo {
   readonly topicArn: string;
   readonly stateMachineArn: string;
   readonly pid: number;
+  /**
+   * Whether the sandbox serves other processes until it is stopped (`dx-flow sandbox up`), rather than ending
+   * with the run that started it in its own process: only such a sandbox may a run in another process attach to.
+   */
+  readonly shared?: boolean;
 }
 export interface PersistedSandbox {
   dataSetId?: string;
@@ -38,10 +45,9 @@ export const sandboxFiles = (directory: string) => ({
   running: path.join(directory, 'running.json'),
 });
 
-/** What the sandbox kept from its last run in this directory: its data set and its ports. */
+/** What the sandbox kept from its last run in this directory: its data set and its ports. A damaged file throws DamagedStateFileError. */
 export function readPersisted(directory: string): PersistedSandbox {
-  const file = sandboxFiles(path.resolve(directory)).persisted;
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as PersistedSandbox) : {};
+  return readStateFileSync<PersistedSandbox>(sandboxFiles(path.resolve(directory)).persisted) ?? {};
 }
 
 /** The sandbox's bucket, and its data set once a sandbox has run in this directory, without starting one. */
@@ -68,25 +74,43 @@ export function sandboxEnvironment(info: SandboxInfo): Record<string, string> {
   };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The sandbox a `dx-flow sandbox up` is serving from this directory, if one is. */
+/**
+ * The sandbox another process serves from this directory, if one does: a `dx-flow sandbox up` (`shared`), or
+ * the in-process sandbox of another process's run, which ends with that run.
+ */
 export function findRunningSandbox(directory = DEFAULT_SANDBOX_DIR): SandboxInfo | undefined {
-  const file = sandboxFiles(path.resolve(directory)).running;
-  if (!existsSync(file)) return undefined;
-  const info = JSON.parse(readFileSync(file, 'utf8')) as SandboxInfo;
-  return isAlive(info.pid) && info.pid !== process.pid ? info : undefined;
+  let info: SandboxInfo | undefined;
+  try {
+    info = readStateFileSync<SandboxInfo>(sandboxFiles(path.resolve(directory)).running);
+  } catch (error) {
+    // Only a running sandbox's note, removed when it stops: a damaged one (from before it was written atomically) is no sandbox.
+    if (error instanceof DamagedStateFileError) return undefined;
+    throw error;
+  }
+  return info !== undefined && isAlive(info.pid) && info.pid !== process.pid ? info : undefined;
 }
 
+/**
+ * Deletes the directory and its state; refused (SandboxInUseError) while a process holds it. The reset holds
+ * the directory itself while it deletes, so that no sandbox starts there halfway through.
+ */
 export function resetSandbox(directory = DEFAULT_SANDBOX_DIR): void {
-  const running = findRunningSandbox(directory);
-  if (running !== undefined) throw new Error(`The sandbox in ${directory} is in use by process ${running.pid}; stop it first`);
-  rmSync(path.resolve(directory), { recursive: true, force: true });
+  const absolute = path.resolve(directory);
+  if (!existsSync(absolute)) return;
+  const running = findRunningSandbox(absolute);
+  if (running !== undefined) throw new SandboxInUseError(absolute, running.pid);
+  const lock = claimDirectory(absolute);
+  try {
+    for (const name of readdirSync(absolute)) {
+      if (path.join(absolute, name) !== lockFileOf(absolute)) rmSync(path.join(absolute, name), { recursive: true, force: true });
+    }
+  } finally {
+    lock.release();
+  }
+  // Left in place if a sandbox started there since.
+  try {
+    rmdirSync(absolute);
+  } catch {
+    // Not empty: another process's now.
+  }
 }

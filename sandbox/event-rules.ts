@@ -19,7 +19,7 @@ export const TemplateRules = z.object({
         .object({
           EventPattern: z.record(z.string(), z.unknown()).optional(),
           ScheduleExpression: z.string().optional(),
-          Targets: z.array(z.object({ InputTransformer: z.unknown().optional() }).loose()).optional(),
+          Targets: z.array(z.object({ Arn: z.unknown(), InputTransformer: z.unknown().optional(), Input: z.string().optional() }).loose()).optional(),
         })
         .loose()
         .optional(),
@@ -133,11 +133,27 @@ type RuleProperties = NonNullable<z.infer<typeof TemplateRules>['Resources'][str
 export interface TemplateRule {
   readonly logicalId: string;
   readonly properties: RuleProperties;
-  /** The execution input the rule's one target gives StartExecution for an event. */
+  /** The logical id of the resource the rule's one target names (by Ref or Fn::GetAtt). */
+  readonly targetLogicalId: string | undefined;
+  /** What the rule's one target receives for an event: its transformer's output, its constant Input, or the event. */
   readonly input: (event: unknown) => string;
 }
 
-/** The template's one rule that `select` picks (`what` names it in errors), with its one target's input transformer. */
+function targetInput(logicalId: string, target: { InputTransformer?: unknown; Input?: string }, ref: RefResolver): (event: unknown) => string {
+  if (target.InputTransformer !== undefined) {
+    return compileInputTransformer(logicalId, InputTransformer.parse(resolveTokens(target.InputTransformer, ref)));
+  }
+  const constant = target.Input;
+  return constant === undefined ? (event) => JSON.stringify(event) : () => constant;
+}
+
+function logicalIdOf(token: unknown): string | undefined {
+  const t = token as { Ref?: unknown; 'Fn::GetAtt'?: unknown[] } | null;
+  const named = t?.Ref ?? t?.['Fn::GetAtt']?.[0];
+  return typeof named === 'string' ? named : undefined;
+}
+
+/** The template's one rule that `select` picks (`what` names it in errors), with its one target and that target's input. */
 export function ruleFromTemplate(template: unknown, ref: RefResolver, what: string, select: (properties: RuleProperties) => boolean): TemplateRule {
   const rules = Object.entries(TemplateRules.parse(template).Resources).filter(
     ([, resource]) => resource.Type === 'AWS::Events::Rule' && resource.Properties !== undefined && select(resource.Properties),
@@ -147,11 +163,7 @@ export function ruleFromTemplate(template: unknown, ref: RefResolver, what: stri
   const properties = rule.Properties ?? {};
   const targets = properties.Targets ?? [];
   if (targets.length !== 1) throw new Error(`Rule ${logicalId} has ${targets.length} targets; the sandbox replays exactly one`);
-  return {
-    logicalId,
-    properties,
-    input: compileInputTransformer(logicalId, InputTransformer.parse(resolveTokens(targets[0].InputTransformer, ref))),
-  };
+  return { logicalId, properties, targetLogicalId: logicalIdOf(targets[0].Arn), input: targetInput(logicalId, targets[0], ref) };
 }
 
 /**

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { TASK_NAMES, type TaskName } from '../tasks/registry';
 import { parseOrThrow } from '../shared/validation';
@@ -39,7 +38,7 @@ const TaskFault = z.strictObject({
   times: z.number().int().min(1).default(1),
 });
 
-export const SANDBOX_EVENTS = ['ObjectCreated'] as const;
+export const SANDBOX_EVENTS = ['ObjectCreated', 'ExecutionStatusChange'] as const;
 export type SandboxEvent = (typeof SANDBOX_EVENTS)[number];
 
 /** An event EventBridge delivers more than once, as its at-least-once delivery may. */
@@ -89,12 +88,13 @@ export class InjectedTaskFault extends Error {
   }
 }
 
-export function loadFaultPlan(file: string): Fault[] {
+/** A fault plan from the text of `file`, which the caller reads (the CLI, up to a bound). */
+export function parseFaultPlan(text: string, file: string): Fault[] {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = JSON.parse(text);
   } catch (error) {
-    throw new Error(`Cannot read the fault plan ${file}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`The fault plan ${file} is not JSON: ${(error as Error).message}`, { cause: error });
   }
   return parseOrThrow(FaultPlan, json, `fault plan ${file}`);
 }

@@ -1,4 +1,5 @@
 import type { CfnElement } from 'aws-cdk-lib';
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type * as BuildApp from '../infra/build-app';
 import { cachedSynth, type Cached } from './synth-cache';
@@ -31,10 +32,16 @@ function synthesize(context: Record<string, unknown>): ProviderTemplate {
   const { buildApp, PROVIDER_STACK_NAME } = require('../infra/build-app') as typeof BuildApp;
   // The sandbox reads no DX_FLOW_* variable: its configuration is this context alone.
   const { app, stack } = buildApp({ context, env: {}, bundle: false, nag: false });
-  return {
-    template: app.synth().getStackByName(PROVIDER_STACK_NAME).template as unknown,
-    bucketLogicalId: stack.getLogicalId(stack.dataBucket.bucket.node.defaultChild as CfnElement),
-  };
+  try {
+    return {
+      template: app.synth().getStackByName(PROVIDER_STACK_NAME).template as unknown,
+      bucketLogicalId: stack.getLogicalId(stack.dataBucket.bucket.node.defaultChild as CfnElement),
+    };
+  } finally {
+    // Without CDK_OUTDIR, the app writes its cloud assembly to a fresh `cdk.out*` folder in the system temp
+    // directory, which nothing else removes; the sandbox keeps only the template, in the synth cache.
+    if (process.env.CDK_OUTDIR === undefined) rmSync(app.outdir, { recursive: true, force: true });
+  }
 }
 
 export function providerTemplate(

@@ -1,19 +1,18 @@
 import { CreateDataSetCommand, GetDataSetCommand } from '@aws-sdk/client-dataexchange';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { createDataExchangeClient } from '../shared/clients/dataexchange';
 import { createS3Client } from '../shared/clients/s3';
 import { createSnsClient } from '../shared/clients/sns';
 import { ENV_KEYS } from '../shared/env';
 import { TASK_NAMES, type TaskName } from '../tasks/registry';
-import { extractRunnableAsl, taskEnvironments } from '../workflows/asl';
+import { extractRunnableAsl, extractRunnableAsls, taskEnvironments, taskOfFunctionInTemplate } from '../workflows/asl';
 import { loadTaskHandlers, type TaskHandlers } from '../workflows/local-runner';
 import { PROVIDER_ACCOUNT, SANDBOX_REGION } from './accounts';
 import {
   DEFAULT_SANDBOX_DIR,
-  findRunningSandbox,
   type PersistedSandbox,
   readPersisted,
   SANDBOX_BUCKET,
@@ -22,14 +21,18 @@ import {
   type SandboxInfo,
 } from './directory';
 import { startDataExchangeEmulator } from './dataexchange/server';
+import { importDurationMs, type ImportDurationModel } from './dataexchange/import-duration';
 import { type Fault, FaultInjector } from './faults';
+import { claimDirectory } from './ownership';
+import { removeTemporaryFilesOf, writeFileAtomicSync } from './persist';
 import { ManifestTrigger, s3EventRuleFromTemplate } from './manifest-trigger';
 import { providerTemplate } from './provider-template';
 import { fireSchedule, scheduleRuleFromTemplate } from './schedule-trigger';
 import { startS3 } from './s3/server';
 import type { RecordedMessage } from './sns/model';
 import { startSns } from './sns/server';
-import { ExecutionStore } from './stepfunctions/executions';
+import { StatusChangeTrigger, statusChangeRuleFromTemplate } from './status-change-trigger';
+import { ExecutionStore, type StateMachineInfo } from './stepfunctions/executions';
 import { startStepFunctions } from './stepfunctions/server';
 
 /*
@@ -54,8 +57,23 @@ export interface SandboxOptions {
   readonly retryMs?: number;
   /** Milliseconds an import job spends IN_PROGRESS before it runs. @default 20 */
   readonly importDelayMs?: number;
+  /**
+   * AWS's import duration, in scaled seconds (each `timeScaleMs` long): an import job completes no sooner than
+   * this after StartJob. @default none: a job completes once its copy ends
+   */
+  readonly importDuration?: ImportDurationModel;
   /** Where synthesized templates are kept between starts. @default DEFAULT_SYNTH_CACHE_DIR */
   readonly synthCacheDirectory?: string;
+  /**
+   * Real milliseconds before an execution times out, instead of its state machine's TimeoutSeconds (24 hours
+   * of real time): how a test or a user sees the TIMED_OUT path. @default the definition's
+   */
+  readonly executionTimeoutMs?: number;
+  /**
+   * Whether runs in other processes may attach to this sandbox: true for `dx-flow sandbox up`, which serves
+   * until it is stopped; a run's own sandbox ends with that run. @default false
+   */
+  readonly shared?: boolean;
 }
 
 export interface RunningSandbox extends SandboxInfo {
@@ -90,12 +108,14 @@ function applyTaskEnvironments(environments: Partial<Record<TaskName, Record<str
 
 /** The registry's handlers, each first giving the fault plan its chance to throw. */
 function handlersWithFaults(faults: FaultInjector): TaskHandlers {
-  const handlers = loadTaskHandlers();
+  // Loaded at the first call, once every endpoint variable is set: a handler module makes its clients when it loads.
+  let handlers: TaskHandlers | undefined;
   return Object.fromEntries(
     TASK_NAMES.map((task) => [
       task,
       async (event: unknown) => {
         faults.beforeTask(task);
+        handlers ??= loadTaskHandlers();
         return handlers[task](event);
       },
     ]),
@@ -131,24 +151,36 @@ async function ensureDataSet(persisted: PersistedSandbox): Promise<string> {
 /** Starts the sandbox in this process. Close it to stop every server and flush its state. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const directory = path.resolve(options.directory ?? DEFAULT_SANDBOX_DIR);
-  const running = findRunningSandbox(directory);
-  if (running !== undefined) throw new Error(`The sandbox in ${directory} is already up (process ${running.pid})`);
   mkdirSync(directory, { recursive: true });
+  // One owner per directory: another process's sandbox there (SandboxInUseError) is refused before any state is read.
+  const ownership = claimDirectory(directory);
   const { persisted: persistedFile, running: runningFile } = sandboxFiles(directory);
-  const persisted = readPersisted(directory);
+  let persisted: PersistedSandbox;
+  try {
+    for (const file of [persistedFile, runningFile]) removeTemporaryFilesOf(file);
+    persisted = readPersisted(directory);
+  } catch (error) {
+    ownership.release();
+    throw error;
+  }
   const port = (i: number) => (options.portBase === undefined ? (persisted.ports?.[i] ?? 0) : options.portBase + i);
   const faults = new FaultInjector(options.faults);
   // Task logs would drown the CLI's progress; the history carries every error. POWERTOOLS_LOG_LEVEL=INFO shows them.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   const servers: { readonly endpoint: string; close(): Promise<void> }[] = [];
   const close = async () => {
-    const triggerClosed = trigger?.close();
-    await executions?.drain();
-    await triggerClosed;
-    // One at a time, the last started first: a service stops (aborting its own calls, such as the Data Exchange
-    // emulator's exports to S3) before the services it calls.
-    for (const server of servers.reverse()) await server.close();
-    rmSync(runningFile, { force: true });
+    try {
+      const triggerClosed = trigger?.close();
+      await executions?.drain();
+      await triggerClosed;
+      // One at a time, the last started first: a service stops (aborting its own calls, such as the Data Exchange
+      // emulator's exports to S3) before the services it calls.
+      for (const server of servers.reverse()) await server.close();
+      rmSync(runningFile, { force: true });
+    } finally {
+      // Last: the directory is free only once every service has written its state.
+      ownership.release();
+    }
   };
   let executions: ExecutionStore | undefined;
   let trigger: ManifestTrigger | undefined;
@@ -176,6 +208,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       // Imports copy their sources' files, as AWS copies inside S3; exports still write through the proxy, so that their objects raise events.
       sourceReader: s3.objects,
       jobDelayMs: options.importDelayMs ?? 20,
+      importDurationMs: options.importDuration && importDurationMs(options.importDuration, options.timeScaleMs ?? 10),
     });
     servers.push(dataexchange);
     const sns = await startSns({ port: port(2), stateFile: path.join(directory, 'sns.json'), faults });
@@ -190,31 +223,50 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     // The same app `cdk synth` builds, pointed at the sandbox's data set and topic; handlers run from source.
     const { template, bucketLogicalId } = providerTemplate({ dataSetId, topicArn }, options.synthCacheDirectory).value;
     const accountOptions = { region: SANDBOX_REGION, accountId: PROVIDER_ACCOUNT.accountId };
-    const asl = extractRunnableAsl(template, accountOptions);
-    applyTaskEnvironments(taskEnvironments(template, accountOptions));
-    const stateMachineArn = `arn:aws:states:${SANDBOX_REGION}:${PROVIDER_ACCOUNT.accountId}:stateMachine:${asl.stateMachineName}`;
-    executions = new ExecutionStore({
-      directory: path.join(directory, 'executions'),
-      stateMachine: {
+    applyTaskEnvironments(taskEnvironments(template, { ...accountOptions, resolveRef: (logicalId) => (logicalId === bucketLogicalId ? SANDBOX_BUCKET : undefined) }));
+    const entry = extractRunnableAsl(template, accountOptions);
+    const machines = extractRunnableAsls(template, accountOptions).map(
+      (asl): StateMachineInfo => ({
         name: asl.stateMachineName,
-        arn: stateMachineArn,
+        arn: `arn:aws:states:${SANDBOX_REGION}:${PROVIDER_ACCOUNT.accountId}:stateMachine:${asl.stateMachineName}`,
         roleArn: `arn:aws:iam::${PROVIDER_ACCOUNT.accountId}:role/dx-flow-sandbox-state-machine`,
         region: SANDBOX_REGION,
         asl,
         creationDate: Date.now(),
-      },
-      handlers: handlersWithFaults(faults),
-      waitMsPerSecond: options.timeScaleMs ?? 10,
+      }),
+    );
+    const [entryMachine] = machines.filter((m) => m.name === entry.stateMachineName);
+    const stateMachineArn = entryMachine.arn;
+    // S3 events, schedule ticks and status changes reach their targets through the stack's rules; here through those rules' templates.
+    const resolveRef = (logicalId: string) => {
+      if (logicalId === bucketLogicalId) return SANDBOX_BUCKET;
+      const machine = machines.find((m) => m.asl.stateMachineLogicalId === logicalId);
+      if (machine === undefined) throw new Error(`A rule refers to ${logicalId}, which has no sandbox stand-in`);
+      return machine.arn;
+    };
+    const handlers = handlersWithFaults(faults);
+    const statusChanges = new StatusChangeTrigger({
+      rule: statusChangeRuleFromTemplate(template, resolveRef, (logicalId) => taskOfFunctionInTemplate(template, logicalId)),
+      handlers,
+      faults,
       retryMs: options.retryMs ?? 50,
     });
-    // S3 events and schedule ticks reach the deployed state machine through the stack's rules; here through those rules' templates.
-    const resolveBucket = (logicalId: string) => {
-      if (logicalId !== bucketLogicalId) throw new Error(`A rule refers to ${logicalId}, which has no sandbox stand-in`);
-      return SANDBOX_BUCKET;
-    };
-    const rule = s3EventRuleFromTemplate(template, resolveBucket);
+    executions = new ExecutionStore({
+      directory: path.join(directory, 'executions'),
+      stateMachines: [entryMachine, ...machines.filter((m) => m !== entryMachine)],
+      handlers,
+      waitMsPerSecond: options.timeScaleMs ?? 10,
+      retryMs: options.retryMs ?? 50,
+      executionTimeoutMs: options.executionTimeoutMs,
+      onStatusChange: (record) => statusChanges.deliver(record),
+      // A crash after this never leaves a SUCCEEDED execution beside an unfinalized revision or an unsent message.
+      beforeTerminalRecord: async () => {
+        await Promise.all([dataexchange.flush(), sns.flush()]);
+      },
+    });
+    const rule = s3EventRuleFromTemplate(template, resolveRef);
     trigger = new ManifestTrigger({ rule, executions, faults });
-    const schedule = scheduleRuleFromTemplate(template, resolveBucket);
+    const schedule = scheduleRuleFromTemplate(template, resolveRef);
     const sfn = await startStepFunctions(executions, port(3));
     servers.push(sfn);
     process.env.AWS_ENDPOINT_URL_SFN = sfn.endpoint;
@@ -228,8 +280,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       stateMachineArn,
       pid: process.pid,
     };
-    writeFileSync(persistedFile, JSON.stringify({ dataSetId, ports: servers.map((server) => Number(new URL(server.endpoint).port)) }));
-    writeFileSync(runningFile, JSON.stringify(info));
+    writeFileAtomicSync(persistedFile, JSON.stringify({ dataSetId, ports: servers.map((server) => Number(new URL(server.endpoint).port)) }));
+    writeFileAtomicSync(runningFile, JSON.stringify({ ...info, shared: options.shared === true }));
     const store = executions; // defined from here on, which a closure over the `let` cannot see
     return {
       ...info,

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
+import { isAlive } from './ownership';
+import { isTemporaryFileName, writeFileAtomicSync } from './persist';
 
 /*
  * A synthesized result kept on disk, keyed by everything that can change it, so that an unchanged project
@@ -72,8 +74,14 @@ export function synthCacheKey(options: SynthCacheOptions): string {
   return hash.digest('hex');
 }
 
+/** The oldest results beyond KEPT_ENTRIES, and the temporary files of writes whose process is gone (a crash's; the cache is shared by every sandbox). */
 function prune(directory: string): void {
-  const entries = readdirSync(directory)
+  const names = readdirSync(directory);
+  for (const name of names.filter(isTemporaryFileName)) {
+    const pid = Number(/\.(\d+)(-\d+)?\.tmp$/.exec(name)?.[1]);
+    if (!isAlive(pid)) rmSync(path.join(directory, name), { force: true });
+  }
+  const entries = names
     .filter((name) => name.endsWith('.json'))
     .map((name) => ({ file: path.join(directory, name), mtimeMs: statSync(path.join(directory, name)).mtimeMs }))
     .sort((a, b) => b.mtimeMs - a.mtimeMs);
@@ -98,10 +106,7 @@ export function cachedSynth<T>(options: SynthCacheOptions, synthesize: () => T):
     }
   }
   const value = synthesize();
-  mkdirSync(options.directory, { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(value));
-  renameSync(temporary, file);
+  writeFileAtomicSync(file, JSON.stringify(value));
   prune(options.directory);
   return { value, hit: false };
 }

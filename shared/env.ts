@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { InputValidationError } from './errors';
-import { SubscriberAccountIds, splitAccountList } from './schemas/fields';
+import { BucketName, SubscriberAccountIds, splitAccountList } from './schemas/fields';
 import { describeIssues } from './validation';
 
 /** Environment variable names the tasks read. Infra imports these to set them, so the two cannot drift. */
@@ -8,10 +8,13 @@ export const ENV_KEYS = {
   /** Which registry task a function runs: lets tools map a deployed function, or a template's, back to its task. */
   task: 'DX_FLOW_TASK',
   notifyTopicArn: 'NOTIFY_TOPIC_ARN',
+  /** The bucket of the status-change notifier's records, one per notified attempt (see NOTIFICATION_RECORD_PREFIX). */
+  notificationRecordBucket: 'NOTIFICATION_RECORD_BUCKET',
   defaultSubscriberAccountIds: 'DEFAULT_SUBSCRIBER_ACCOUNT_IDS',
   grantEndsAt: 'GRANT_ENDS_AT',
   importPollInitialSeconds: 'IMPORT_POLL_INITIAL_SECONDS',
   importPollMaxSeconds: 'IMPORT_POLL_MAX_SECONDS',
+  importPollGrowthPercent: 'IMPORT_POLL_GROWTH_PERCENT',
   importPollMaxAttempts: 'IMPORT_POLL_MAX_ATTEMPTS',
 } as const;
 
@@ -25,15 +28,18 @@ export const PlanRevisionEnv = z.object({
     .pipe(SubscriberAccountIds),
 });
 
-/** The import poll: first wait, cap of the exponential backoff, and the bound of the loop. */
+/** The import poll: first wait, cap, growth and the bound of the loop (shared/import-poll.ts). */
 export const ImportPollEnv = z.object({
-  // The first poll comes when an import is likely done: the single-asset job in AWS's own job example took 36 s,
-  // and the sandbox's 100-asset jobs take 5 to 40 scaled seconds. Each poll sooner costs 3 transitions and buys
-  // at most a minute of a batch's latency; a longer import is polled every minute.
-  [ENV_KEYS.importPollInitialSeconds]: positiveInt(60),
+  // The first poll comes when a job is first likely done: the one-asset job of AWS's own job example took 36 s,
+  // and 40 s leaves it a tenth to spare. Each later wait is 20% of the time waited so far (polls at 40, 48, 58, 70 s...),
+  // so a longer job is noticed at most a fifth of its duration late for a poll per 20% of it: a 5-minute job
+  // takes 12 polls where fixed 10 s polling takes 30. The cap keeps a very long job's lateness under a minute.
+  // docs/performance.md ("Time to publish on AWS's clock") has the figures behind each number.
+  [ENV_KEYS.importPollInitialSeconds]: positiveInt(40),
   [ENV_KEYS.importPollMaxSeconds]: positiveInt(60),
-  // A poll a minute: 120 polls bound one batch's import to two hours.
-  [ENV_KEYS.importPollMaxAttempts]: positiveInt(120),
+  [ENV_KEYS.importPollGrowthPercent]: positiveInt(20),
+  // 126 polls wait 7,148 s in all: they bound one batch's import to two hours.
+  [ENV_KEYS.importPollMaxAttempts]: positiveInt(126),
 });
 
 export const ShareWithSubscribersEnv = z.object({
@@ -42,6 +48,11 @@ export const ShareWithSubscribersEnv = z.object({
 
 export const NotifyEnv = z.object({
   [ENV_KEYS.notifyTopicArn]: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, 'must be an SNS topic ARN'),
+});
+
+/** The status-change notifier: the topic it announces on, and the bucket where it records what it announced. */
+export const StatusChangeEnv = NotifyEnv.extend({
+  [ENV_KEYS.notificationRecordBucket]: BucketName,
 });
 
 export const NoEnv = z.object({});

@@ -43,6 +43,17 @@ export class RevisionStateError extends Error {
 }
 
 /**
+ * The revision IS published, but its success notification could not be sent for a reason a retry will not fix
+ * (a denied or missing topic, a bad key policy). The message says so, so that nobody republishes.
+ */
+export class NotificationFailedError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'NotificationFailedError';
+  }
+}
+
+/**
  * A fatal AWS error, kept under the SDK exception's own name (ValidationException, AccessDeniedException, ...)
  * so the Step Functions console shows what AWS said, with a message that names the resource.
  */
@@ -59,7 +70,10 @@ export const ERROR_NAMES = {
   importJobFailed: 'ImportJobFailedError',
   importTimeout: 'ImportTimeoutError',
   revisionState: 'RevisionStateError',
-  /** Raised by the state machine, not a task: the revision is published but its success notification was lost. */
+  /**
+   * Raised by the notify task in NotifySuccess when SNS refuses the success notification for good: the revision
+   * IS published, only its notification was lost. A transient SNS failure stays TransientAwsError, for the retry.
+   */
   notificationFailed: 'NotificationFailedError',
 } as const;
 
@@ -69,6 +83,7 @@ const PROJECT_ERRORS = [
   ImportJobFailedError,
   ImportTimeoutError,
   RevisionStateError,
+  NotificationFailedError,
   FatalAwsError,
 ];
 
@@ -124,10 +139,22 @@ function isAwsServiceError(error: AwsLikeError): boolean {
   return error.$metadata !== undefined || error.$fault !== undefined;
 }
 
+/**
+ * ADX's quota of 10 import jobs in progress ("Concurrent in progress jobs to import assets from Amazon S3",
+ * https://docs.aws.amazon.com/general/latest/gr/dataexchange.html) is a LimitName of ServiceLimitExceededException,
+ * yet the API reference lists that exception for neither CreateJob nor StartJob, and documents no answer for a
+ * job started past the quota. So any refusal that names the quota, by LimitName or in its message, whatever
+ * the error's name, is the wait for another job to finish.
+ */
+function namesConcurrentImportJobsLimit(e: AwsLikeError): boolean {
+  return e.LimitName === CONCURRENT_IMPORT_JOBS_LIMIT_NAME || (e.message ?? '').toLowerCase().includes(CONCURRENT_IMPORT_JOBS_LIMIT_NAME.toLowerCase());
+}
+
 export function isTransientAwsError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const e = error as AwsLikeError;
-  if (e.name === 'ServiceLimitExceededException') return e.LimitName === CONCURRENT_IMPORT_JOBS_LIMIT_NAME;
+  if (namesConcurrentImportJobsLimit(e)) return true;
+  if (e.name === 'ServiceLimitExceededException') return false;
   if (e.name !== undefined && TRANSIENT_AWS_NAMES.has(e.name)) return true;
   if (e.code !== undefined && NETWORK_ERROR_CODES.has(e.code)) return true;
   const status = e.$metadata?.httpStatusCode;

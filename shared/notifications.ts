@@ -1,6 +1,13 @@
 import { type MessageAttributeValue, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { awsCall } from './errors';
 
+/**
+ * Where the status-change notifier records each notification it sent, one object per execution, attempt and
+ * status, so that an event delivered twice is announced once. Infra scopes the notifier's S3 grant and a
+ * lifecycle rule to this prefix.
+ */
+export const NOTIFICATION_RECORD_PREFIX = 'notifications/sent/';
+
 /** SNS caps a message, body and attributes together, at 256 KiB. */
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
 
@@ -76,6 +83,18 @@ export function formatBytes(bytes: number): string {
     unit += 1;
   }
   return unit < 0 ? exact : `${exact} (${value.toFixed(1)} ${units[unit]})`;
+}
+
+/** "1 h 2 min 5 s" from an ISO start time to `end`; says so when the start cannot be read. */
+export function formatDuration(startTime: string, end: Date): string {
+  const start = Date.parse(startTime);
+  if (Number.isNaN(start)) return `unknown (start time "${startTime}")`;
+  const totalSeconds = Math.max(0, Math.round((end.getTime() - start) / 1000));
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  const parts = [hours > 0 ? `${hours} h` : '', hours + minutes > 0 ? `${minutes} min` : '', `${seconds} s`];
+  return parts.filter((part) => part !== '').join(' ');
 }
 
 /** Aligned "Label:  value" lines, skipping absent values. */

@@ -14,6 +14,7 @@ export const TASKS = {
   'share-with-subscribers': { description: 'Ensures one data grant per subscriber account', memoryMb: 256, timeoutSeconds: 60 },
   notify: { description: 'Publishes the one notification of a run', memoryMb: 256, timeoutSeconds: 30 },
   'handle-exchange-event': { description: 'Logs and announces Data Exchange events', memoryMb: 256, timeoutSeconds: 30 },
+  'handle-status-change': { description: 'Notifies each failed, timed-out or aborted run, once per attempt', memoryMb: 256, timeoutSeconds: 60 },
   'handle-export-event': { description: "Logs and announces the subscriber's auto-exports", memoryMb: 256, timeoutSeconds: 30 },
 } as const;
 

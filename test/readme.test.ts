@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ERROR_NAMES } from '../shared/errors';
 import { mermaidFlowchart } from '../workflows/diagram';
-import { synthesizeRunnableAsl } from './workflows/harness';
+import { synthesizeRunnableAsl, synthesizeRunnableAsls } from './workflows/harness';
 
 const README = readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
 
@@ -21,7 +21,7 @@ function section(heading: string): string {
 
 describe('README.md', () => {
   it('embeds exactly the diagram `dx-flow diagram` prints (regenerate it with `npx dx-flow diagram`)', () => {
-    const expected = ['```mermaid', mermaidFlowchart(synthesizeRunnableAsl().definition), '```'].join('\n');
+    const expected = ['```mermaid', mermaidFlowchart(synthesizeRunnableAsl().definition, synthesizeRunnableAsls()), '```'].join('\n');
 
     expect(between('<!-- diagram:start -->', '<!-- diagram:end -->')).toBe(expected);
   });

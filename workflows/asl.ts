@@ -13,6 +13,8 @@ export interface AslOptions {
   readonly region?: string;
   /** @default '000000000000' */
   readonly accountId?: string;
+  /** The value of a Ref to one of the template's resources, where the caller has one (the sandbox's bucket name). */
+  readonly resolveRef?: (logicalId: string) => string | undefined;
 }
 
 export interface RunnableAsl {
@@ -24,6 +26,8 @@ export interface RunnableAsl {
   readonly stateMachineName: string;
   /** Every Lambda-invoking state, by name, with the task it invokes. */
   readonly taskOfState: Readonly<Record<string, TaskName>>;
+  /** The names of the state machines its StartExecution states start (itself included, for a run's next part). */
+  readonly startsStateMachines: readonly string[];
 }
 
 export interface AslState {
@@ -65,7 +69,7 @@ function taskOfFunction(resource: TemplateResource): TaskName | undefined {
   return typeof task === 'string' && TASK_NAME_SET.has(task) ? (task as TaskName) : undefined;
 }
 
-function fakeArn(logicalId: string, resource: TemplateResource | undefined, options: Required<AslOptions>): string {
+function fakeArn(logicalId: string, resource: TemplateResource | undefined, options: ResolvedOptions): string {
   const where = `${options.region}:${options.accountId}`;
   switch (resource?.Type) {
     case 'AWS::Lambda::Function': {
@@ -76,14 +80,24 @@ function fakeArn(logicalId: string, resource: TemplateResource | undefined, opti
       return `arn:aws:sns:${where}:${logicalId}`;
     case 'AWS::S3::Bucket':
       return `arn:aws:s3:::${logicalId.toLowerCase()}`;
+    case 'AWS::StepFunctions::StateMachine':
+      return `arn:aws:states:${where}:stateMachine:${stateMachineName(logicalId, resource)}`;
     default:
       return `arn:aws:${resource?.Type.split('::')[1]?.toLowerCase() ?? 'unknown'}:${where}:${logicalId}`;
   }
 }
 
-function resolveToken(token: unknown, resources: Record<string, TemplateResource>, options: Required<AslOptions>): string {
+type ResolvedOptions = Required<Omit<AslOptions, 'resolveRef'>> & Pick<AslOptions, 'resolveRef'>;
+
+function resolveToken(token: unknown, resources: Record<string, TemplateResource>, options: ResolvedOptions): string {
   if (typeof token === 'string') return token;
   const t = token as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+  const given = t.Ref === undefined ? undefined : options.resolveRef?.(t.Ref);
+  if (given !== undefined) return given;
+  if (t.Ref !== undefined && resources[t.Ref]?.Type === 'AWS::StepFunctions::StateMachine') {
+    // A state machine's Ref is its ARN.
+    return fakeArn(t.Ref, resources[t.Ref], options);
+  }
   if (t.Ref !== undefined) {
     const pseudo: Record<string, string> = {
       'AWS::Partition': 'aws',
@@ -100,7 +114,7 @@ function resolveToken(token: unknown, resources: Record<string, TemplateResource
   throw new Error(`Cannot resolve the token ${JSON.stringify(token)} in the state machine definition`);
 }
 
-function resolveString(raw: unknown, resources: Record<string, TemplateResource>, options: Required<AslOptions>): string {
+function resolveString(raw: unknown, resources: Record<string, TemplateResource>, options: ResolvedOptions): string {
   const join = (raw as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
   if (join === undefined) return resolveToken(raw, resources, options);
   const [separator, parts] = join;
@@ -123,18 +137,58 @@ function collectLambdaStates(definition: AslDefinition, into: Record<string, Tas
   }
 }
 
-/** Extracts the (single) state machine of a synthesized template as runnable ASL. */
-export function extractRunnableAsl(template: unknown, options: AslOptions = {}): RunnableAsl {
+function stateMachineName(logicalId: string, resource: TemplateResource): string {
+  const name = resource.Properties?.StateMachineName;
+  return typeof name === 'string' ? name : logicalId;
+}
+
+/** `arn:aws:states:::states:startExecution`, with or without `.sync` or `.sync:2`. */
+export const START_EXECUTION_RESOURCE = /^arn:aws:states:::states:startExecution(\.sync(:2)?)?$/;
+
+function collectStartedStateMachines(definition: AslDefinition, into: Set<string>): void {
+  for (const state of Object.values(definition.States)) {
+    const arn = state.Parameters?.StateMachineArn;
+    if (state.Type === 'Task' && START_EXECUTION_RESOURCE.test(state.Resource ?? '') && typeof arn === 'string') {
+      into.add(arn.slice(arn.indexOf(':stateMachine:') + ':stateMachine:'.length));
+    }
+    for (const nested of [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])]) {
+      if (nested !== undefined) collectStartedStateMachines(nested, into);
+    }
+  }
+}
+
+/** Every state machine of a synthesized template as runnable ASL. */
+export function extractRunnableAsls(template: unknown, options: AslOptions = {}): RunnableAsl[] {
   const resolved = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' };
   const { Resources: resources } = Template.parse(template);
-  const machines = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
-  if (machines.length !== 1) throw new Error(`Expected one state machine in the template, found ${machines.length}`);
-  const [stateMachineLogicalId, machine] = machines[0];
-  const definition = JSON.parse(resolveString(machine.Properties?.DefinitionString, resources, resolved)) as AslDefinition;
-  const taskOfState: Record<string, TaskName> = {};
-  collectLambdaStates(definition, taskOfState);
-  const name = machine.Properties?.StateMachineName;
-  return { definition, stateMachineLogicalId, stateMachineName: typeof name === 'string' ? name : stateMachineLogicalId, taskOfState };
+  return Object.entries(resources)
+    .filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine')
+    .map(([stateMachineLogicalId, machine]) => {
+      const definition = JSON.parse(resolveString(machine.Properties?.DefinitionString, resources, resolved)) as AslDefinition;
+      const taskOfState: Record<string, TaskName> = {};
+      collectLambdaStates(definition, taskOfState);
+      const starts = new Set<string>();
+      collectStartedStateMachines(definition, starts);
+      return { definition, stateMachineLogicalId, stateMachineName: stateMachineName(stateMachineLogicalId, machine), taskOfState, startsStateMachines: [...starts] };
+    });
+}
+
+/**
+ * The template's entry state machine: the one no other state machine starts (the publish state machine starts
+ * itself for a run's next part, and the import-batch state machine once per batch).
+ */
+export function extractRunnableAsl(template: unknown, options: AslOptions = {}): RunnableAsl {
+  const machines = extractRunnableAsls(template, options);
+  const started = (name: string) => machines.some((m) => m.stateMachineName !== name && m.startsStateMachines.includes(name));
+  const roots = machines.filter((m) => !started(m.stateMachineName));
+  if (roots.length !== 1) throw new Error(`Expected one state machine that no other starts in the template, found ${roots.length}`);
+  return roots[0];
+}
+
+/** The task a template's Lambda function runs, by the function's logical id; undefined for any other resource. */
+export function taskOfFunctionInTemplate(template: unknown, logicalId: string): TaskName | undefined {
+  const resource = Template.parse(template).Resources[logicalId];
+  return resource?.Type === 'AWS::Lambda::Function' ? taskOfFunction(resource) : undefined;
 }
 
 /**
@@ -142,7 +196,7 @@ export function extractRunnableAsl(template: unknown, options: AslOptions = {}):
  * definition: what the sandbox gives the handlers it runs.
  */
 export function taskEnvironments(template: unknown, options: AslOptions = {}): Partial<Record<TaskName, Record<string, string>>> {
-  const resolved = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' };
+  const resolved = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000', resolveRef: options.resolveRef };
   const { Resources: resources } = Template.parse(template);
   const environments: Partial<Record<TaskName, Record<string, string>>> = {};
   for (const resource of Object.values(resources)) {
@@ -155,4 +209,13 @@ export function taskEnvironments(template: unknown, options: AslOptions = {}): P
     );
   }
   return environments;
+}
+
+/** The value at a simple `$.a.b` path (the ItemsPath and SecondsPath forms the definitions use); undefined if absent. */
+export function valueAtPath(path: string, input: unknown): unknown {
+  let value: unknown = input;
+  for (const part of path.replace(/^\$\.?/, '').split('.').filter(Boolean)) {
+    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[part] : undefined;
+  }
+  return value;
 }

@@ -2,8 +2,10 @@ import type { AslDefinition, AslState } from './asl';
 
 /*
  * Draws a runnable ASL definition as a Mermaid `flowchart TD`, so the picture in the README is generated from
- * the same definition the stack deploys. Deterministic: states are declared in the definition's order and ids
- * come from state names, so one definition always gives the same text.
+ * the same definition the stack deploys. Each state machine a `.sync` StartExecution state runs and waits for is
+ * drawn below, as a subgraph of its own that a thick edge from that state enters. Deterministic: states are
+ * declared in the definitions' order and ids come from state names, so the same definitions always give the
+ * same text.
  */
 
 interface Retrier {
@@ -18,6 +20,15 @@ interface Catcher {
 }
 
 type ChoiceRule = Readonly<Record<string, unknown>>;
+
+/** A state machine that a drawn state may run: its name (the end of its ARN) and its definition. */
+export interface DrawableStateMachine {
+  readonly stateMachineName: string;
+  readonly definition: AslDefinition;
+}
+
+/** The Step Functions integrations that start an execution: without `.sync`, the state does not wait for it. */
+const START_EXECUTION = /^arn:aws:states:::states:(startExecution(?:\.sync(?::2)?)?)$/;
 
 /** Words Mermaid reads as keywords wherever an id may stand. */
 const RESERVED_IDS = new Set(['end', 'graph', 'subgraph', 'flowchart', 'style', 'class', 'classdef', 'click', 'linkstyle', 'direction', 'call', 'href', 'default']);
@@ -87,6 +98,8 @@ function details(state: AslState): string[] {
     lines.push(`Map over ${String(ItemsPath ?? '$')}${typeof MaxConcurrency === 'number' && MaxConcurrency > 0 ? `, ${MaxConcurrency} at a time` : ''}`);
   }
   if (state.Type === 'Parallel') lines.push('Parallel');
+  const startExecution = START_EXECUTION.exec(state.Resource ?? '')?.[1];
+  if (state.Type === 'Task' && startExecution !== undefined) lines.push(startExecution);
   return [...lines, ...describeRetry((state.Retry as Retrier[] | undefined) ?? [])];
 }
 
@@ -109,6 +122,41 @@ function nestedDefinitions(state: AslState): AslDefinition[] {
   return processor !== undefined ? [processor] : [...(state.Branches ?? [])];
 }
 
+/** The name of the state machine a `.sync` StartExecution state runs and waits for; undefined for any other state. */
+function stateMachineRun(state: AslState): string | undefined {
+  const arn = state.Parameters?.StateMachineArn;
+  const integration = START_EXECUTION.exec(state.Resource ?? '')?.[1];
+  if (state.Type !== 'Task' || integration?.includes('.sync') !== true || typeof arn !== 'string') return undefined;
+  const marker = ':stateMachine:';
+  return arn.includes(marker) ? arn.slice(arn.indexOf(marker) + marker.length) : undefined;
+}
+
+/** Each `.sync` state of a definition, nested ones included, by name, with the state machine it runs. */
+function runsIn(definition: AslDefinition): { readonly state: string; readonly stateMachineName: string }[] {
+  return Object.entries(definition.States).flatMap(([name, state]) => {
+    const run = stateMachineRun(state);
+    return [...(run === undefined ? [] : [{ state: name, stateMachineName: run }]), ...nestedDefinitions(state).flatMap(runsIn)];
+  });
+}
+
+/**
+ * The names of the states that run each given state machine, in the definition and in every state machine it
+ * runs in turn: what a state machine's subgraph is labelled with.
+ */
+function runnersOf(definition: AslDefinition, stateMachines: readonly DrawableStateMachine[]): Map<string, string[]> {
+  const runners = new Map<string, string[]>();
+  const pending = [definition];
+  for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
+    for (const { state, stateMachineName } of runsIn(next)) {
+      const stateMachine = stateMachines.find((m) => m.stateMachineName === stateMachineName);
+      if (stateMachine === undefined) continue;
+      if (!runners.has(stateMachineName)) pending.push(stateMachine.definition);
+      runners.set(stateMachineName, [...(runners.get(stateMachineName) ?? []), state]);
+    }
+  }
+  return runners;
+}
+
 class Flowchart {
   private readonly ids = new Map<string, string>();
   private readonly taken = new Set<string>();
@@ -117,9 +165,16 @@ class Flowchart {
   private readonly failures: string[] = [];
   private readonly successes: string[] = [];
   private readonly endMarkers = new Set<string>();
+  /** What a scope's start and end markers are named after, where not its last state name (a Map's). */
+  private readonly markerBases = new Map<string, string>();
+  /** The `.sync` states drawn so far, by id, with the name of the state machine each runs. */
+  private readonly runs: { readonly from: string; readonly stateMachineName: string }[] = [];
+
+  constructor(private readonly stateMachines: readonly DrawableStateMachine[]) {}
 
   public render(definition: AslDefinition): string {
     this.drawScope({ key: '', definition }, '  ');
+    this.drawStateMachinesRun(definition);
     const classes = [
       ...(this.failures.length > 0 ? ['  classDef failure fill:#fde8e8,stroke:#c62828', `  class ${this.failures.join(',')} failure`] : []),
       ...(this.successes.length > 0 ? ['  classDef success fill:#e6f4e6,stroke:#2e7d32', `  class ${this.successes.join(',')} success`] : []),
@@ -132,9 +187,38 @@ class Flowchart {
     return this.allocate(`${scope}/${name}`, name);
   }
 
-  /** The start or end marker of a scope: `start`, or `<Map state>_start` inside a Map. */
+  /** The start or end marker of a scope: `start`, `<Map state>_start` inside a Map, `<subgraph>_start` in a state machine run. */
   private marker(scope: string, kind: 'start' | 'end'): string {
-    return this.allocate(`${scope}#${kind}`, scope === '' ? kind : `${scope.split('/').at(-1) ?? ''}_${kind}`);
+    const base = this.markerBases.get(scope) ?? scope.split('/').at(-1) ?? '';
+    return this.allocate(`${scope}#${kind}`, scope === '' ? kind : `${base}_${kind}`);
+  }
+
+  /**
+   * Each state machine a drawn `.sync` state runs, once, below everything drawn before it: a subgraph labelled
+   * with the states that run it (its name would carry the stack's environment), entered by a thick edge from
+   * each. The state machines those run follow in turn.
+   */
+  private drawStateMachinesRun(definition: AslDefinition): void {
+    const runners = runnersOf(definition, this.stateMachines);
+    const subgraphs = new Map<string, string>();
+    // Drawing a state machine adds its own `.sync` states to the runs this loop goes through.
+    for (let index = 0; index < this.runs.length; index += 1) {
+      const { from, stateMachineName } = this.runs[index];
+      const stateMachine = this.stateMachines.find((m) => m.stateMachineName === stateMachineName);
+      if (stateMachine === undefined) continue;
+      let id = subgraphs.get(stateMachineName);
+      if (id === undefined) {
+        const names = runners.get(stateMachineName) ?? [];
+        const key = `@${stateMachineName}`;
+        id = this.allocate(key, `${names[0]}_stateMachine`);
+        subgraphs.set(stateMachineName, id);
+        this.markerBases.set(key, id);
+        this.declarations.push(`  subgraph ${id}[${label([`state machine run by ${names.join(', ')}`])}]`);
+        this.drawScope({ key, definition: stateMachine.definition }, '    ');
+        this.declarations.push('  end');
+      }
+      this.edges.push(`  ${from} ==>|${label(['runs, waits for'])}| ${id}`);
+    }
   }
 
   private allocate(key: string, name: string): string {
@@ -166,6 +250,8 @@ class Flowchart {
       }
       if (state.Type === 'Fail') this.failures.push(id);
       if (state.Type === 'Succeed') this.successes.push(id);
+      const run = stateMachineRun(state);
+      if (run !== undefined) this.runs.push({ from: id, stateMachineName: run });
       this.drawEdges(scope, indent, name, state);
     }
   }
@@ -200,7 +286,11 @@ class Flowchart {
   }
 }
 
-/** The definition as a Mermaid `flowchart TD`: what `dx-flow diagram` prints and README.md embeds. */
-export function mermaidFlowchart(definition: AslDefinition): string {
-  return new Flowchart().render(definition);
+/**
+ * The definition as a Mermaid `flowchart TD`, with each of the given state machines that one of its `.sync`
+ * states runs drawn below it (and any they run in turn): what `dx-flow diagram` prints and README.md embeds.
+ * State machines no drawn state runs, the definition's own among them, are left out.
+ */
+export function mermaidFlowchart(definition: AslDefinition, stateMachines: readonly DrawableStateMachine[] = []): string {
+  return new Flowchart(stateMachines).render(definition);
 }

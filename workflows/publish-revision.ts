@@ -17,14 +17,21 @@ import {
   UploadBatchOutput,
 } from '../shared/schemas/payloads';
 import type { ProviderTaskName } from '../tasks/registry';
-import { STATE, TASK_OF_STATE } from './state-names';
+import { STATE } from '../shared/state-names';
+import { TASK_OF_STATE } from './state-names';
 
-export type WorkflowTaskName = Exclude<ProviderTaskName, 'handle-exchange-event'>;
+/** The tasks the state machines invoke; the event handlers run outside them. */
+export type WorkflowTaskName = Exclude<ProviderTaskName, 'handle-exchange-event' | 'handle-status-change'>;
 
-export interface PublishRevisionDefinitionProps {
+export interface ImportBatchDefinitionProps {
   readonly functions: Readonly<Record<WorkflowTaskName, IFunction>>;
+}
+
+export interface PublishRevisionDefinitionProps extends ImportBatchDefinitionProps {
   /** The state machine itself: a run of several parts starts it again for each part after the first. */
   readonly self: IStateMachine;
+  /** The state machine that imports one batch: the publish state machine runs one execution of it per batch. */
+  readonly importBatch: IStateMachine;
   /**
    * Batches uploaded and imported at once. ADX runs at most 10 import jobs per account at a time.
    * @default 10
@@ -54,8 +61,6 @@ export const TRANSIENT_RETRY = {
  */
 export const START_IMPORT_RETRY = { ...TRANSIENT_RETRY, maxAttempts: 15 } as const satisfies sfn.RetryProps;
 
-const FAILURE_PATH = '$.failure';
-
 /** `{ "a.$": "<from>.a", ... }` for every field of a schema: the state keeps exactly the fields the task returns. */
 export function selectFields(schema: z.ZodObject, from: string): Record<string, string> {
   return Object.fromEntries(Object.keys(schema.shape).map((field) => [`${field}.$`, `${from}.${field}`]));
@@ -72,22 +77,12 @@ interface InvokeOptions {
   readonly retry?: sfn.RetryProps;
 }
 
-/**
- * The publish workflow, in JSONPath (aws-local-stepfunctions ignores JSONata):
- * PlanRevision -> CreateRevision -> (already finalized? skip) -> Map over batches [UploadBatch -> StartImport ->
- * bounded poll] -> FinalizeRevision -> ShareWithSubscribers (when any) -> NotifySuccess. Every failure before the
- * revision is published goes to NotifyFailure, then a Fail that keeps the original error name and cause; a lost
- * success notification fails the run with NotificationFailedError, saying that the revision is published.
- *
- * A run of more than one revision's assets is cut into parts: each execution publishes one part, then starts
- * the next execution with the plan's place in it, so every history stays the size of one revision's. Only the
- * last part's execution shares and notifies success.
- */
-export function buildPublishRevisionDefinition(scope: Construct, props: PublishRevisionDefinitionProps): sfn.IChainable {
-  const invoke = (state: LambdaStateName, options: InvokeOptions): tasks.LambdaInvoke => {
+
+function lambdaStep(scope: Construct, functions: ImportBatchDefinitionProps['functions']) {
+  return (state: LambdaStateName, options: InvokeOptions): tasks.LambdaInvoke => {
     const step = new tasks.LambdaInvoke(scope, state, {
       stateName: state,
-      lambdaFunction: props.functions[TASK_OF_STATE[state]],
+      lambdaFunction: functions[TASK_OF_STATE[state]],
       payload: sfn.TaskInput.fromObject(options.payload),
       resultSelector: selectFields(options.output, '$.Payload'),
       resultPath: options.resultPath,
@@ -95,45 +90,17 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
     step.addRetry(options.retry ?? TRANSIENT_RETRY);
     return step;
   };
+}
 
-  const publishFailed = new sfn.Fail(scope, STATE.publishFailed, {
-    stateName: STATE.publishFailed,
-    errorPath: `${FAILURE_PATH}.Error`,
-    causePath: `${FAILURE_PATH}.Cause`,
-  });
-  const notifyFailure = invoke(STATE.notifyFailure, {
-    payload: {
-      outcome: 'FAILED',
-      'executionName.$': '$$.Execution.Name',
-      'executionStartTime.$': '$$.Execution.StartTime',
-      'failure.$': FAILURE_PATH,
-      'context.$': '$',
-    },
-    output: NotifyOutput,
-    resultPath: '$.notification',
-  });
-  // A notification that cannot be sent must not hide the run's own error: go on to fail with it.
-  notifyFailure.addCatch(publishFailed, { resultPath: '$.notificationFailure' });
-  notifyFailure.next(publishFailed);
-  const onFailure = (state: sfn.TaskStateBase | sfn.Map) => state.addCatch(notifyFailure, { resultPath: FAILURE_PATH });
-
-  const planRevision = invoke(STATE.planRevision, {
-    payload: { 'input.$': '$', 'executionName.$': '$$.Execution.Name', 'executionStartTime.$': '$$.Execution.StartTime' },
-    output: Plan,
-    resultPath: '$.plan',
-  });
-
-  const createRevision = invoke(STATE.createRevision, {
-    payload: {
-      'runId.$': '$.plan.runId',
-      'datasetId.$': '$.plan.datasetId',
-      'comment.$': '$.plan.comment',
-      'part.$': '$.plan.part.index',
-    },
-    output: RevisionRef,
-    resultPath: '$.revision',
-  });
-
+/**
+ * One batch's import, as a state machine of its own: UploadBatch -> StartImport -> bounded poll. The publish
+ * state machine starts one execution of it per batch, so that the parent's history grows by a few events per
+ * batch however long an import takes (Step Functions fails an execution past 25,000 events), and so that a
+ * redriven parent re-runs a failed batch from its first state: StartImport never reuses a job that ended in
+ * ERROR, where a restart at CheckImport would poll that job again.
+ */
+export function buildImportBatchDefinition(scope: Construct, props: ImportBatchDefinitionProps): sfn.IChainable {
+  const invoke = lambdaStep(scope, props.functions);
   const batchTarget = { 'runId.$': '$.runId', 'bucket.$': '$.bucket', 'batch.$': '$.batch' };
   const uploadBatch = invoke(STATE.uploadBatch, { payload: batchTarget, output: UploadBatchOutput, resultPath: '$.upload' });
   const startImport = invoke(STATE.startImport, {
@@ -155,10 +122,10 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
   });
   const waitForImport = new sfn.Wait(scope, STATE.waitForImport, {
     stateName: STATE.waitForImport,
-    time: sfn.WaitTime.secondsPath(`${'$.status'}.waitSeconds`),
+    time: sfn.WaitTime.secondsPath('$.status.waitSeconds'),
   });
   waitForImport.next(checkImport);
-  const importState = `${'$.status'}.state`;
+  const importState = '$.status.state';
   const isImportDone = new sfn.Choice(scope, STATE.isImportDone, { stateName: STATE.isImportDone })
     .when(sfn.Condition.stringEquals(importState, 'COMPLETED'), new sfn.Succeed(scope, STATE.batchImported, { stateName: STATE.batchImported }))
     .when(
@@ -176,6 +143,71 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
   // StartImport goes straight to the wait: a Choice there would cost a transition per batch to catch the rare
   // batch that needs no job, which waits 0 s instead.
   startImport.next(waitForImport);
+  return uploadBatch.next(startImport);
+}
+
+/**
+ * A batch's execution name: the plan's prefix for this execution and part, the batch and the attempt. A redriven
+ * parent starts each unfinished batch again under the next RedriveCount, since a finished execution's name
+ * answers ExecutionAlreadyExists; a retried start within one attempt reuses the name, which AWS answers
+ * idempotently while that execution runs.
+ */
+const BATCH_EXECUTION_NAME = "States.Format('{}-b{}-r{}', $.batchExecutionPrefix, $.batch.index, $$.Execution.RedriveCount)";
+
+/**
+ * The publish workflow, in JSONPath (aws-local-stepfunctions ignores JSONata):
+ * PlanRevision -> CreateRevision -> (already finalized? skip) -> Map over batches [ImportBatch: one execution
+ * of the import-batch state machine, waited for] -> FinalizeRevision -> ShareWithSubscribers (when any) ->
+ * NotifySuccess.
+ *
+ * Nothing is caught: the state that fails fails the execution, with its own error and cause, so the console
+ * shows it red and RedriveExecution resumes there (in the Map, only the batches that did not succeed). The run's
+ * failure notification comes from the execution's status change (infra/constructs/status-notifications.ts).
+ *
+ * A run of more than one revision's assets is cut into parts: each execution publishes one part, then starts
+ * the next execution with the plan's place in it, so every history stays the size of one revision's. Only the
+ * last part's execution shares and notifies success.
+ */
+export function buildPublishRevisionDefinition(scope: Construct, props: PublishRevisionDefinitionProps): sfn.IChainable {
+  const invoke = lambdaStep(scope, props.functions);
+
+  const planRevision = invoke(STATE.planRevision, {
+    payload: { 'input.$': '$', 'executionName.$': '$$.Execution.Name', 'executionStartTime.$': '$$.Execution.StartTime' },
+    output: Plan,
+    resultPath: '$.plan',
+  });
+
+  const createRevision = invoke(STATE.createRevision, {
+    payload: {
+      'runId.$': '$.plan.runId',
+      'datasetId.$': '$.plan.datasetId',
+      'comment.$': '$.plan.comment',
+      'part.$': '$.plan.part.index',
+    },
+    output: RevisionRef,
+    resultPath: '$.revision',
+  });
+
+  const importBatch = new tasks.StepFunctionsStartExecution(scope, STATE.importBatch, {
+    stateName: STATE.importBatch,
+    stateMachine: props.importBatch,
+    integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+    name: sfn.JsonPath.stringAt(BATCH_EXECUTION_NAME),
+    associateWithParent: true,
+    input: sfn.TaskInput.fromObject({
+      runId: sfn.JsonPath.stringAt('$.runId'),
+      bucket: sfn.JsonPath.stringAt('$.bucket'),
+      datasetId: sfn.JsonPath.stringAt('$.datasetId'),
+      manifestKey: sfn.JsonPath.stringAt('$.manifestKey'),
+      revisionId: sfn.JsonPath.stringAt('$.revisionId'),
+      batch: sfn.JsonPath.objectAt('$.batch'),
+    }),
+    // The batch's execution is the record of its work; the parent keeps where to find it, and its job's status.
+    resultSelector: { 'executionArn.$': '$.ExecutionArn', 'status.$': '$.Output.status' },
+  });
+  // Too many executions running at once is the one error AWS documents as worth a retry for this integration;
+  // a failed batch already retried its own calls, so its failure stands.
+  importBatch.addRetry({ ...TRANSIENT_RETRY, errors: ['StepFunctions.ExecutionLimitExceeded'] });
 
   const importBatches = new sfn.Map(scope, STATE.importBatches, {
     stateName: STATE.importBatches,
@@ -187,12 +219,12 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
       'datasetId.$': '$.plan.datasetId',
       'manifestKey.$': '$.plan.manifestKey',
       'revisionId.$': '$.revision.revisionId',
+      'batchExecutionPrefix.$': '$.plan.batchExecutionPrefix',
       'batch.$': '$$.Map.Item.Value',
     },
     resultPath: sfn.JsonPath.DISCARD,
   });
-  importBatches.itemProcessor(uploadBatch.next(startImport));
-  onFailure(importBatches);
+  importBatches.itemProcessor(importBatch);
 
   const finalizeRevision = invoke(STATE.finalizeRevision, {
     payload: {
@@ -204,6 +236,8 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
     resultPath: '$.finalized',
   });
 
+  // A success message that cannot be sent fails the run here, with NotificationFailedError saying the revision
+  // IS published; the status-change notification says so too, and a redrive sends the message again.
   const notifySuccess = invoke(STATE.notifySuccess, {
     payload: {
       outcome: 'SUCCEEDED',
@@ -222,28 +256,6 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
     resultPath: '$.notification',
   });
   notifySuccess.next(new sfn.Succeed(scope, STATE.published, { stateName: STATE.published }));
-  // The revision is out and cannot be taken back, so NotifyFailure (which would say the run failed, and needs the
-  // same SNS) is the wrong path. The run fails with its own error, so the ExecutionsFailed alarm tells someone,
-  // and the cause says that the revision IS published and which notification was lost.
-  const describeLostNotification = new sfn.Pass(scope, STATE.describeLostNotification, {
-    stateName: STATE.describeLostNotification,
-    parameters: {
-      'cause.$':
-        "States.Format('Revision {} of data set {} IS published (run {}, already published before: {}); only its success notification was lost: {}: {}', " +
-        '$.revision.revisionId, $.plan.datasetId, $.plan.runId, $.revision.alreadyFinalized, $.notificationFailure.Error, $.notificationFailure.Cause)',
-    },
-    resultPath: '$.notificationLost',
-  });
-  notifySuccess.addCatch(
-    describeLostNotification.next(
-      new sfn.Fail(scope, STATE.notificationFailed, {
-        stateName: STATE.notificationFailed,
-        error: ERROR_NAMES.notificationFailed,
-        causePath: '$.notificationLost.cause',
-      }),
-    ),
-    { resultPath: '$.notificationFailure' },
-  );
 
   const shareWithSubscribers = invoke(STATE.shareWithSubscribers, {
     payload: { 'datasetId.$': '$.plan.datasetId', 'subscriberAccountIds.$': '$.plan.subscriberAccountIds' },
@@ -290,8 +302,6 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
   const isAlreadyPublished = new sfn.Choice(scope, STATE.isAlreadyPublished, { stateName: STATE.isAlreadyPublished })
     .when(sfn.Condition.booleanEquals('$.revision.alreadyFinalized', true), hasMoreParts)
     .otherwise(importBatches.next(finalizeRevision).next(hasMoreParts));
-
-  for (const step of [planRevision, createRevision, finalizeRevision, startNextPart, shareWithSubscribers]) onFailure(step);
 
   return planRevision.next(createRevision).next(isAlreadyPublished);
 }

@@ -2,6 +2,7 @@ import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { NOTIFICATION_RECORD_PREFIX } from '../../shared/notifications';
 import { acknowledgeWildcardResources } from './nag';
 
 /** Where PlanRevision writes each run's plan and batch files (shared/manifest.ts `planKeyFor`, `batchKeyFor`). */
@@ -14,6 +15,14 @@ export const MANIFEST_PREFIX = 'manifests/';
  * ADX cannot import an object from Glacier, so they must stay importable unless the provider says otherwise.
  */
 export const APP_WRITTEN_PREFIXES = ['generated/', 'manifests/runs/'] as const;
+
+/**
+ * RedriveExecution restarts an execution that "didn't complete successfully in the last 14 days"
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html), and each redrive that
+ * fails again is a new status change: a notification record must outlive every redrive of its execution, or a late
+ * duplicate of an event would find no record and announce the same attempt twice.
+ */
+const REDRIVE_WINDOW_DAYS = 14;
 
 export interface DataBucketProps {
   /** The data bucket's name, before `-<account>-<region>`. @default 'dx-flow-data' */
@@ -43,6 +52,12 @@ export interface DataBucketProps {
   readonly noncurrentVersionExpirationDays?: number;
   /** @default 365 */
   readonly accessLogExpirationDays?: number;
+  /**
+   * Days the status-change notifier's records (`notifications/sent/`) are kept; more than the 14 days RedriveExecution
+   * works for.
+   * @default 30
+   */
+  readonly notificationRecordExpirationDays?: number;
 }
 
 function secureBucketDefaults(retainOnDelete: boolean): s3.BucketProps {
@@ -83,6 +98,12 @@ export class DataBucket extends Construct {
   constructor(scope: Construct, id: string, props: DataBucketProps = {}) {
     super(scope, id);
     const retainOnDelete = props.retainOnDelete ?? false;
+    const recordDays = props.notificationRecordExpirationDays ?? 30;
+    if (!Number.isInteger(recordDays) || recordDays <= REDRIVE_WINDOW_DAYS) {
+      throw new Error(
+        `notificationRecordExpirationDays must be a whole number above ${REDRIVE_WINDOW_DAYS}, the days RedriveExecution works after an execution ends; got ${recordDays}`,
+      );
+    }
 
     this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
       ...secureBucketDefaults(retainOnDelete),
@@ -108,6 +129,8 @@ export class DataBucket extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
         ...tieringRules(props),
+        // Each record stops a second announcement of one execution's attempt; see REDRIVE_WINDOW_DAYS.
+        { id: 'expire-notification-records', prefix: NOTIFICATION_RECORD_PREFIX, expiration: Duration.days(recordDays) },
       ],
     });
   }
@@ -119,7 +142,12 @@ export class DataBucket extends Construct {
   public grantPlan(grantee: iam.IGrantable): void {
     this.allowList(grantee);
     this.allowObjects(grantee, ['s3:GetObject'], '*');
-    this.allowObjects(grantee, ['s3:PutObject'], `${MANIFEST_PREFIX}*`);
+    this.allowObjects(
+      grantee,
+      ['s3:PutObject'],
+      `${MANIFEST_PREFIX}*`,
+      `Manifest keys are named after the runId; the grant is limited to ${MANIFEST_PREFIX}* in this one bucket.`,
+    );
   }
 
   /**
@@ -137,20 +165,33 @@ export class DataBucket extends Construct {
     this.allowObjects(grantee, ['s3:GetObject'], '*');
   }
 
+  /**
+   * The status-change notifier: claims a record with a conditional PutObject (`If-None-Match: *`), deletes it when
+   * the publish fails, and nothing else, under `notifications/sent/` only. No s3:ListBucket or GetObject: a taken key
+   * answers 412 to the conditional write, which needs neither.
+   */
+  public grantNotificationRecords(grantee: iam.IGrantable): void {
+    this.allowObjects(
+      grantee,
+      ['s3:PutObject', 's3:DeleteObject'],
+      `${NOTIFICATION_RECORD_PREFIX}*`,
+      `Record keys are named after each execution and attempt; the grant is limited to ${NOTIFICATION_RECORD_PREFIX}* in this one bucket.`,
+    );
+  }
+
   /** Without s3:ListBucket a missing key answers 403 instead of 404, and the task would report AccessDenied. */
   private allowList(grantee: iam.IGrantable): void {
     iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [this.bucket.bucketArn] });
   }
 
-  private allowObjects(grantee: iam.IGrantable, actions: string[], keyPattern: string): void {
+  private allowObjects(
+    grantee: iam.IGrantable,
+    actions: string[],
+    keyPattern: string,
+    reason = 'Object keys are chosen per run (runId, source prefix); the grant stays inside this one bucket.',
+  ): void {
     const objects = this.bucket.arnForObjects(keyPattern);
     iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [objects] });
-    acknowledgeWildcardResources(
-      grantee,
-      [objects],
-      keyPattern === '*'
-        ? 'Object keys are chosen per run (runId, source prefix); the grant stays inside this one bucket.'
-        : `Manifest keys are named after the runId; the grant is limited to ${keyPattern} in this one bucket.`,
-    );
+    acknowledgeWildcardResources(grantee, [objects], reason);
   }
 }

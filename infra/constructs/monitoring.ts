@@ -11,13 +11,22 @@ import { alarmOnAny } from './alarms';
 export interface MonitoringProps {
   readonly stateMachine: sfn.StateMachine;
   /**
-   * The functions the state machine invokes, by task name: a dashboard row each, and no alarm. Their errors are
-   * retried by design (throttling, the 10-import-jobs limit) or caught into a failed execution, which alarms.
+   * State machines the publish state machine runs and waits for (`startExecution.sync`), by name: the import-batch
+   * one. Only their ExecutionThrottled alarms, and each gets a dashboard graph. A child execution that fails, times
+   * out or is stopped fails the parent's state that waits for it, and the parent's own alarm fires; an alarm on the
+   * child too would page twice for one run. Throttling fails nothing, and the child's transitions (the poll loop)
+   * are not the parent's, so only the child's own metric shows it.
+   * @default none
+   */
+  readonly childStateMachines?: Readonly<Record<string, sfn.IStateMachine>>;
+  /**
+   * The functions the state machines invoke, by task name: a dashboard row each, and no alarm. Their errors are
+   * retried by design (throttling, the 10-import-jobs limit) or fail the execution, which alarms.
    */
   readonly taskFunctions: Readonly<Record<string, lambda.IFunction>>;
   /**
-   * Functions that EventBridge invokes, by name: nothing retries them beyond Lambda's own asynchronous retries,
-   * so any error alarms. Each gets a dashboard row too.
+   * Functions that EventBridge invokes, by name (the Data Exchange event handler, the status-change notifier):
+   * nothing retries them beyond Lambda's own asynchronous retries, so any error alarms. Each gets a dashboard row too.
    */
   readonly eventHandlers: Readonly<Record<string, lambda.IFunction>>;
   /** Dead-letter queues, by what they serve: any message visible in one alarms. */
@@ -65,6 +74,25 @@ export class Monitoring extends Construct {
         left: [sm.metricStarted({ period }), sm.metricSucceeded({ period }), ...Object.values(executionMetrics)],
       }),
     );
+
+    for (const [name, child] of Object.entries(props.childStateMachines ?? {})) {
+      const throttled = child.metricThrottled({ period, statistic: 'Sum' });
+      alarmOn(`${name}ExecutionThrottled`, throttled, `dx-flow ${name} state machine: ExecutionThrottled in the last ${period.toMinutes()} minutes`);
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: `${name} executions`,
+          width: 24,
+          left: [
+            child.metricStarted({ period }),
+            child.metricSucceeded({ period }),
+            child.metricFailed({ period, statistic: 'Sum' }),
+            child.metricTimedOut({ period, statistic: 'Sum' }),
+            child.metricAborted({ period, statistic: 'Sum' }),
+            throttled,
+          ],
+        }),
+      );
+    }
 
     for (const [name, fn] of Object.entries(props.eventHandlers)) {
       alarmOn(

@@ -3,7 +3,9 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { ImportJobSize } from './import-duration';
 import { type AssetSource, type ImportJobRecord, type JobError, newId } from './model';
 import type { AccountState, ImportedAsset } from './store';
 
@@ -88,6 +90,12 @@ export interface ImportRunnerOptions {
   readonly jobDelayMs: number;
   /** Object reads in flight across every job. */
   readonly transferConcurrency: number;
+  /**
+   * Real milliseconds from StartJob before a job of this size may complete (./import-duration.ts models AWS's):
+   * its copy runs as it would without it, and its completion waits for the rest. A failing job fails as soon as
+   * its failure is found. @default none: a job completes as soon as its copy ends, `jobDelayMs` after StartJob
+   */
+  readonly jobDurationMs?: (size: ImportJobSize) => number;
 }
 
 /**
@@ -122,7 +130,8 @@ export class JobQueue {
 
 /**
  * Runs started IMPORT_ASSETS_FROM_S3 jobs in the background: after `jobDelayMs`, it streams each source object
- * into the asset directory and adds all the job's assets at once; if any source fails, the job fails with an
+ * into the asset directory and adds all the job's assets at once (with `jobDurationMs`, no sooner than the job's
+ * modeled duration after StartJob); if any source fails, the job fails with an
  * error per failed source, and its copies are removed. Runs never reject; close() aborts them and leaves their jobs
  * IN_PROGRESS, to be run again on the next start.
  */
@@ -139,17 +148,18 @@ export class ImportRunner {
 
   schedule(account: AccountState, job: ImportJobRecord): void {
     if (job.forcedOutcome === 'STUCK') return;
-    this.queue.later(() => this.run(account, job));
+    const startedAt = performance.now();
+    this.queue.later(() => this.run(account, job, startedAt));
   }
 
   close(): Promise<void> {
     return this.queue.close();
   }
 
-  private async run(account: AccountState, job: ImportJobRecord): Promise<void> {
+  private async run(account: AccountState, job: ImportJobRecord, startedAt: number): Promise<void> {
     const written: string[] = [];
     try {
-      const errors = await this.importAssets(account, job, written);
+      const errors = await this.importAssets(account, job, written, startedAt);
       if (errors.length > 0) {
         await removeFiles(written);
         account.failJob(job, errors);
@@ -163,7 +173,7 @@ export class ImportRunner {
   }
 
   /** Imports the job's sources, or returns why the job fails; it completes the job itself on success. */
-  private async importAssets(account: AccountState, job: ImportJobRecord, written: string[]): Promise<JobError[]> {
+  private async importAssets(account: AccountState, job: ImportJobRecord, written: string[], startedAt: number): Promise<JobError[]> {
     if (job.forcedOutcome === 'ERROR') {
       return [{ Code: 'INTERNAL_SERVER_EXCEPTION', Message: `Import job ${job.Id} was forced to ERROR by the sandbox's fault plan.` }];
     }
@@ -190,12 +200,20 @@ export class ImportRunner {
     );
     this.abort.signal.throwIfAborted();
     if (failures.length > 0) return failures;
+    await this.untilModeledEnd(startedAt, { assets: sources.length, bytes: imported.reduce((sum, asset) => sum + asset.size, 0) });
 
     // Checked again: another job may have filled, or someone finalized, the revision while this one copied.
     const late = account.importRefusal(job, sources.length);
     if (late !== undefined) return [late];
     account.completeImport(job, imported);
     return [];
+  }
+
+  /** Waits out what is left of the job's modeled duration, if there is a model; close() cuts it short. */
+  private async untilModeledEnd(startedAt: number, size: ImportJobSize): Promise<void> {
+    if (this.options.jobDurationMs === undefined) return;
+    const left = startedAt + this.options.jobDurationMs(size) - performance.now();
+    if (left > 0) await sleepFor(left, undefined, { signal: this.abort.signal });
   }
 
   /** Copies one object into the revision's asset directory; the file is listed in `written` before its first byte. */

@@ -5,19 +5,20 @@ import { CONCURRENT_IMPORT_JOBS_LIMIT_NAME, MAX_CONCURRENT_IMPORT_JOBS } from '.
 import { accountOfRequest } from '../accounts';
 import type { FaultInjector } from '../faults';
 import { type InternalErrorAnswer, readRequestBody, sleep, startHttpServer } from '../http';
+import { readStateFile, removeTemporaryFilesOf, StateFile } from '../persist';
 import { DataExchangeApiError, invalid } from './errors';
 import { ExportRunner, s3ClientsByAccount } from './exports';
-import { ImportRunner, s3SourceReader, type SourceReader } from './jobs';
+import { ImportRunner, type ImportRunnerOptions, s3SourceReader, type SourceReader } from './jobs';
+import { removeOrphanAssetFiles } from './asset-cleanup';
 import { buildRoutes, decodeParams, matchRoute } from './routes';
-import { StateFile } from './state-file';
 import { DataExchangeStore, type StoreSnapshot } from './store';
 
 export interface DataExchangeEmulatorOptions {
   /** @default 0, a free port */
   readonly port?: number;
-  /** JSON state: loaded at start when present, saved (debounced) after changes and on close. */
+  /** JSON state: loaded at start when present, saved (debounced) after changes, on flush() and on close. */
   readonly stateFile: string;
-  /** Where imported assets' bytes are kept. */
+  /** Where imported assets' bytes are kept. At start, files no asset of the state refers to (a crashed import's) are removed. */
   readonly assetDir: string;
   readonly faults: FaultInjector;
   /**
@@ -31,10 +32,17 @@ export interface DataExchangeEmulatorOptions {
   readonly jobDelayMs?: number;
   /** @default 8 — object reads (and, apart, object writes) in flight across all import (export) jobs */
   readonly transferConcurrency?: number;
+  /** @default none — real milliseconds from StartJob before an import job of a size completes (ImportRunnerOptions.jobDurationMs) */
+  readonly importDurationMs?: ImportRunnerOptions['jobDurationMs'];
 }
 
 export interface RunningDataExchangeEmulator {
   readonly endpoint: string;
+  /**
+   * Writes the state as it is now, without waiting for the debounce: what a caller saw (a finalized revision,
+   * a completed job) is on disk once this resolves. Rejects if the write fails.
+   */
+  flush(): Promise<void>;
   /** Stops serving, aborts running imports (they resume on the next start) and saves the state. */
   close(): Promise<void>;
 }
@@ -79,16 +87,28 @@ async function readJson(request: IncomingMessage, response: ServerResponse): Pro
   }
 }
 
+/** The state file's top level; the store checks its format. */
+function snapshotOf(json: unknown): StoreSnapshot {
+  if (typeof json !== 'object' || json === null || typeof (json as { accounts?: unknown }).accounts !== 'object') {
+    throw new Error('it holds no accounts');
+  }
+  return json as StoreSnapshot;
+}
+
 /** Starts the Data Exchange emulator on 127.0.0.1, with the state of `stateFile` if there is one. */
 export async function startDataExchangeEmulator(options: DataExchangeEmulatorOptions): Promise<RunningDataExchangeEmulator> {
-  const saved = await StateFile.read<StoreSnapshot>(options.stateFile);
-  const stateFile = new StateFile(options.stateFile, () => store.snapshot(), SAVE_DEBOUNCE_MS);
+  removeTemporaryFilesOf(options.stateFile);
+  const saved = await readStateFile(options.stateFile, snapshotOf);
+  const stateFile = new StateFile(options.stateFile, () => JSON.stringify(store.snapshot()), SAVE_DEBOUNCE_MS);
   const store = new DataExchangeStore(() => stateFile.changed(), saved);
+  // Before any job runs again: a job still IN_PROGRESS copies its sources anew, under new ids.
+  await removeOrphanAssetFiles(options.assetDir, store.allAccounts());
   const imports = new ImportRunner({
     sources: options.sourceReader ?? s3SourceReader(options.s3),
     assetDir: options.assetDir,
     jobDelayMs: options.jobDelayMs ?? 50,
     transferConcurrency: options.transferConcurrency ?? 8,
+    jobDurationMs: options.importDurationMs,
   });
   const exports = new ExportRunner({
     s3ForAccount: s3ClientsByAccount(options.s3),
@@ -148,6 +168,7 @@ export async function startDataExchangeEmulator(options: DataExchangeEmulatorOpt
 
   return {
     endpoint: server.endpoint,
+    flush: () => stateFile.flush(),
     close: async () => {
       await server.close();
       await Promise.all([imports.close(), exports.close()]);

@@ -24,13 +24,15 @@ import { type PublishInput, SnsService } from './service';
 export interface SnsSandboxOptions {
   /** @default 0, a free port */
   readonly port?: number;
-  /** JSON file holding the topics and the messages; read on start, written after each change and on close. */
+  /** JSON file holding the topics and the messages; read on start, written shortly after each change, on flush() and on close. */
   readonly stateFile: string;
   readonly faults: FaultInjector;
 }
 
 export interface RunningSns {
   readonly endpoint: string;
+  /** Writes the state file now, every message published so far in it; rejects if the write fails. */
+  flush(): Promise<void>;
   /** Stops the server, closes its sockets and writes the state file. */
   close(): Promise<void>;
   /** Every message published so far, oldest first, earlier runs included. */
@@ -136,6 +138,7 @@ export async function startSns(options: SnsSandboxOptions): Promise<RunningSns> 
   return {
     endpoint: server.endpoint,
     messages: () => [...service.messages],
+    flush: () => service.flush(),
     close: async () => {
       await server.close();
       await service.flush();

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { SANDBOX_REGION } from '../accounts';
+import { readStateFile, removeTemporaryFilesOf, StateFile } from '../persist';
 import { parseOrThrow } from '../../shared/validation';
 import {
   invalidParameter,
@@ -115,22 +114,20 @@ function validateMessage(input: PublishInput): string {
 }
 
 export class SnsService {
-  private saveTimer: NodeJS.Timeout | undefined;
-  private saving: Promise<void> = Promise.resolve();
+  private readonly stateFile: StateFile;
 
   private constructor(
-    private readonly stateFile: string,
+    file: string,
     private readonly state: SnsState,
-  ) {}
+  ) {
+    this.stateFile = new StateFile(file, () => `${JSON.stringify(this.state, null, 2)}\n`, SAVE_DELAY_MS);
+  }
 
+  /** The service with the state of `stateFile`, if there is one; a damaged file throws DamagedStateFileError. */
   static async open(stateFile: string): Promise<SnsService> {
-    const text = await readFile(stateFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw error;
-    });
-    const state =
-      text === undefined ? { topics: [], messages: [] } : parseOrThrow(SnsState, JSON.parse(text), `SNS state ${stateFile}`);
-    return new SnsService(stateFile, state);
+    removeTemporaryFilesOf(stateFile);
+    const state = await readStateFile(stateFile, (json) => parseOrThrow(SnsState, json, 'SNS state'));
+    return new SnsService(stateFile, state ?? { topics: [], messages: [] });
   }
 
   get messages(): readonly RecordedMessage[] {
@@ -231,11 +228,9 @@ export class SnsService {
     return result;
   }
 
-  /** Writes what is pending and stops the write timer. */
-  async flush(): Promise<void> {
-    clearTimeout(this.saveTimer);
-    this.saveTimer = undefined;
-    await this.save();
+  /** Writes the state now, pending changes included; rejects if the write fails. */
+  flush(): Promise<void> {
+    return this.stateFile.flush();
   }
 
   private topic(topicArn: string | undefined): Topic {
@@ -263,23 +258,8 @@ export class SnsService {
     };
   }
 
+  /** Each write holds the whole state, so the next one retries a failed one; flush() reports a failure that stays. */
   private scheduleSave(): void {
-    this.saveTimer ??= setTimeout(() => {
-      this.saveTimer = undefined;
-      // Each write holds the whole state, so the next one retries a failed one; flush() reports a failure that stays.
-      this.save().catch(() => undefined);
-    }, SAVE_DELAY_MS);
-  }
-
-  /** Writes are chained, each to a temporary file renamed over the state file, so a reader never sees half of one. */
-  private save(): Promise<void> {
-    const write = async () => {
-      const temporary = `${this.stateFile}.${process.pid}.tmp`;
-      await mkdir(dirname(this.stateFile), { recursive: true });
-      await writeFile(temporary, `${JSON.stringify(this.state, null, 2)}\n`);
-      await rename(temporary, this.stateFile);
-    };
-    this.saving = this.saving.then(write, write);
-    return this.saving;
+    this.stateFile.changed();
   }
 }

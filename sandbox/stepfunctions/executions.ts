@@ -1,20 +1,25 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { EXECUTION_INPUT_MAX_BYTES } from '../../shared/limits';
 import type { RunnableAsl } from '../../workflows/asl';
 import {
+  type EndedExecution,
   type LocalExecutionResult,
+  type ResumePoint,
   runLocalExecution,
   type StartExecutionRequest,
   type StartedExecution,
   type TaskHandlers,
 } from '../../workflows/local-runner';
+import { readStateFileSync, removeTemporaryFilesIn, writeFileAtomicSync } from '../persist';
 import { SfnError } from './errors';
 import { HistoryRecorder, type WireHistoryEvent } from './history';
+import { redriveRefusal, resumePoint } from './redrive';
 
 /*
- * The sandbox's executions: each runs the synthesized definition in-process, and its record (status, input,
- * output, history) is written to the sandbox directory when it starts and when it ends.
+ * The sandbox's executions of the template's state machines: each runs its synthesized definition in-process,
+ * and its record (status, input, output, history) is written to the sandbox directory when it starts and when
+ * it ends. A `.sync:2` state starts an execution here and waits for it; a redrive resumes where AWS would.
  */
 
 // AWS's rule for execution names: no whitespace, brackets, wildcards, punctuation that breaks ARNs or URLs.
@@ -71,12 +76,22 @@ export interface StateMachineInfo {
 
 export interface ExecutionStoreOptions {
   readonly directory: string;
-  readonly stateMachine: StateMachineInfo;
+  /** The template's state machines, its entry (the publish state machine) first. */
+  readonly stateMachines: readonly [StateMachineInfo, ...StateMachineInfo[]];
   readonly handlers: TaskHandlers;
   /** Real milliseconds each second of a Wait state lasts in the sandbox. */
   readonly waitMsPerSecond: number;
   /** Milliseconds before each retry in the sandbox. */
   readonly retryMs: number;
+  /** Real milliseconds before an execution times out, instead of its definition's TimeoutSeconds. */
+  readonly executionTimeoutMs?: number;
+  /**
+   * Each change of an execution's status, once it is recorded: what EventBridge receives as "Step Functions
+   * Execution Status Change". The execution counts as settled once the returned promise settles.
+   */
+  readonly onStatusChange?: (record: Readonly<ExecutionRecord>) => Promise<void>;
+  /** Before an execution's terminal record is written: the other services write what the run changed first. */
+  readonly beforeTerminalRecord?: () => Promise<void>;
 }
 
 export class ExecutionStore {
@@ -84,22 +99,44 @@ export class ExecutionStore {
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
 
   constructor(private readonly options: ExecutionStoreOptions) {
-    mkdirSync(options.directory, { recursive: true });
-    for (const file of readdirSync(options.directory).filter((f) => f.endsWith('.json'))) {
-      const record = JSON.parse(readFileSync(path.join(options.directory, file), 'utf8')) as ExecutionRecord;
-      if (record.status === 'RUNNING') this.interrupted(record);
-      this.records.set(record.executionArn, record);
+    for (const stateMachine of options.stateMachines) {
+      const directory = this.directoryOf(stateMachine);
+      mkdirSync(directory, { recursive: true });
+      removeTemporaryFilesIn(directory);
+      for (const file of readdirSync(directory).filter((f) => f.endsWith('.json'))) {
+        const record = readStateFileSync(path.join(directory, file), (json) => json as ExecutionRecord);
+        if (record === undefined) continue;
+        if (record.status === 'RUNNING') this.interrupted(record);
+        this.records.set(record.executionArn, record);
+      }
     }
   }
 
+  /** The entry state machine: the one runs start. */
   get stateMachine(): StateMachineInfo {
-    return this.options.stateMachine;
+    return this.options.stateMachines[0];
   }
 
-  /** An execution the sandbox stopped in the middle of cannot go on; it ends ABORTED and can be redriven. */
+  get stateMachines(): readonly StateMachineInfo[] {
+    return this.options.stateMachines;
+  }
+
+  /** The entry state machine's records stay where sandboxes with one state machine kept them; each other has a folder. */
+  private directoryOf(stateMachine: StateMachineInfo): string {
+    return stateMachine === this.stateMachine ? this.options.directory : path.join(this.options.directory, stateMachine.name);
+  }
+
+  private stateMachineOf(record: ExecutionRecord): StateMachineInfo {
+    return this.options.stateMachines.find((m) => m.arn === record.stateMachineArn) ?? this.stateMachine;
+  }
+
+  /**
+   * An execution the sandbox stopped in the middle of cannot go on; it ends ABORTED, with its history as far as
+   * it was saved, and can be redriven. It stopped when its last saved event happened, not at this restart.
+   */
   private interrupted(record: ExecutionRecord): void {
     record.status = 'ABORTED';
-    record.stopDate = Date.now();
+    record.stopDate = Math.round((record.events.at(-1)?.timestamp ?? record.startDate / 1000) * 1000);
     record.error = 'SandboxStopped';
     record.cause = 'The sandbox stopped while this execution ran. Redrive it to finish the work.';
     record.events.push({
@@ -113,30 +150,36 @@ export class ExecutionStore {
   }
 
   private save(record: ExecutionRecord): void {
-    writeFileSync(path.join(this.options.directory, `${record.name}.json`), JSON.stringify(record));
+    writeFileAtomicSync(path.join(this.directoryOf(this.stateMachineOf(record)), `${record.name}.json`), JSON.stringify(record));
   }
 
-  arnFor(name: string): string {
-    return this.options.stateMachine.arn.replace(':stateMachine:', ':execution:') + `:${name}`;
+  /** While an execution runs, its history is saved at most this often, so that a crash keeps it up to then. */
+  private static readonly RUNNING_SAVE_MS = 250;
+
+  arnFor(name: string, stateMachine: StateMachineInfo = this.stateMachine): string {
+    return stateMachine.arn.replace(':stateMachine:', ':execution:') + `:${name}`;
   }
 
   get(executionArn: string): ExecutionRecord | undefined {
     return this.records.get(executionArn);
   }
 
-  list(): ExecutionRecord[] {
-    return [...this.records.values()].sort((a, b) => b.startDate - a.startDate);
+  /** The executions of one state machine (the entry one unless named), newest first. */
+  list(stateMachineArn: string = this.stateMachine.arn): ExecutionRecord[] {
+    return [...this.records.values()].filter((r) => r.stateMachineArn === stateMachineArn).sort((a, b) => b.startDate - a.startDate);
   }
 
-  checkStateMachine(arn: string | undefined): void {
-    if (arn !== undefined && arn !== this.options.stateMachine.arn) {
-      throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
-    }
+  /** The state machine an ARN names (the entry one when none is named). */
+  checkStateMachine(arn: string | undefined): StateMachineInfo {
+    if (arn === undefined) return this.stateMachine;
+    const found = this.options.stateMachines.find((m) => m.arn === arn);
+    if (found === undefined) throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return found;
   }
 
   /** StartExecution by AWS's rules: a valid name and JSON input, and a repeat of a running start is no new execution. */
   startChecked(request: { stateMachineArn?: string; name?: string; input?: string }): ExecutionRecord {
-    this.checkStateMachine(request.stateMachineArn);
+    const stateMachine = this.checkStateMachine(request.stateMachineArn);
     const name = request.name ?? crypto.randomUUID();
     if (!EXECUTION_NAME.test(name)) throw new SfnError('InvalidName', `Invalid Name: '${name}'`);
     const input = request.input ?? '{}';
@@ -152,27 +195,59 @@ export class ExecutionStore {
     } catch {
       throw new SfnError('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input is not valid JSON');
     }
-    const existing = this.get(this.arnFor(name));
+    const existing = this.get(this.arnFor(name, stateMachine));
     if (existing !== undefined) {
       // AWS answers a repeated start of a running execution with the same input idempotently.
       if (existing.status === 'RUNNING' && existing.input === input) return existing;
       throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.executionArn}'`);
     }
-    return this.start(name, input);
+    return this.start(stateMachine, name, input);
   }
 
   /** A StartExecution state's start (a run's next part): by the same rules as a call over HTTP. */
-  private startFromState(request: StartExecutionRequest): StartedExecution {
+  private startFromState(request: StartExecutionRequest): ExecutionRecord {
     const input = typeof request.Input === 'string' ? request.Input : JSON.stringify(request.Input ?? {});
-    const record = this.startChecked({ stateMachineArn: request.StateMachineArn, name: request.Name, input });
-    return { ExecutionArn: record.executionArn, StartDate: new Date(record.startDate).toISOString() };
+    try {
+      return this.startChecked({ stateMachineArn: request.StateMachineArn, name: request.Name, input });
+    } catch (error) {
+      // A service integration reports the API's error under the service's prefix, which the state's Retry names.
+      if (error instanceof SfnError) throw Object.assign(new Error(error.message), { name: `StepFunctions.${error.code}` });
+      throw error;
+    }
   }
 
-  private start(name: string, input: string): ExecutionRecord {
+  /** A `.sync:2` state's run: start, wait for the end, and stop it if the execution waiting for it stops. */
+  private async runFromState(request: StartExecutionRequest, signal: AbortSignal): Promise<EndedExecution> {
+    const record = this.startFromState(request);
+    const stopChild = () => {
+      if (record.status === 'RUNNING') this.stop(record, 'States.Aborted', 'The execution that started this one stopped');
+    };
+    signal.addEventListener('abort', stopChild, { once: true });
+    try {
+      await this.settled(record.executionArn);
+    } finally {
+      signal.removeEventListener('abort', stopChild);
+    }
+    const ended = record.status === 'RUNNING' ? 'ABORTED' : record.status;
+    return {
+      ExecutionArn: record.executionArn,
+      StateMachineArn: record.stateMachineArn,
+      Name: record.name,
+      Status: ended,
+      StartDate: new Date(record.startDate).toISOString(),
+      StopDate: new Date(record.stopDate ?? Date.now()).toISOString(),
+      Input: record.input,
+      ...(record.output === undefined ? {} : { Output: record.output }),
+      ...(record.error === undefined ? {} : { Error: record.error }),
+      ...(record.cause === undefined ? {} : { Cause: record.cause }),
+    };
+  }
+
+  private start(stateMachine: StateMachineInfo, name: string, input: string): ExecutionRecord {
     const now = Date.now();
     const record: ExecutionRecord = {
-      executionArn: this.arnFor(name),
-      stateMachineArn: this.options.stateMachine.arn,
+      executionArn: this.arnFor(name, stateMachine),
+      stateMachineArn: stateMachine.arn,
       name,
       status: 'RUNNING',
       startDate: now,
@@ -186,7 +261,7 @@ export class ExecutionStore {
         executionStartedEventDetails: {
           input,
           inputDetails: { truncated: false },
-          roleArn: this.options.stateMachine.roleArn,
+          roleArn: stateMachine.roleArn,
           stateMachineAliasArn: undefined,
         },
       }),
@@ -194,8 +269,14 @@ export class ExecutionStore {
     return record;
   }
 
-  /** A local redrive re-runs the execution from the start with its recorded input; idempotent tasks skip done work. */
+  /**
+   * RedriveExecution: by AWS's rules, it goes on from the state that did not finish, with that state's recorded
+   * input; in a Map, only the iterations that did not succeed run again (./redrive.ts).
+   */
   redrive(record: ExecutionRecord): void {
+    const refusal = redriveRefusal(record);
+    if (refusal !== undefined) throw new SfnError('ExecutionNotRedrivable', `${refusal}: '${record.executionArn}'`);
+    const resumeAt = resumePoint(this.stateMachineOf(record).asl.definition, record);
     record.redriveCount += 1;
     record.redriveDate = Date.now();
     record.status = 'RUNNING';
@@ -203,8 +284,10 @@ export class ExecutionStore {
     delete record.error;
     delete record.cause;
     delete record.output;
-    this.launch(record, (history) =>
-      history.append('ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: record.redriveCount } }),
+    this.launch(
+      record,
+      (history) => history.append('ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: record.redriveCount } }),
+      resumeAt,
     );
   }
 
@@ -225,8 +308,8 @@ export class ExecutionStore {
     await this.running.get(executionArn)?.done;
   }
 
-  private launch(record: ExecutionRecord, opening: (history: HistoryRecorder) => void): void {
-    const { stateMachine } = this.options;
+  private launch(record: ExecutionRecord, opening: (history: HistoryRecorder) => void, resumeAt?: ResumePoint): void {
+    const stateMachine = this.stateMachineOf(record);
     const history = new HistoryRecorder(stateMachine.asl.definition, stateMachine.region);
     // Appending to the record's own list keeps earlier attempts in the history of a redriven execution.
     history.events.push(...record.events);
@@ -234,11 +317,12 @@ export class ExecutionStore {
     opening(history);
     this.save(record);
     const abort = new AbortController();
-    const done = this.run(record, history, abort.signal)
+    const started = this.announce(record);
+    const done = this.run(record, stateMachine, history, abort.signal, resumeAt)
       .then((result) => {
         record.status = result.status;
         record.output = result.output === undefined ? undefined : JSON.stringify(result.output);
-        if (result.status === 'FAILED') {
+        if (result.status === 'FAILED' || result.status === 'TIMED_OUT') {
           record.error = result.error;
           record.cause = result.cause;
         }
@@ -254,16 +338,47 @@ export class ExecutionStore {
       })
       .finally(() => {
         record.stopDate = Date.now();
-        this.running.delete(record.executionArn);
       })
+      // What the run changed in the other services is on disk before the record that says it ended.
+      .then(() => this.options.beforeTerminalRecord?.())
       .then(() => this.save(record))
       // The execution has ended, and says so to every caller; only its file is behind, and no rejection may end the sandbox.
-      .catch((error: unknown) => process.emitWarning(`The sandbox could not save execution ${record.name}: ${(error as Error).message}`));
+      .catch((error: unknown) => process.emitWarning(`The sandbox could not save execution ${record.name}: ${(error as Error).message}`))
+      .then(() => started)
+      .then(() => this.announce(record))
+      .finally(() => this.running.delete(record.executionArn));
     this.running.set(record.executionArn, { abort, done });
   }
 
-  private async run(record: ExecutionRecord, history: HistoryRecorder, signal: AbortSignal): Promise<LocalExecutionResult> {
-    const { stateMachine } = this.options;
+  private readonly pendingSaves = new Map<string, NodeJS.Timeout>();
+
+  /** Saves a running execution's record a little later, once for a burst of events. */
+  private saveSoon(record: ExecutionRecord): void {
+    if (this.pendingSaves.has(record.executionArn)) return;
+    const timer = setTimeout(() => {
+      this.pendingSaves.delete(record.executionArn);
+      // Its terminal save wins: a late timer must not write a RUNNING record over it.
+      if (record.status === 'RUNNING') this.save(record);
+    }, ExecutionStore.RUNNING_SAVE_MS);
+    timer.unref();
+    this.pendingSaves.set(record.executionArn, timer);
+  }
+
+  /** Tells the status-change listener; its failure is its own to report, and never the execution's. */
+  private announce(record: ExecutionRecord): Promise<void> {
+    const snapshot = { ...record, events: [] };
+    return (this.options.onStatusChange?.(snapshot) ?? Promise.resolve()).catch((error: unknown) =>
+      process.emitWarning(`The status change of execution ${record.name} reached no listener: ${(error as Error).message}`),
+    );
+  }
+
+  private async run(
+    record: ExecutionRecord,
+    stateMachine: StateMachineInfo,
+    history: HistoryRecorder,
+    signal: AbortSignal,
+    resumeAt: ResumePoint | undefined,
+  ): Promise<LocalExecutionResult> {
     const input: unknown = JSON.parse(record.input);
     const depth = nestingDepth(input);
     if (depth > MAX_RUNNABLE_INPUT_DEPTH) {
@@ -275,9 +390,19 @@ export class ExecutionStore {
       startTime: new Date(record.startDate),
       waitMsPerSecond: this.options.waitMsPerSecond,
       retryMs: this.options.retryMs,
-      startExecution: async (request) => this.startFromState(request),
+      redriveCount: record.redriveCount,
+      resumeAt,
+      timeoutMs: this.options.executionTimeoutMs,
+      startExecution: async (request): Promise<StartedExecution> => {
+        const started = this.startFromState(request);
+        return { ExecutionArn: started.executionArn, StartDate: new Date(started.startDate).toISOString() };
+      },
+      runExecution: (request, runSignal) => this.runFromState(request, runSignal),
       signal,
-      onEvent: (event) => history.record(event),
+      onEvent: (event) => {
+        history.record(event);
+        this.saveSoon(record);
+      },
     });
   }
 }

@@ -1,4 +1,4 @@
-import type { AslDefinition, AslState } from '../../workflows/asl';
+import { type AslDefinition, type AslState, valueAtPath } from '../../workflows/asl';
 import type { LocalEvent } from '../../workflows/local-runner';
 
 /*
@@ -15,7 +15,11 @@ export interface WireHistoryEvent {
   readonly [details: string]: unknown;
 }
 
-const LAMBDA = { resourceType: 'lambda', resource: 'invoke' } as const;
+/** A Task's integration as its events name it: `arn:aws:states:::lambda:invoke` is `lambda`, `invoke`. */
+function integrationOf(state: AslState | undefined): { resourceType: string; resource: string } {
+  const match = /^arn:aws:states:::([^:]+):(.+)$/.exec(state?.Resource ?? '');
+  return match === null ? { resourceType: 'lambda', resource: 'invoke' } : { resourceType: match[1], resource: match[2] };
+}
 
 /**
  * The event as GetExecutionHistory answers with `includeExecutionData: false`: "execution data (input or output
@@ -47,11 +51,7 @@ function statesByName(definition: AslDefinition, into = new Map<string, AslState
 
 /** Evaluates the simple `$.a.b` ItemsPath the definition uses, to report a Map's item count. */
 function itemCount(state: AslState | undefined, input: unknown): number {
-  const path = typeof state?.ItemsPath === 'string' ? state.ItemsPath : '$';
-  let value: unknown = input;
-  for (const part of path.replace(/^\$\.?/, '').split('.').filter(Boolean)) {
-    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[part] : undefined;
-  }
+  const value = valueAtPath(typeof state?.ItemsPath === 'string' ? state.ItemsPath : '$', input);
   return Array.isArray(value) ? value.length : 0;
 }
 
@@ -72,9 +72,13 @@ export class HistoryRecorder {
   }
 
   private taskAttempt(name: string, input: unknown, at: number): void {
-    const parameters = this.states.get(name)?.Resource === undefined ? undefined : json(input);
-    this.append('TaskScheduled', { taskScheduledEventDetails: { ...LAMBDA, region: this.region, parameters } }, at);
-    this.append('TaskStarted', { taskStartedEventDetails: LAMBDA }, at);
+    const state = this.states.get(name);
+    const integration = integrationOf(state);
+    const parameters = state?.Resource === undefined ? undefined : json(input);
+    this.append('TaskScheduled', { taskScheduledEventDetails: { ...integration, region: this.region, parameters } }, at);
+    this.append('TaskStarted', { taskStartedEventDetails: integration }, at);
+    // A `.sync` integration also records that the job (here, the execution it started) was submitted.
+    if (integration.resource.includes('.sync')) this.append('TaskSubmitted', { taskSubmittedEventDetails: integration }, at);
   }
 
   /** Records one event of the local run as the Step Functions events it stands for. */
@@ -92,14 +96,14 @@ export class HistoryRecorder {
       }
       case 'StateExited': {
         const { name, type, output } = event.state;
-        if (type === 'Task') this.append('TaskSucceeded', { taskSucceededEventDetails: { ...LAMBDA, output: json(output) } }, at);
+        if (type === 'Task') this.append('TaskSucceeded', { taskSucceededEventDetails: { ...integrationOf(this.states.get(name)), output: json(output) } }, at);
         if (type === 'Map') this.append('MapStateSucceeded', {}, at);
         this.append(`${type}StateExited`, { stateExitedEventDetails: { name, output: json(output) } }, at);
         return;
       }
       case 'StateFailed':
         if (event.state.type === 'Task') {
-          this.append('TaskFailed', { taskFailedEventDetails: { ...LAMBDA, error: event.Error, cause: text(event.Cause) } }, at);
+          this.append('TaskFailed', { taskFailedEventDetails: { ...integrationOf(this.states.get(event.state.name)), error: event.Error, cause: text(event.Cause) } }, at);
         }
         if (event.state.type === 'Map') this.append('MapStateFailed', {}, at);
         return;
@@ -125,7 +129,7 @@ export class HistoryRecorder {
         this.append('ExecutionAborted', { executionAbortedEventDetails: {} }, at);
         return;
       case 'ExecutionTimeout':
-        this.append('ExecutionTimedOut', { executionTimedOutEventDetails: {} }, at);
+        this.append('ExecutionTimedOut', { executionTimedOutEventDetails: { error: 'States.Timeout' } }, at);
         return;
       default:
         return; // Parallel branches: the publish workflow has none

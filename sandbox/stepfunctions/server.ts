@@ -5,6 +5,7 @@ import { type InternalErrorAnswer, readRequestBody, startHttpServer, type Runnin
 import { SfnError } from './errors';
 import type { ExecutionRecord, ExecutionStore } from './executions';
 import { withoutExecutionData } from './history';
+import { redriveRefusal } from './redrive';
 
 /*
  * The Step Functions endpoint: AWS JSON 1.0 (`X-Amz-Target: AWSStepFunctions.<Operation>`), the protocol
@@ -41,6 +42,7 @@ function page<T>(items: readonly T[], maxResults: number | undefined, nextToken:
 }
 
 function describe(record: ExecutionRecord) {
+  const refusal = redriveRefusal(record);
   return {
     executionArn: record.executionArn,
     stateMachineArn: record.stateMachineArn,
@@ -56,12 +58,12 @@ function describe(record: ExecutionRecord) {
     cause: record.cause,
     redriveCount: record.redriveCount,
     redriveDate: seconds(record.redriveDate),
-    redriveStatus: record.status === 'RUNNING' || record.status === 'SUCCEEDED' ? 'NOT_REDRIVABLE' : 'REDRIVABLE',
+    redriveStatus: refusal === undefined ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
+    redriveStatusReason: refusal,
   };
 }
 
 export function createStepFunctionsApi(store: ExecutionStore) {
-  const { stateMachine } = store;
   const execution = (executionArn: string) => {
     const record = store.get(executionArn);
     if (record === undefined) throw new SfnError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
@@ -80,8 +82,8 @@ export function createStepFunctionsApi(store: ExecutionStore) {
       return { events: request.includeExecutionData === false ? items.map(withoutExecutionData) : items, nextToken };
     },
     ListExecutions: (request) => {
-      store.checkStateMachine(request.stateMachineArn);
-      const matching = store.list().filter((r) => request.statusFilter === undefined || r.status === request.statusFilter);
+      const stateMachine = store.checkStateMachine(request.stateMachineArn);
+      const matching = store.list(stateMachine.arn).filter((r) => request.statusFilter === undefined || r.status === request.statusFilter);
       const { items, nextToken } = page(matching, request.maxResults, request.nextToken);
       return {
         executions: items.map((r) => ({
@@ -104,14 +106,11 @@ export function createStepFunctionsApi(store: ExecutionStore) {
     },
     RedriveExecution: (request) => {
       const record = execution(request.executionArn);
-      if (record.status === 'RUNNING' || record.status === 'SUCCEEDED') {
-        throw new SfnError('ExecutionNotRedrivable', `Execution is ${record.status} and cannot be redriven: '${record.executionArn}'`);
-      }
       store.redrive(record);
       return { redriveDate: seconds(record.redriveDate) };
     },
     DescribeStateMachine: (request) => {
-      store.checkStateMachine(request.stateMachineArn);
+      const stateMachine = store.checkStateMachine(request.stateMachineArn);
       return {
         stateMachineArn: stateMachine.arn,
         name: stateMachine.name,
@@ -125,9 +124,12 @@ export function createStepFunctionsApi(store: ExecutionStore) {
       };
     },
     ListStateMachines: () => ({
-      stateMachines: [
-        { stateMachineArn: stateMachine.arn, name: stateMachine.name, type: 'STANDARD', creationDate: seconds(stateMachine.creationDate) },
-      ],
+      stateMachines: store.stateMachines.map((stateMachine) => ({
+        stateMachineArn: stateMachine.arn,
+        name: stateMachine.name,
+        type: 'STANDARD',
+        creationDate: seconds(stateMachine.creationDate),
+      })),
     }),
   };
 

@@ -1,67 +1,5 @@
-import * as z from 'zod';
-import { formatBytes, formatFields, type Notification } from '../../shared/notifications';
-import { DataSetId, RevisionId, RunId } from '../../shared/schemas/fields';
-import type { DataGrantReport, NotifyFailureInput, NotifySuccessInput } from '../../shared/schemas/payloads';
-
-/** Each field on its own: one unreadable field must not hide the others. */
-function tolerant<S extends z.ZodType>(schema: S) {
-  return schema.optional().catch(undefined);
-}
-
-/**
- * What the state at failure may say about the run: the plan and revision once those states ran, or the raw
- * workflow input before that.
- */
-const FailureContext = z.object({
-  runId: tolerant(RunId),
-  datasetId: tolerant(DataSetId),
-  revisionId: tolerant(RevisionId),
-  plan: tolerant(z.object({ runId: tolerant(RunId), datasetId: tolerant(DataSetId) })),
-  revision: tolerant(z.object({ revisionId: tolerant(RevisionId) })),
-});
-
-interface FailedRun {
-  readonly runId?: string;
-  readonly datasetId?: string;
-  readonly revisionId?: string;
-}
-
-function failedRunOf(context: unknown): FailedRun {
-  const parsed = FailureContext.safeParse(context);
-  if (!parsed.success) return {};
-  const { plan, revision, ...raw } = parsed.data;
-  return {
-    runId: plan?.runId ?? raw.runId,
-    datasetId: plan?.datasetId ?? raw.datasetId,
-    revisionId: revision?.revisionId ?? raw.revisionId,
-  };
-}
-
-/** Lambda's Cause is JSON carrying the thrown error; anything else (a States.* cause) is shown as it is. */
-const LambdaErrorCause = z.object({ errorMessage: z.string() });
-
-function describeCause(cause: string | undefined): string {
-  if (cause === undefined || cause.trim() === '') return '(none given)';
-  let json: unknown;
-  try {
-    json = JSON.parse(cause);
-  } catch {
-    return cause;
-  }
-  const lambda = LambdaErrorCause.safeParse(json);
-  return lambda.success ? lambda.data.errorMessage : cause;
-}
-
-function formatDuration(startTime: string, now: Date): string {
-  const start = Date.parse(startTime);
-  if (Number.isNaN(start)) return `unknown (start time "${startTime}")`;
-  const totalSeconds = Math.max(0, Math.round((now.getTime() - start) / 1000));
-  const hours = Math.floor(totalSeconds / 3600);
-  const minutes = Math.floor((totalSeconds % 3600) / 60);
-  const seconds = totalSeconds % 60;
-  const parts = [hours > 0 ? `${hours} h` : '', hours + minutes > 0 ? `${minutes} min` : '', `${seconds} s`];
-  return parts.filter((part) => part !== '').join(' ');
-}
+import { formatBytes, formatDuration, formatFields, type Notification } from '../../shared/notifications';
+import type { DataGrantReport, NotifySuccessInput } from '../../shared/schemas/payloads';
 
 function formatGrants(grants: readonly DataGrantReport[]): string {
   if (grants.length === 0) return 'Data grants: none';
@@ -109,25 +47,5 @@ export function successNotification(input: NotifySuccessInput, now: Date): Notif
     subject,
     message: [headline, fields, formatGrants(input.dataGrants)].join('\n\n'),
     attributes: { outcome: input.outcome, runId: input.runId, datasetId: input.datasetId },
-  };
-}
-
-export function failureNotification(input: NotifyFailureInput, now: Date): Notification {
-  const run = failedRunOf(input.context);
-  const name = run.runId ?? input.executionName;
-  const fields = formatFields([
-    ['Error', input.failure.Error],
-    ['Cause', describeCause(input.failure.Cause)],
-    ['Run', run.runId ?? 'unknown'],
-    ['Execution', input.executionName],
-    ['Data set', run.datasetId ?? 'unknown'],
-    ['Revision', run.revisionId ?? 'none yet'],
-    ['Started', input.executionStartTime],
-    ['Duration', formatDuration(input.executionStartTime, now)],
-  ]);
-  return {
-    subject: `dx-flow: run ${name} failed: ${input.failure.Error}`,
-    message: [`dx-flow run ${name} failed.`, fields].join('\n\n'),
-    attributes: { outcome: input.outcome, runId: run.runId, datasetId: run.datasetId },
   };
 }

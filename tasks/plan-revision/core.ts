@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { HeadObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { mapLimited } from '../../shared/concurrency';
 import { awsCall, InputValidationError } from '../../shared/errors';
@@ -157,7 +158,20 @@ export function partExecutionName(firstExecutionName: string, part: number): str
   return `${firstExecutionName.slice(0, EXECUTION_NAME_MAX_LENGTH - suffix.length)}${suffix}`;
 }
 
+/**
+ * The start of this execution's batch execution names, `<runId, cut>-<hash of the execution name>-p<part>`: each
+ * batch's name adds `-b<batch>-r<redrive count>`. Execution names are unique per state machine, so the hash makes
+ * the batch names of two executions of one runId differ; the runId keeps them readable. At most 40 + 1 + 12 + 3
+ * characters, so a whole name stays within AWS's 80.
+ */
+export function batchExecutionPrefix(runId: string, executionName: string, part: number): string {
+  const hash = createHash('sha256').update(executionName).digest('hex').slice(0, 12);
+  return `${runId.slice(0, 40)}-${hash}-p${part}`;
+}
+
 interface PartContext {
+  /** The execution this plan is for. */
+  readonly executionName: string;
   readonly part: number;
   readonly firstExecutionName: string;
   readonly runStartTime: string;
@@ -185,6 +199,7 @@ function planForPart(plan: StoredPlan, context: PartContext): Plan {
     hasMoreParts: context.part + 1 < plan.parts.length,
     nextPart: context.part + 1,
     nextExecutionName: partExecutionName(context.firstExecutionName, context.part + 1),
+    batchExecutionPrefix: batchExecutionPrefix(plan.runId, context.executionName, context.part),
     firstExecutionName: context.firstExecutionName,
     runStartTime: context.runStartTime,
     subscriberAccountIds: plan.subscriberAccountIds,
@@ -193,13 +208,14 @@ function planForPart(plan: StoredPlan, context: PartContext): Plan {
 }
 
 /** A later execution of a run of several parts: it publishes the next part of the plan the first one stored. */
-async function continuePlan(raw: unknown, s3: S3Client): Promise<Plan> {
+async function continuePlan(raw: unknown, executionName: string, s3: S3Client): Promise<Plan> {
   const { bucket, datasetId, continueRun } = parseOrThrow(ContinuationInput, raw, 'continuation input');
   const plan = await readPlan(s3, bucket, continueRun.runId);
   if (plan.datasetId !== datasetId) {
     throw new InputValidationError(`datasetId: run ${plan.runId} publishes to data set ${plan.datasetId}, not to ${datasetId}`);
   }
   return planForPart(plan, {
+    executionName,
     part: continueRun.part,
     firstExecutionName: continueRun.firstExecutionName,
     runStartTime: continueRun.runStartTime,
@@ -217,7 +233,7 @@ function isContinuation(raw: unknown): boolean {
  * references only, so the state payload stays small whatever the run's size.
  */
 export async function planRevision(request: PlanRevisionInput, deps: PlanRevisionDeps): Promise<Plan> {
-  if (isContinuation(request.input)) return continuePlan(request.input, deps.s3);
+  if (isContinuation(request.input)) return continuePlan(request.input, request.executionName, deps.s3);
   const input = parseOrThrow(WorkflowInput, request.input, 'workflow input');
   const runId = input.runId ?? defaultRunId(input.source, input.scheduledAt, request.executionName);
   const { assets, comment } = await planAssets(deps.s3, input.bucket, runId, input.source);
@@ -238,6 +254,7 @@ export async function planRevision(request: PlanRevisionInput, deps: PlanRevisio
   };
   await writePlan(deps.s3, plan, parts);
   return planForPart(plan, {
+    executionName: request.executionName,
     part: 0,
     firstExecutionName: request.executionName,
     runStartTime: request.executionStartTime,

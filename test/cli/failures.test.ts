@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { sandboxFiles, type SandboxInfo } from '../../sandbox/directory';
+import { lockFileOf } from '../../sandbox/ownership';
 import { startHttpServer } from '../../sandbox/http';
 import { EXECUTION_INPUT_MAX_BYTES } from '../../shared/limits';
 import { cli, type CliResult, spawnCli } from './harness';
@@ -35,8 +36,11 @@ describe('the CLI on what went wrong', () => {
   });
   afterEach(() => rmSync(directory, { recursive: true, force: true }));
 
-  /** Marks `directory` as served by a `sandbox up` in another live process: by default, this test's parent. */
-  function sandboxUpElsewhere(endpoints: Partial<SandboxInfo['endpoints']> = {}, pid = process.ppid): void {
+  /**
+   * Marks `directory` as served by a `sandbox up` (`shared`), or by another run's own sandbox, in another live
+   * process: by default, this test's parent.
+   */
+  function sandboxUpElsewhere(endpoints: Partial<SandboxInfo['endpoints']> = {}, pid = process.ppid, shared = true): void {
     const info: SandboxInfo = {
       directory,
       endpoints: { s3: '', dataexchange: '', sns: '', sfn: '', ...endpoints },
@@ -45,8 +49,10 @@ describe('the CLI on what went wrong', () => {
       topicArn: '',
       stateMachineArn: STATE_MACHINE_ARN,
       pid,
+      shared,
     };
     writeFileSync(sandboxFiles(directory).running, JSON.stringify(info));
+    writeFileSync(lockFileOf(directory), `${pid}\n`);
   }
 
   describe('what the user gave: exit 2 (and with --json, the REJECTED summary)', () => {
@@ -84,6 +90,15 @@ describe('the CLI on what went wrong', () => {
       expect(result.stderr).toMatch(new RegExp(`^dx-flow: --faults ${file}: .*${reason}[^\n]*\n$`));
     });
 
+    it.each([
+      ['--faults', ['run', '--local', '--sandbox-dir', '<dir>', '--run-id', 'r1', '--assets', '1', '--faults', '/dev/zero'], '--faults /dev/zero is over 1048576 bytes, more than a fault plan holds.'],
+      ['--outputs-file', ['run', '--outputs-file', '/dev/zero', '--run-id', 'r1'], '--outputs-file /dev/zero is over 1048576 bytes, more than stack outputs hold.'],
+    ])('a %s that never ends, read no further than its bound', async (_, argv, sentence) => {
+      const result = await cli(argv.map((arg) => (arg === '<dir>' ? directory : arg)));
+
+      expectOneSentence(result, 2, sentence);
+    });
+
     it('a --port-base whose four ports do not all exist', async () => {
       const result = await cli(['sandbox', 'up', '--sandbox-dir', directory, '--port-base', '65533']);
 
@@ -117,6 +132,39 @@ describe('the CLI on what went wrong', () => {
       expectOneSentence(result, 1, `The sandbox in ${directory} is up, in process ${process.ppid}: use it, or stop it before starting another.`);
     });
 
+    it('a run on a directory whose sandbox.json a crash damaged', async () => {
+      const file = sandboxFiles(directory).persisted;
+      writeFileSync(file, '{"dataSetId":"a89597');
+
+      const result = await cli(['run', '--local', '--sandbox-dir', directory, '--run-id', 'r1', '--assets', '1', '--json']);
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`^dx-flow: The sandbox file ${file} is damaged \\(not valid JSON: [^\n]+\\): move it aside, or clear the sandbox with \`dx-flow sandbox reset\`\\.\n$`));
+      expect(result.json()).toMatchObject({ status: 'FAILED', error: 'DamagedStateFileError' });
+    });
+
+    it("a run on a directory another process's run serves: it would end ABORTED with that run, so it is refused", async () => {
+      sandboxUpElsewhere({}, process.ppid, false);
+
+      const result = await cli(['run', '--local', '--sandbox-dir', directory, '--run-id', 'r1', '--assets', '1', '--json']);
+
+      expectOneSentence(
+        result,
+        1,
+        `The sandbox in ${directory} belongs to the run in process ${process.ppid}, and stops when that run ends: wait for it, or start \`dx-flow sandbox up\` for runs to share.`,
+      );
+      expect(result.json()).toMatchObject({ status: 'FAILED', error: 'SandboxInUseError', executionArn: null });
+    });
+
+    it('a run on a directory another process holds while its sandbox starts', async () => {
+      writeFileSync(lockFileOf(directory), `${process.ppid}\n`);
+
+      const result = await cli(['run', '--local', '--sandbox-dir', directory, '--run-id', 'r1', '--assets', '1']);
+
+      expectOneSentence(result, 1, `The sandbox directory ${directory} is in use by process ${process.ppid}: wait for it to end, or use another directory.`);
+      expect(readdirSync(directory)).toEqual(['sandbox.lock']);
+    });
+
     it('sandbox reset while it is up, which keeps its state', async () => {
       sandboxUpElsewhere();
       mkdirSync(path.join(directory, 'executions'));
@@ -125,6 +173,15 @@ describe('the CLI on what went wrong', () => {
 
       expectOneSentence(result, 1, `The sandbox in ${directory} is up, in process ${process.ppid}: stop it before resetting it.`);
       expect(() => mkdirSync(path.join(directory, 'executions'))).toThrow(/EEXIST/);
+    });
+
+    it("sandbox reset while another process's run holds the directory", async () => {
+      sandboxUpElsewhere({}, process.ppid, false);
+
+      const result = await cli(['sandbox', 'reset', '--sandbox-dir', directory]);
+
+      expectOneSentence(result, 1, `The sandbox in ${directory} belongs to the run in process ${process.ppid}: wait for that run to end.`);
+      expect(readdirSync(directory).sort()).toEqual(['running.json', 'sandbox.lock']);
     });
 
     // A process of its own: in this one, the SDK would see Node's network error from another realm, and wrap it.

@@ -5,14 +5,14 @@ import {
   paginateListRevisionAssets,
 } from '@aws-sdk/client-dataexchange';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runMarker } from '../../tasks/create-revision/core';
 import { PROVIDER_ACCOUNT } from '../../sandbox/accounts';
 import type { SandboxInfo } from '../../sandbox/directory';
-import { STATE } from '../../workflows/state-names';
+import { STATE } from '../../shared/state-names';
 import { cli, clientOptions, type Inspection, inspect, spawnCli } from './harness';
 import { fullHistory } from '../sandbox/sandbox-harness';
 
@@ -124,7 +124,8 @@ describe('dx-flow end to end in the sandbox', () => {
     expect(await deleted).toBeUndefined();
 
     expect(result.code).toBe(1);
-    expect(summary).toMatchObject({ status: 'FAILED', error: 'ImportJobFailedError', failedState: STATE.checkImport, finalized: false });
+    // The batch's execution failed in CheckImport; the run failed in ImportBatch, with the batch's own error.
+    expect(summary).toMatchObject({ status: 'FAILED', error: 'ImportJobFailedError', failedState: STATE.importBatch, finalized: false });
     expect(summary.cause).toEqual(expect.stringContaining(vanishing[1] ?? ''));
     const state = await inspect(directory, async (clients) => ({
       revision: await revisionState(clients, String(summary.revisionId)),
@@ -142,9 +143,15 @@ describe('dx-flow end to end in the sandbox', () => {
     const summary = result.json();
 
     expect(result.code).toBe(1);
-    expect(summary).toMatchObject({ status: 'FAILED', error: 'InputValidationError', revisionId: null, notifications: 1 });
+    // The history holds no notification: the failure's comes from the execution's status change.
+    expect(summary).toMatchObject({ status: 'FAILED', error: 'InputValidationError', failedState: STATE.planRevision, revisionId: null, notifications: 0 });
     expect(summary.cause).toEqual(expect.stringContaining('source.assets'));
-    await expect(inspect(directory, async (clients) => revisionsOfRun(clients, 'cli-invalid'))).resolves.toEqual([]);
+    const state = await inspect(directory, async (clients) => ({
+      revisions: await revisionsOfRun(clients, 'cli-invalid'),
+      notifications: notificationsOf(clients, 'cli-invalid'),
+    }));
+    expect(state.revisions).toEqual([]);
+    expect(state.notifications).toEqual(['FAILED']);
   });
 
   it('shows a failed run with status, and redrives it to the same revision', async () => {
@@ -157,14 +164,18 @@ describe('dx-flow end to end in the sandbox', () => {
     const redriven = await cli(['redrive', executionArn, ...local()]);
 
     expect(failed.code).toBe(1);
-    expect(failed.json()).toMatchObject({ status: 'FAILED', error: 'ImportJobFailedError' });
+    expect(failed.json()).toMatchObject({ status: 'FAILED', error: 'ImportJobFailedError', failedState: STATE.importBatch, notifications: 0 });
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('FAILED');
-    expect(status.stdout).toContain(`error          ImportJobFailedError in ${STATE.checkImport}`);
+    expect(status.stdout).toContain(`error          ImportJobFailedError in ${STATE.importBatch}`);
     expect(status.stdout).toMatch(/cause {10}Import job \w+ for batch 0/);
     expect(redriven.code).toBe(0);
     expect(redriven.stderr).toContain(`Redriving ${executionArn}`);
-    expect(redriven.json()).toMatchObject({ status: 'SUCCEEDED', executionArn, revisionId: failed.json().revisionId, finalized: true });
+    // The redrive resumes at the failed batch: nothing before the Map runs again, and the batch imports.
+    expect(redriven.stderr).not.toContain(STATE.planRevision);
+    expect(redriven.stderr).not.toContain(STATE.createRevision);
+    expect(redriven.stderr).toMatch(new RegExp(`${STATE.importBatch} +batch 1/1 job COMPLETED`));
+    expect(redriven.json()).toMatchObject({ status: 'SUCCEEDED', executionArn, revisionId: failed.json().revisionId, finalized: true, importJobs: 1 });
     const state = await inspect(directory, async (clients) => ({
       revisions: await revisionsOfRun(clients, 'cli-redrive'),
       revision: await revisionState(clients, String(failed.json().revisionId)),
@@ -172,6 +183,7 @@ describe('dx-flow end to end in the sandbox', () => {
     }));
     expect(state.revisions).toEqual([failed.json().revisionId]);
     expect(state.revision).toMatchObject({ finalized: true, assets: ['generated/cli-redrive/analytics-00001.csv', 'generated/cli-redrive/analytics-00002.csv'] });
+    // One message per attempt: the first attempt's failure, from its status change, then the redrive's success.
     expect(state.notifications).toEqual(['FAILED', 'SUCCEEDED']);
   });
 
@@ -208,7 +220,8 @@ describe('dx-flow end to end in the sandbox', () => {
 
 /**
  * Deletes `key` once the run's StartImport has begun (UploadBatch has checked the objects by then), while the
- * CLI in this same process follows the run. The sandbox the CLI starts is found through its directory.
+ * CLI in this same process follows the run. The sandbox the CLI starts is found through its directory; StartImport
+ * runs in the batch's own execution, of the import-batch state machine, named after the runId.
  */
 async function deleteOnceImportStarts(directory: string, runId: string, key: string): Promise<void> {
   const deadline = Date.now() + 30_000;
@@ -222,9 +235,12 @@ async function deleteOnceImportStarts(directory: string, runId: string, key: str
   const credentials = { accessKeyId: PROVIDER_ACCOUNT.accessKeyId, secretAccessKey: PROVIDER_ACCOUNT.secretAccessKey };
   const sfn = new SFNClient({ ...clientOptions, endpoint: info.endpoints.sfn, credentials });
   const s3 = new S3Client({ ...clientOptions, endpoint: info.endpoints.s3, credentials, forcePathStyle: true });
+  const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));
+  const importBatch = stateMachines.find((machine) => machine.stateMachineArn !== info.stateMachineArn)?.stateMachineArn;
+  if (importBatch === undefined) throw new Error('the sandbox runs no import-batch state machine');
   for (;;) {
     if (Date.now() > deadline) throw new Error(`run ${runId} never reached ${STATE.startImport}`);
-    const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: info.stateMachineArn, statusFilter: 'RUNNING' }));
+    const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: importBatch, statusFilter: 'RUNNING' }));
     const execution = executions?.find((e) => e.name?.startsWith(`${runId}-`) === true);
     const events = execution?.executionArn === undefined ? [] : await fullHistory(sfn, execution.executionArn);
     if (events.some((e) => e.stateEnteredEventDetails?.name === STATE.startImport)) break;

@@ -18,8 +18,12 @@ import { awsError, DATA_SET_ID, REVISION_ID } from '../fixtures/ids';
 
 /*
  * The CLI against a deployed stack, through main() in-process: Step Functions is mocked, and the histories are
- * recorded-shape fixtures (AWS's TaskSucceeded holds the raw Lambda Invoke response; states' outputs are in
- * their *StateExited events). Fake timers stand in for the 2 s poll interval and fix the execution names.
+ * recorded-shape fixtures of the publish execution (AWS's TaskSucceeded holds the raw Lambda Invoke response;
+ * states' outputs are in their *StateExited events). Each batch runs in an execution of its own, which
+ * ImportBatch (`states:startExecution.sync:2`) starts and waits for: the publish history holds its start, its
+ * end and its job's status, and a failed batch fails ImportBatch with States.TaskFailed and the batch
+ * execution's DescribeExecution answer as the cause. Fake timers stand in for the 2 s poll interval and fix the
+ * execution names.
  */
 
 const sfn = mockClient(SFNClient);
@@ -33,6 +37,7 @@ const EXECUTION_NAME = `${RUN_ID}-20261130T020000000Z`;
 const EXECUTION_ARN = `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${EXECUTION_NAME}`;
 const GRANT = { receiver: '111122223333', id: 'b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6', status: 'created', acceptance: 'PENDING_RECEIVER_ACCEPTANCE' };
 const IMPORT_FAILURE = `Import job aaaabbbbccccddddeeeeffff00003333 for batch 0 of revision ${REVISION_ID} ended ERROR: s3://${BUCKET}/generated/${RUN_ID}/analytics-00002.csv: NoSuchKey`;
+const REVISION_FAILURE = `Revision ${REVISION_ID} holds 2 of the 3 planned assets`;
 /** The `--json` fields of DESIGN section 4. */
 const SUMMARY_FIELDS = [
   'status',
@@ -61,6 +66,26 @@ function history(name: 'succeeded' | 'failed' | 'redriven'): HistoryEvent[] {
     events: (Omit<HistoryEvent, 'timestamp'> & { timestamp: string })[];
   };
   return events.map((event) => ({ ...event, timestamp: new Date(event.timestamp) }));
+}
+
+/** The id, link and time of the event `offset` places after `last`, 10 ms apart. */
+const after = (last: HistoryEvent, offset: number) => ({
+  id: (last.id ?? 0) + offset,
+  previousEventId: (last.id ?? 0) + offset - 1,
+  timestamp: new Date((last.timestamp?.getTime() ?? 0) + 10 * offset),
+});
+
+/**
+ * The redriven fixture up to the start of `state`'s task in the redrive, then the events `ending` gives after
+ * that start: a redrive that ended another way than the fixture's.
+ */
+function redriveEndingWith(state: string, ending: (last: HistoryEvent) => HistoryEvent[]): HistoryEvent[] {
+  const events = history('redriven');
+  const redriven = events.findIndex((event) => event.type === 'ExecutionRedriven');
+  const entered = events.findIndex((event, i) => i > redriven && event.stateEnteredEventDetails?.name === state);
+  const started = events.findIndex((event, i) => i > entered && event.type === 'TaskStarted');
+  const kept = events.slice(0, started + 1);
+  return [...kept, ...ending(kept[kept.length - 1])];
 }
 
 function execution(events: HistoryEvent[], overrides: Partial<DescribeExecutionCommandOutput> = {}): DescribeExecutionCommandOutput {
@@ -179,13 +204,13 @@ describe('dx-flow against a deployed stack', () => {
         'CreateRevision',
         'IsAlreadyPublished',
         'ImportBatches 2 batches',
-        'UploadBatch batch 1/2',
-        'UploadBatch batch 2/2',
+        'ImportBatch batch 1/2',
+        'ImportBatch batch 2/2',
       ]);
-      // Only the throttled StartImport of batch 2 was retried: concurrent iterations are not mistaken for retries.
-      expect(lines.filter((line) => line.includes('retry'))).toEqual(['StartImport retry 1 after TransientAwsError']);
-      expect(lines).toEqual(expect.arrayContaining(['CheckImport batch 2/2 job IN_PROGRESS', 'CheckImport batch 2/2 job COMPLETED']));
-      expect(lines.slice(-5)).toEqual(['FinalizeRevision', 'HasSubscribers', 'ShareWithSubscribers', 'NotifySuccess', 'Published']);
+      // Only the throttled start of batch 2's execution was retried: concurrent iterations are not mistaken for retries.
+      expect(lines.filter((line) => line.includes('retry'))).toEqual(['ImportBatch retry 1 after StepFunctions.ExecutionLimitExceeded']);
+      expect(lines).toEqual(expect.arrayContaining(['ImportBatch batch 1/2 job COMPLETED', 'ImportBatch batch 2/2 job COMPLETED']));
+      expect(lines.slice(-6)).toEqual(['FinalizeRevision', 'HasMoreParts', 'HasSubscribers', 'ShareWithSubscribers', 'NotifySuccess', 'Published']);
       expect(result.stdout).toMatch(/SUCCEEDED in 1\.\d s {2}\(nightly-2026-11-30-20261130T020000000Z\)/);
       expect(result.stdout).toContain(`revision       ${REVISION_ID} (finalized)`);
       expect(result.stdout).toContain('assets         150 (515.8 KiB)');
@@ -237,43 +262,64 @@ describe('dx-flow against a deployed stack', () => {
       const json = await cli([...runArgs, '--json']);
 
       expect(result.code).toBe(1);
-      expect(progress(result.stdout).slice(-3)).toEqual(['NotifyFailure', 'PublishFailed', 'Execution failed: ImportJobFailedError']);
+      // The execution failed with States.TaskFailed; its lines and its summary name the batch's own error.
+      expect(progress(result.stdout).slice(-2)).toEqual(['ImportBatch batch 1/1', 'Execution failed: ImportJobFailedError']);
       expect(result.stdout).toContain('FAILED in 0.5 s');
       expect(result.stdout).toContain(`revision       ${REVISION_ID} (not finalized)`);
-      expect(result.stdout).toContain('error          ImportJobFailedError in CheckImport');
-      // The Lambda error's message, not its JSON with the stack trace.
+      expect(result.stdout).toContain('error          ImportJobFailedError in ImportBatch');
+      // The Lambda error's message, not the batch execution's DescribeExecution JSON or the stack trace in it.
       expect(result.stdout).toContain(`cause          ${IMPORT_FAILURE}`);
       expect(result.stdout).not.toContain('errorType');
+      expect(result.stdout).not.toContain('States.TaskFailed');
       expect(json.code).toBe(1);
       expect(json.json()).toMatchObject({
         status: 'FAILED',
         error: 'ImportJobFailedError',
         cause: IMPORT_FAILURE,
-        failedState: 'CheckImport',
+        failedState: 'ImportBatch',
         revisionId: REVISION_ID,
         revisionIds: [],
         finalized: false,
-        importJobs: 1,
-        notifications: 1,
+        // The failed batch's job is in its own execution's history; ImportBatch reports a job only when it ends.
+        importJobs: 0,
+        // The failure's notification comes from the execution's status change, not from a state of the history.
+        notifications: 0,
       });
     });
 
-    it('blames the state that failed the run, not a failure notification that failed after it', async () => {
-      const events = history('failed');
-      const notify = events.findIndex((event) => event.stateEnteredEventDetails?.name === 'NotifyFailure');
-      const succeeded = events.findIndex((event, i) => i > notify && event.type === 'TaskSucceeded');
-      events.splice(succeeded, 2, {
-        ...events[succeeded],
-        type: 'TaskFailed',
-        taskSucceededEventDetails: undefined,
-        taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'AuthorizationErrorException', cause: 'SNS denied sns:Publish' },
+    it('blames the state that failed the run: the one whose failure ended it, after a redrive too', async () => {
+      // The first attempt failed in ImportBatch; its redrive imported the batch, then failed in FinalizeRevision.
+      const events = redriveEndingWith('FinalizeRevision', (last) => {
+        const failure = { error: 'RevisionStateError', cause: JSON.stringify({ errorType: 'RevisionStateError', errorMessage: REVISION_FAILURE }) };
+        return [
+          { ...after(last, 1), type: 'TaskFailed', taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', ...failure } },
+          { ...after(last, 2), type: 'ExecutionFailed', executionFailedEventDetails: failure },
+        ];
       });
-      sfn.on(DescribeExecutionCommand).resolves(execution(events));
+      sfn.on(DescribeExecutionCommand).resolves(execution(events, { redriveCount: 1 }));
       serveHistory(events);
 
-      const result = await cli([...runArgs, '--json']);
+      const result = await cli(['status', EXECUTION_ARN, '--json']);
 
-      expect(result.json()).toMatchObject({ status: 'FAILED', error: 'ImportJobFailedError', failedState: 'CheckImport', notifications: 0 });
+      expect(result.json()).toMatchObject({
+        status: 'FAILED',
+        error: 'RevisionStateError',
+        cause: REVISION_FAILURE,
+        failedState: 'FinalizeRevision',
+        importJobs: 1,
+        notifications: 0,
+      });
+    });
+
+    it('blames no state of an earlier attempt once the run was redriven', async () => {
+      // Stopped during its redrive: nothing failed in this attempt, and the first attempt's failure is history.
+      const events = redriveEndingWith('FinalizeRevision', (last) => [{ ...after(last, 1), type: 'ExecutionAborted', executionAbortedEventDetails: {} }]);
+      sfn.on(DescribeExecutionCommand).resolves(execution(events, { status: 'ABORTED', redriveCount: 1 }));
+      serveHistory(events);
+
+      const result = await cli(['status', EXECUTION_ARN, '--json']);
+
+      expect(result.json()).toMatchObject({ status: 'ABORTED', failedState: null, error: null, revisionId: REVISION_ID });
     });
 
     it('follows a running execution across polls and history pages, printing each state once, in order', async () => {
@@ -304,16 +350,17 @@ describe('dx-flow against a deployed stack', () => {
 
     it('reads each poll newest first and stops at the events it already has', async () => {
       const events = history('succeeded');
+      const before = events.length - 9;
       sfn
         .on(DescribeExecutionCommand)
         .resolvesOnce(execution(events, { status: 'RUNNING', stopDate: undefined }))
         .resolves(execution(events));
-      serveHistory(events, { pageSize: 10, visible: () => (sfn.commandCalls(DescribeExecutionCommand).length === 1 ? 90 : events.length) });
+      serveHistory(events, { pageSize: 10, visible: () => (sfn.commandCalls(DescribeExecutionCommand).length === 1 ? before : events.length) });
 
       await cli(runArgs);
 
-      // 9 pages for the first 90 events, then one page holds the 9 new ones.
-      expect(sfn.commandCalls(GetExecutionHistoryCommand)).toHaveLength(10);
+      // Pages of 10 for the events of the first poll, then one page holds the 9 new ones and the newest one it had.
+      expect(sfn.commandCalls(GetExecutionHistoryCommand)).toHaveLength(Math.ceil(before / 10) + 1);
     });
 
     it('takes the state machine, bucket and data set from a `cdk deploy --outputs-file` file', async () => {
@@ -376,14 +423,16 @@ describe('dx-flow against a deployed stack', () => {
       expect(result.code).toBe(0);
       expect(sfn).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: EXECUTION_ARN });
       expect(result.stdout).toContain('FAILED in 0.5 s');
-      expect(result.stdout).toContain('error          ImportJobFailedError in CheckImport');
+      expect(result.stdout).toContain('error          ImportJobFailedError in ImportBatch');
       expect(result.stdout).toContain(`cause          ${IMPORT_FAILURE}`);
     });
 
     it('exits 0 for a running execution and says which state it is in', async () => {
       const events = history('succeeded');
+      // Seen while FinalizeRevision runs: the history ends with its entry and the task's start.
+      const finalizing = events.findIndex((event) => event.stateEnteredEventDetails?.name === 'FinalizeRevision') + 3;
       sfn.on(DescribeExecutionCommand).resolves(execution(events, { status: 'RUNNING', stopDate: undefined }));
-      serveHistory(events, { visible: () => 80 });
+      serveHistory(events, { visible: () => finalizing });
 
       const result = await cli(['status', EXECUTION_ARN, '--json']);
 
@@ -427,6 +476,8 @@ describe('dx-flow against a deployed stack', () => {
       expect(lines[0]).toBe('ImportBatches 1 batch');
       expect(lines).not.toContain('PlanRevision');
       expect(lines).not.toContain('Execution failed: ImportJobFailedError');
+      // The failed batch runs again in a new execution of its own, whose job completes.
+      expect(lines).toContain('ImportBatch batch 1/1 job COMPLETED');
       expect(lines.at(-1)).toBe('Published');
       expect(result.json()).toMatchObject({ status: 'SUCCEEDED', runId: RUN_ID, revisionId: REVISION_ID, finalized: true, assetCount: 3 });
     });

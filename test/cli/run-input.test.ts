@@ -2,12 +2,13 @@ import { ListDataSetRevisionsCommand, ListJobsCommand } from '@aws-sdk/client-da
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import fc from 'fast-check';
 import { ERROR_NAMES, InputValidationError } from '../../shared/errors';
+import { NOTIFICATION_RECORD_PREFIX } from '../../shared/notifications';
 import { WorkflowInput } from '../../shared/schemas/workflow-input';
 import { parseOrThrow } from '../../shared/validation';
 import { buildRunInput, validateRunInput } from '../../cli/run-input';
 import { corruptions, invalidInput } from '../fixtures/workflow-inputs';
 import { notificationsOf, snapshotBucket, useSandbox } from '../sandbox/outcome';
-import { fullHistory, waitForEnd } from '../sandbox/sandbox-harness';
+import { fullHistory, waitForSettled } from '../sandbox/sandbox-harness';
 
 /*
  * Hostile input: every invalid workflow input is refused with InputValidationError naming the field, by the
@@ -56,17 +57,26 @@ describe('invalid workflow input, started straight into the sandbox (as --no-val
         return started.executionArn ?? '';
       }),
     );
-    const executions = await Promise.all(arns.map((arn) => waitForEnd(ctx.env.sfn, arn)));
+    // Ended, and their status changes delivered: each failure's notification is sent by then.
+    const executions = await Promise.all(arns.map((arn) => waitForSettled(ctx.env.sandbox, ctx.env.sfn, arn)));
 
     expect(cases).toHaveLength(12);
     for (const [i, execution] of executions.entries()) {
       expect(execution).toMatchObject({ status: 'FAILED', error: ERROR_NAMES.inputValidation });
       expect((JSON.parse(execution.cause ?? '{}') as { errorMessage?: string }).errorMessage).toContain(cases[i].names);
       const history = await fullHistory(ctx.env.sfn, arns[i]);
-      expect(history.filter((e) => e.type === 'TaskScheduled')).toHaveLength(2);
-      expect(notificationsOf(ctx.env.sandbox, `hostile-${i}`)).toHaveLength(1);
+      // PlanRevision only: it fails the execution itself, and nothing runs after it.
+      expect(history.filter((e) => e.type === 'TaskScheduled')).toHaveLength(1);
+      const notifications = notificationsOf(ctx.env.sandbox, arns[i]);
+      expect(notifications.map((message) => message.attributes.outcome?.StringValue)).toEqual(['FAILED']);
+      expect(notifications[0].subject).toMatch(new RegExp(`failed: ${ERROR_NAMES.inputValidation}$`));
     }
-    expect([...(await snapshotBucket(clients.s3, ctx.env.sandbox.bucket)).keys()]).toEqual([...objectsBefore.keys()]);
+    // No object but the status-change notifier's record of each message it sent.
+    const objectsAfter = [...(await snapshotBucket(clients.s3, ctx.env.sandbox.bucket)).keys()];
+    const created = objectsAfter.filter((key) => !objectsBefore.has(key));
+    expect(objectsAfter.filter((key) => objectsBefore.has(key))).toEqual([...objectsBefore.keys()]);
+    expect(created).toHaveLength(cases.length);
+    expect(created.every((key) => key.startsWith(NOTIFICATION_RECORD_PREFIX))).toBe(true);
     const revisions = await clients.dataExchange.send(new ListDataSetRevisionsCommand({ DataSetId: ctx.env.sandbox.dataSetId }));
     expect(revisions.Revisions ?? []).toEqual([]);
     expect((await clients.dataExchange.send(new ListJobsCommand({}))).Jobs ?? []).toEqual([]);

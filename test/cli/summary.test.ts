@@ -1,7 +1,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { Followed } from '../../cli/follow';
 import { summarize } from '../../cli/summary';
-import { STATE } from '../../workflows/state-names';
+import { STATE } from '../../shared/state-names';
 import { DATA_SET_ID, OTHER_REVISION_ID, REVISION_ID, RUN_ID } from '../fixtures/ids';
 
 /*
@@ -10,6 +10,8 @@ import { DATA_SET_ID, OTHER_REVISION_ID, REVISION_ID, RUN_ID } from '../fixtures
  */
 
 const ARN = 'arn:aws:states:us-east-1:111111111111:execution:dx-flow-publish-dev';
+/** The import-batch state machine's executions: ImportBatch's output names its batch's execution and job. */
+const BATCH_ARN = 'arn:aws:states:us-east-1:111111111111:execution:dx-flow-import-batch-dev';
 
 /** The events of one state: entered, then exited with `output` as the state's whole output. */
 function state(id: number, name: string, output: unknown): HistoryEvent[] {
@@ -43,14 +45,14 @@ describe('summarize a run of several parts', () => {
     const first = execution('run-1', 100, 160, [
       ...state(1, STATE.planRevision, plan),
       ...state(3, STATE.createRevision, { revision: { revisionId: REVISION_ID, alreadyFinalized: false } }),
-      ...state(5, STATE.startImport, { status: { jobId: 'job-1' } }),
+      ...state(5, STATE.importBatch, { executionArn: `${BATCH_ARN}:run-1-b0-r0`, status: { batchIndex: 0, jobId: 'job-1', state: 'COMPLETED' } }),
       ...state(7, STATE.finalizeRevision, { finalized: { finalized: true } }),
       ...state(9, STATE.startNextPart, { nextPart: { executionArn: `${ARN}:run-1-part-2` } }),
     ]);
     const second = execution('run-1-part-2', 161, 170, [
       ...state(1, STATE.planRevision, plan),
       ...state(3, STATE.createRevision, { revision: { revisionId: OTHER_REVISION_ID, alreadyFinalized: false } }),
-      ...state(5, STATE.startImport, { status: { jobId: 'job-2' } }),
+      ...state(5, STATE.importBatch, { executionArn: `${BATCH_ARN}:run-1-part-2-b0-r0`, status: { batchIndex: 0, jobId: 'job-2', state: 'COMPLETED' } }),
       ...state(7, STATE.finalizeRevision, { finalized: { finalized: true } }),
       ...state(9, STATE.notifySuccess, { notification: { messageId: 'm-1' } }),
     ]);
@@ -80,10 +82,24 @@ describe('summarize a run of several parts', () => {
       ...state(7, STATE.startNextPart, { nextPart: { executionArn: `${ARN}:run-2-part-2` } }),
     ]);
     const failed = execution('run-2-part-2', 11, 12, [...state(1, STATE.planRevision, plan)], 'FAILED');
-    failed.execution.error = 'ImportJobFailedError';
+    // A failed batch fails ImportBatch with States.TaskFailed; the cause is the batch execution's DescribeExecution.
+    const message = 'Import job job-3 for batch 0 ended ERROR';
+    failed.execution.error = 'States.TaskFailed';
+    failed.execution.cause = JSON.stringify({
+      ExecutionArn: `${BATCH_ARN}:run-2-part-2-b0-r0`,
+      Status: 'FAILED',
+      Error: 'ImportJobFailedError',
+      Cause: JSON.stringify({ errorType: 'ImportJobFailedError', errorMessage: message }),
+    });
 
     const summary = summarize([first, failed]);
 
-    expect(summary).toMatchObject({ status: 'FAILED', error: 'ImportJobFailedError', revisionIds: [REVISION_ID], executionName: 'run-2-part-2' });
+    expect(summary).toMatchObject({
+      status: 'FAILED',
+      error: 'ImportJobFailedError',
+      cause: message,
+      revisionIds: [REVISION_ID],
+      executionName: 'run-2-part-2',
+    });
   });
 });

@@ -4,10 +4,12 @@ import { ALARM_TOPIC_ARN } from './fixtures';
 import { logicalIdOf, type Synthesized, synthStack } from './synth';
 
 /*
- * The alarm rule: an alarm means an operator must act. Nothing alarms on a metric that the state machine's designed
+ * The alarm rule: an alarm means an operator must act. Nothing alarms on a metric that the state machines' designed
  * retry path raises (a task's TransientAwsError on a throttle or the 10-import-jobs limit); what is left after the
- * retries ends an execution, and that alarms. Everything else that can fail unseen alarms: the event handlers, which
- * no state machine retries, and every dead-letter queue. All alarms go to the operations topic only.
+ * retries ends an execution, and that alarms. A failed, timed-out or aborted import-batch execution fails the publish
+ * execution that waits for it, whose alarm fires, so only the import batch's throttling alarms of its own. Everything
+ * else that can fail unseen alarms: the event handlers (the Data Exchange event handler, the status-change notifier),
+ * which no state machine retries, and every dead-letter queue. All alarms go to the operations topic only.
  */
 
 interface AlarmProperties {
@@ -27,10 +29,12 @@ function alarmsOf(template: Template): AlarmProperties[] {
 /** The logical id a `{ "Fn::GetAtt": [id, "Arn"] }` names. */
 const getAttId = (value: unknown): string | undefined => (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
 
-/** The functions the state machine's role may invoke: the ones whose errors the retry path raises. */
-function invokedByStateMachine({ stack, template }: Synthesized): string[] {
-  const role = logicalIdOf(stack, stack.workflow.stateMachine.role);
-  const policies = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } }));
+/** The functions the state machines' roles may invoke: the ones whose errors the retry path raises. */
+function invokedByStateMachines({ stack, template }: Synthesized): string[] {
+  const roles = [stack.workflow.stateMachine, stack.workflow.importBatchStateMachine].map((sm) => ({ Ref: logicalIdOf(stack, sm.role) }));
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+    (policy.Properties.Roles as unknown[]).some((role) => roles.some((ref) => JSON.stringify(ref) === JSON.stringify(role))),
+  );
   return policies
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[])
     .filter((statement) => statement.Action === 'lambda:InvokeFunction')
@@ -67,9 +71,9 @@ describe('alarms', () => {
       alarms = alarmsOf(synthesized.template);
     });
 
-    it('watch no metric of a function the state machine invokes, as its retries raise those by design', () => {
-      const invoked = invokedByStateMachine(synthesized);
-      expect(invoked).toHaveLength(8);
+    it('watch no metric of a function either state machine invokes, as their retries raise those by design', () => {
+      const invoked = invokedByStateMachines(synthesized);
+      expect(new Set(invoked).size).toBe(8);
       for (const alarm of alarms) {
         const watched = JSON.stringify({ ...alarm, AlarmActions: undefined, OKActions: undefined });
         for (const id of invoked) expect(watched).not.toContain(JSON.stringify({ Ref: id }));
@@ -92,10 +96,26 @@ describe('alarms', () => {
       },
     );
 
+    it('watch the import-batch state machine for throttling only: its failures fail the publish execution, which alarms', () => {
+      const { template, stack } = synthesized;
+      const importBatch = { Ref: logicalIdOf(stack, stack.workflow.importBatchStateMachine) };
+      const watching = alarms.filter((alarm) => JSON.stringify(alarm.Dimensions).includes(JSON.stringify(importBatch)));
+      expect(watching.map((alarm) => alarm.MetricName)).toEqual(['ExecutionThrottled']);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/States',
+        MetricName: 'ExecutionThrottled',
+        Dimensions: [{ Name: 'StateMachineArn', Value: importBatch }],
+        Statistic: 'Sum',
+        Threshold: 1,
+      });
+    });
+
     it('watch the errors of every function an EventBridge rule invokes, which no state machine retries', () => {
       const { template, stack } = synthesized;
       const handlers = eventHandlers(template);
-      expect(handlers).toEqual([logicalIdOf(stack, stack.exchangeEvents.handler.function)]);
+      expect(handlers.sort()).toEqual(
+        [stack.exchangeEvents.handler.function, stack.statusNotifications.handler.function].map((fn) => logicalIdOf(stack, fn)).sort(),
+      );
       for (const handler of handlers) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           Namespace: 'AWS/Lambda',
@@ -109,7 +129,12 @@ describe('alarms', () => {
     it('watch the messages visible in every dead-letter queue', () => {
       const { template, stack } = synthesized;
       const queues = deadLetterQueues(template);
-      const expected = [stack.schedule.deadLetterQueue, stack.manifestTrigger.deadLetterQueue, stack.exchangeEvents.deadLetterQueue];
+      const expected = [
+        stack.schedule.deadLetterQueue,
+        stack.manifestTrigger.deadLetterQueue,
+        stack.exchangeEvents.deadLetterQueue,
+        stack.statusNotifications.deadLetterQueue,
+      ];
       expect(queues.sort()).toEqual(expected.map((queue) => logicalIdOf(stack, queue)).sort());
       for (const queue of queues) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -123,7 +148,8 @@ describe('alarms', () => {
     });
 
     it('are exactly those, each exposed by the construct', () => {
-      expect(alarms).toHaveLength(4 + 1 + 3);
+      // The publish executions, the import batch's throttling, two event handlers, four dead-letter queues.
+      expect(alarms).toHaveLength(4 + 1 + 2 + 4);
       expect(synthesized.stack.monitoring.alarms).toHaveLength(alarms.length);
     });
 

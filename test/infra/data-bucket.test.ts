@@ -3,6 +3,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { BatchManifest } from '../../shared/manifest';
+import { NOTIFICATION_RECORD_PREFIX } from '../../shared/notifications';
 import { planRevision } from '../../tasks/plan-revision/core';
 import { APP_WRITTEN_PREFIXES, DataBucket } from '../../infra/constructs/data-bucket';
 import { MANIFEST_TRIGGER_PREFIX } from '../../infra/constructs/manifest-trigger';
@@ -30,7 +31,14 @@ describe('DataBucket lifecycle', () => {
         'expire-versions': { Id: 'expire-versions', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 90 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } },
         'tier-generated': { Id: 'tier-generated', Status: 'Enabled', Prefix: 'generated/', Transitions: APP_TIERING },
         'tier-manifests-runs': { Id: 'tier-manifests-runs', Status: 'Enabled', Prefix: 'manifests/runs/', Transitions: APP_TIERING },
+        'expire-notification-records': { Id: 'expire-notification-records', Status: 'Enabled', Prefix: 'notifications/sent/', ExpirationInDays: 30 },
       });
+    });
+
+    it("expires the status-change notifier's records under the prefix it writes, after RedriveExecution's 14 days", () => {
+      const rule = lifecycleRules(synthStack())['expire-notification-records'];
+      expect(rule.Prefix).toBe(NOTIFICATION_RECORD_PREFIX);
+      expect(rule.ExpirationInDays).toBeGreaterThan(14);
     });
   });
 
@@ -44,6 +52,13 @@ describe('DataBucket lifecycle', () => {
   });
 
   describe('on its own', () => {
+    it.each([14, 7, 20.5])('stops synth when the notification records would be kept %s days, not past the redrive window', (days) => {
+      expect(() => new DataBucket(new Stack(), 'Bucket', { notificationRecordExpirationDays: days })).toThrow(
+        `notificationRecordExpirationDays must be a whole number above 14, the days RedriveExecution works after an execution ends; got ${days}`,
+      );
+    });
+
+
     it('tiers every object when no prefixes are named, as a bucket the app alone writes wants', () => {
       const stack = new Stack();
       new DataBucket(stack, 'Bucket');

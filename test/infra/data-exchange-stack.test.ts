@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { ENV_KEYS } from '../../shared/env';
 import { PROVIDER_TASK_NAMES, TASKS } from '../../tasks/registry';
 import { STATE_MACHINE_TIMEOUT } from '../../workflows/publish-revision';
@@ -176,6 +177,46 @@ describe('DataExchangeStack with no context', () => {
     });
   });
 
+  describe('import-batch state machine', () => {
+    it('is a Standard state machine named after the environment, with the same timeout, X-Ray and log group', () => {
+      const { template, stack } = synthesized;
+      const importBatch = template.toJSON().Resources[logicalIdOf(stack, stack.workflow.importBatchStateMachine)].Properties;
+      expect(importBatch).toMatchObject({
+        StateMachineName: 'dx-flow-import-batch-dev',
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: {
+          Level: 'ALL',
+          IncludeExecutionData: true,
+          Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.workflow.logGroup), 'Arn'] } } }],
+        },
+      });
+      const literalParts = (importBatch.DefinitionString['Fn::Join'][1] as unknown[]).filter((part) => typeof part === 'string').join('');
+      expect(literalParts).toContain(`"TimeoutSeconds":${STATE_MACHINE_TIMEOUT.toSeconds()}`);
+    });
+  });
+
+  describe('logical ids', () => {
+    // A changed logical id makes CloudFormation replace the resource: a new bucket, data set, state machine or topic,
+    // and the old one deleted or orphaned. These are the ids the stack had before the import-batch state machine and
+    // the status-change notifier were added.
+    type Stack = Synthesized['stack'];
+    it.each<[string, (stack: Stack) => IConstruct, string]>([
+      ['data bucket', (stack) => stack.dataBucket.bucket, 'DataBucketDataB8C13C3A'],
+      ['access log bucket', (stack) => stack.dataBucket.accessLogBucket, 'DataBucketAccessLogsC7D55B3F'],
+      ['data set', (stack) => stack.dataSet, 'DataSetFB871054'],
+      ['publish state machine', (stack) => stack.workflow.stateMachine, 'PublishWorkflowStateMachineFB046FD6'],
+      ['notification topic', (stack) => stack.notifications.topic, 'NotificationsTopicAE679CBD'],
+      ['notification topic key', (stack) => stack.notifications.key!, 'NotificationsKeyADCFA950'],
+      ['operations topic', (stack) => stack.alarmTopic.topic, 'AlarmTopicC2164170'],
+      ['operations topic key', (stack) => stack.alarmTopic.key!, 'AlarmTopicKeyBA1A4AA7'],
+    ])('keep the %s at its id', (_name, construct, logicalId) => {
+      const { stack, template } = synthesized;
+      expect(logicalIdOf(stack, construct(stack))).toBe(logicalId);
+      expect(template.toJSON().Resources[logicalId]).toBeDefined();
+    });
+  });
+
   describe('schedule', () => {
     it("starts the state machine daily with the bucket, the data set and the tick's time, retrying into a DLQ", () => {
       const { template, stack } = synthesized;
@@ -287,6 +328,7 @@ describe('DataExchangeStack with no context', () => {
       const dataSetId = { 'Fn::GetAtt': [logicalIdOf(stack, stack.dataSet), 'Id'] };
       template.hasOutput('BucketName', { Value: bucket });
       template.hasOutput('StateMachineArn', { Value: stateMachine });
+      template.hasOutput('ImportBatchStateMachineArn', { Value: { Ref: logicalIdOf(stack, stack.workflow.importBatchStateMachine) } });
       template.hasOutput('DataSetId', { Value: dataSetId });
       template.hasOutput('TopicArn', { Value: { Ref: logicalIdOf(stack, stack.notifications.topic) } });
       template.hasOutput('StartExecutionCommand', {
@@ -367,6 +409,7 @@ describe('DataExchangeStack with every setting given', () => {
     expect(taskFunctionProps(synthesized, 'share-with-subscribers').Environment.Variables[ENV_KEYS.grantEndsAt]).toBe('2027-12-31');
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 6 * * ? *)' });
     template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/vendedlogs/states/dx-flow-publish-prod' });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'dx-flow-import-batch-prod' });
   });
 });
 

@@ -1,3 +1,4 @@
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { ProviderTaskName } from '../../tasks/registry';
 import { TOPIC_ARN } from '../fixtures/ids';
 import { TOPIC_KEY_ARN } from './fixtures';
@@ -33,13 +34,29 @@ function grantsOf(synthesized: Synthesized, task: ProviderTaskName): Statement[]
   return statements.filter((statement) => ![statement.Action].flat().some((action) => /^(xray|logs):/.test(action)));
 }
 
-const arn = (resource: unknown[]) => ({
-  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':dataexchange:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ...resource]],
+const arn = (resource: unknown[], service = 'dataexchange') => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ...resource]],
 });
+
+/** Every statement of a state machine's role. */
+function stateMachineStatements({ template, stack }: Synthesized, stateMachine: sfn.StateMachine): Statement[] {
+  const role = logicalIdOf(stack, stateMachine.role);
+  const policies = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } }));
+  expect(policies).toHaveLength(1);
+  return policies[0].Properties.PolicyDocument.Statement as Statement[];
+}
+
+/** The functions a state machine's role may invoke, by logical id, sorted. */
+function invokedFunctions(synthesized: Synthesized, stateMachine: sfn.StateMachine): string[] {
+  return stateMachineStatements(synthesized, stateMachine)
+    .filter((statement) => statement.Action === 'lambda:InvokeFunction')
+    .map((statement) => (statement.Resource as { 'Fn::GetAtt': [string, string] }[])[0]['Fn::GetAtt'][0])
+    .sort();
+}
 
 describe('task roles', () => {
   let synthesized: Synthesized;
-  let ids: { bucket: string; dataSet: string; topic: string; key: string; dlq: string };
+  let ids: { bucket: string; dataSet: string; topic: string; key: string; dlq: string; statusDlq: string; importBatch: string };
 
   beforeAll(() => {
     synthesized = synthStack();
@@ -50,6 +67,8 @@ describe('task roles', () => {
       topic: logicalIdOf(stack, stack.notifications.topic),
       key: logicalIdOf(stack, stack.notifications.key!),
       dlq: logicalIdOf(stack, stack.exchangeEvents.deadLetterQueue),
+      statusDlq: logicalIdOf(stack, stack.statusNotifications.deadLetterQueue),
+      importBatch: logicalIdOf(stack, stack.workflow.importBatchStateMachine),
     };
   });
 
@@ -140,6 +159,19 @@ describe('task roles', () => {
     ]);
   });
 
+  it('handle-status-change reads the publish executions, claims and releases its records, and publishes to the topic', () => {
+    expect(grantsOf(synthesized, 'handle-status-change')).toEqual([
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [ids.statusDlq, 'Arn'] } },
+      {
+        Effect: 'Allow',
+        Action: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+        Resource: arn([':execution:dx-flow-publish-dev:*'], 'states'),
+      },
+      { Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: objects('notifications/sent/*') },
+      ...publishToTopic(),
+    ]);
+  });
+
   it('no task role carries a managed policy', () => {
     for (const taskFunction of Object.values(synthesized.stack.functions)) {
       const role = synthesized.template.toJSON().Resources[logicalIdOf(synthesized.stack, taskFunction.role)];
@@ -147,38 +179,48 @@ describe('task roles', () => {
     }
   });
 
-  it('the state machine may invoke exactly the workflow task functions', () => {
-    const { stack, template } = synthesized;
-    const role = logicalIdOf(stack, stack.workflow.stateMachine.role);
-    const [policy] = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } }));
-    const invoked = (policy.Properties.PolicyDocument.Statement as Statement[])
-      .filter((statement) => statement.Action === 'lambda:InvokeFunction')
-      .map((statement) => (statement.Resource as { 'Fn::GetAtt': [string, string] }[])[0]['Fn::GetAtt'][0])
-      .sort();
-    const workflowTasks = Object.entries(stack.functions).filter(([task]) => task !== 'handle-exchange-event');
-    expect(invoked).toEqual(workflowTasks.map(([, taskFunction]) => logicalIdOf(stack, taskFunction.function)).sort());
+  const functionIds = (tasks: readonly ProviderTaskName[]) =>
+    tasks.map((task) => logicalIdOf(synthesized.stack, synthesized.stack.functions[task].function)).sort();
+
+  it('the import-batch state machine may invoke exactly the functions of its own states', () => {
+    expect(invokedFunctions(synthesized, synthesized.stack.workflow.importBatchStateMachine)).toEqual(
+      functionIds(['upload-batch', 'start-import', 'check-import']),
+    );
   });
 
-  it('the state machine may start only itself, for the next part of a run', () => {
-    const { stack, template } = synthesized;
-    const role = logicalIdOf(stack, stack.workflow.stateMachine.role);
-    const [policy] = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } }));
-    const starts = (policy.Properties.PolicyDocument.Statement as Statement[]).filter((statement) =>
-      [statement.Action].flat().some((action) => action.startsWith('states:')),
+  it('the publish state machine may invoke exactly the functions of its own states', () => {
+    expect(invokedFunctions(synthesized, synthesized.stack.workflow.stateMachine)).toEqual(
+      functionIds(['plan-revision', 'create-revision', 'finalize-revision', 'share-with-subscribers', 'notify']),
     );
-    expect(starts).toEqual([
+  });
+
+  it('the publish state machine may start itself, for the next part of a run, and run the import-batch executions', () => {
+    const { stack, template } = synthesized;
+    const stepFunctionsAndEvents = stateMachineStatements(synthesized, stack.workflow.stateMachine).filter((statement) =>
+      [statement.Action].flat().some((action) => /^(states|events):/.test(action)),
+    );
+    expect(stepFunctionsAndEvents).toEqual([
+      { Effect: 'Allow', Action: 'states:StartExecution', Resource: arn([':stateMachine:dx-flow-publish-dev'], 'states') },
+      { Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: ids.importBatch } },
       {
         Effect: 'Allow',
-        Action: 'states:StartExecution',
-        Resource: {
-          'Fn::Join': [
-            '',
-            ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:dx-flow-publish-dev'],
-          ],
-        },
+        Action: ['states:DescribeExecution', 'states:StopExecution'],
+        // CDK's .sync grant: the import-batch state machine's name out of its ARN, then `*`.
+        Resource: arn([':execution:', { 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: ids.importBatch }] }] }, '*'], 'states'),
+      },
+      {
+        Effect: 'Allow',
+        Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        Resource: arn([':rule/StepFunctionsGetEventsForStepFunctionsExecutionRule'], 'events'),
       },
     ]);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'dx-flow-publish-dev' });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'dx-flow-import-batch-dev' });
+  });
+
+  it('the import-batch state machine may start, describe or stop no execution', () => {
+    const statements = stateMachineStatements(synthesized, synthesized.stack.workflow.importBatchStateMachine);
+    expect(statements.filter((statement) => [statement.Action].flat().some((action) => /^(states|events):/.test(action)))).toEqual([]);
   });
 });
 
@@ -197,13 +239,15 @@ describe('task roles with an existing topic encrypted with a customer managed ke
     expect(grantsOf(synthesized, 'notify')).toEqual(publishWithKey);
   });
 
-  it('handle-exchange-event, which publishes to the same topic, uses the key too', () => {
-    expect(grantsOf(synthesized, 'handle-exchange-event')).toEqual(expect.arrayContaining(publishWithKey));
+  it.each(['handle-exchange-event', 'handle-status-change'] as const)('%s, which publishes to the same topic, uses the key too', (task) => {
+    expect(grantsOf(synthesized, task)).toEqual(expect.arrayContaining(publishWithKey));
   });
 
   it('no other role may use it', () => {
     const { template, stack } = synthesized;
-    const publishers = [stack.functions.notify.role, stack.functions['handle-exchange-event'].role].map((role) => ({ Ref: logicalIdOf(stack, role) }));
+    const publishers = (['notify', 'handle-exchange-event', 'handle-status-change'] as const).map((task) => ({
+      Ref: logicalIdOf(stack, stack.functions[task].role),
+    }));
     const usingKey = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy).includes(TOPIC_KEY_ARN));
     expect(usingKey.flatMap((policy) => policy.Properties.Roles)).toEqual(expect.arrayContaining(publishers));
     expect(usingKey).toHaveLength(publishers.length);

@@ -7,6 +7,7 @@ import {
   ConflictException,
   CreateDataGrantCommand,
   CreateDataSetCommand,
+  CreateEventActionCommand,
   CreateJobCommand,
   CreateRevisionCommand,
   DataExchangeClient,
@@ -223,6 +224,20 @@ describe('the Data Exchange emulator', () => {
       await expect(client.send(new GetDataSetCommand({ DataSetId: created.Id }))).resolves.toMatchObject({ Id: created.Id, Name: 'sales' });
       const listed = await client.send(new ListDataSetsCommand({ Origin: 'OWNED', MaxResults: 200 }));
       expect(listed.DataSets?.[0]).toMatchObject({ Id: created.Id, Origin: 'OWNED' });
+    });
+
+    it('refuses an event action on a data set that does not exist with ValidationException, an error its model lists', async () => {
+      const missing = '0123456789abcdef0123456789abcdef';
+
+      const creating = client.send(
+        new CreateEventActionCommand({
+          Event: { RevisionPublished: { DataSetId: missing } },
+          Action: { ExportRevisionToS3: { RevisionDestination: { Bucket: 'b', KeyPattern: '${Revision.CreatedAt}/${Asset.Name}' } } },
+        }),
+      );
+
+      await expect(creating).rejects.toBeInstanceOf(ValidationException);
+      await expect(creating).rejects.toThrow(missing);
     });
 
     it('creates a revision with its tags, and updates its comment', async () => {

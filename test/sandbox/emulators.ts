@@ -32,14 +32,16 @@ export async function startEmulators() {
   const faults = new FaultInjector();
   const store = new ExecutionStore({
     directory: path.join(directory, 'executions'),
-    stateMachine: {
-      name: 'echo',
-      arn: STATE_MACHINE_ARN,
-      roleArn: 'arn:aws:iam::000000000000:role/echo',
-      region: SANDBOX_REGION,
-      asl: { definition: { StartAt: 'Echo', States: { Echo: { Type: 'Pass', End: true } } }, stateMachineLogicalId: 'Echo', stateMachineName: 'echo', taskOfState: {} },
-      creationDate: Date.now(),
-    },
+    stateMachines: [
+      {
+        name: 'echo',
+        arn: STATE_MACHINE_ARN,
+        roleArn: 'arn:aws:iam::000000000000:role/echo',
+        region: SANDBOX_REGION,
+        asl: { definition: { StartAt: 'Echo', States: { Echo: { Type: 'Pass', End: true } } }, stateMachineLogicalId: 'Echo', stateMachineName: 'echo', taskOfState: {}, startsStateMachines: [] },
+        creationDate: Date.now(),
+      },
+    ],
     handlers: {} as TaskHandlers,
     waitMsPerSecond: 0,
     retryMs: 0,

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { main } from '../../cli/main';
 import type { RunSummary } from '../../cli/summary';
 import { ACCOUNT_A, ACCOUNT_B } from '../fixtures/ids';
-import { openTestSandbox, waitForEnd } from './sandbox-harness';
+import { openTestSandbox, waitForSettled } from './sandbox-harness';
 
 /** The asset names of a revision; the few assets of these tests fit in one page. */
 async function assetNames(dataExchange: DataExchangeClient, dataSetId: string, revisionId: string) {
@@ -30,7 +30,10 @@ describe('manifest uploads in the sandbox', () => {
 
   const put = (key: string, body: string) => s3.send(new PutObjectCommand({ Bucket: env.sandbox.bucket, Key: key, Body: body }));
 
-  /** Uploads a manifest and waits for every execution its event starts to end, oldest first. */
+  /**
+   * Uploads a manifest and waits for every execution its event starts to end, oldest first, and for their status
+   * changes to reach the notifier: a failed run's notification is sent by then.
+   */
   async function uploadManifest(key: string, manifest: unknown, expectedRuns = 1): Promise<DescribeExecutionCommandOutput[]> {
     const before = new Set(env.sandbox.executions.list().map((record) => record.executionArn));
     const { ETag } = await put(key, JSON.stringify(manifest));
@@ -44,7 +47,7 @@ describe('manifest uploads in the sandbox', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const ended = [];
-    for (const arn of started) ended.push(await waitForEnd(env.sfn, arn));
+    for (const arn of started) ended.push(await waitForSettled(env.sandbox, env.sfn, arn));
     expect(ended.every((execution) => JSON.parse(execution.input ?? '{}').source.etag === ETag?.replace(/"/g, ''))).toBe(true);
     return ended;
   }
@@ -93,8 +96,11 @@ describe('manifest uploads in the sandbox', () => {
     const [execution] = await uploadManifest('manifests/incoming/broken.json', { keys: ['drop/here.csv', 'drop/missing.csv'] });
 
     expect(execution).toMatchObject({ status: 'FAILED', error: 'InputValidationError' });
+    // One message, from the execution's status change: the run failed in PlanRevision, before any revision.
     const messages = env.sandbox.notifications().slice(notified);
     expect(messages).toHaveLength(1);
+    expect(messages[0].attributes.outcome?.StringValue).toBe('FAILED');
+    expect(messages[0].message).toContain(execution.executionArn);
     expect(messages[0].message).toContain('manifests/incoming/broken.json');
     expect(messages[0].message).toContain('"drop/missing.csv"');
   });

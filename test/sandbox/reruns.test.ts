@@ -1,6 +1,6 @@
-import { paginateListJobs } from '@aws-sdk/client-dataexchange';
+import { executionNameFor } from '../../cli/main';
 import { ERROR_NAMES } from '../../shared/errors';
-import { outcomeOf, run, useSandbox } from './outcome';
+import { importJobsStarted, outcomeOf, run, useSandbox } from './outcome';
 import { startRun } from './sandbox-harness';
 
 /*
@@ -12,15 +12,6 @@ describe('running the same runId again', () => {
   const ctx = useSandbox({ timeScaleMs: 3 });
   const { clients } = ctx;
   afterEach(() => ctx.env.sandbox.faults.clear());
-
-  /** Import jobs the account has started so far: the fault plan's `nth` counts them over the sandbox's life. */
-  async function importJobsStarted(): Promise<number> {
-    let started = 0;
-    for await (const page of paginateListJobs({ client: clients.dataExchange }, {})) {
-      started += (page.Jobs ?? []).filter((job) => job.State !== 'WAITING').length;
-    }
-    return started;
-  }
 
   it('publishes once: the second run succeeds with no new import job, says "already published", and notifies once', async () => {
     const input = { runId: 'rerun-twice', source: { type: 'generate', assets: 2, recordsPerAsset: 2 } };
@@ -38,28 +29,59 @@ describe('running the same runId again', () => {
     expect(second.notifications[0].subject).toBe('dx-flow: rerun-twice already published');
   });
 
-  it('completes the same revision after a run that failed on the 3rd of 5 batches, importing nothing twice', async () => {
-    const input = { runId: 'rerun-redrive', source: { type: 'generate', assets: 500, recordsPerAsset: 1 } };
-    ctx.env.sandbox.faults.add([{ importJob: 'ERROR', nth: (await importJobsStarted()) + 3 }]);
+  it('completes the same revision after a run that failed on the 2nd of 3 batches to import, importing nothing twice', async () => {
+    // 201 assets are 3 batches (100, 100, 1): the fewest that leave a run with batches before and after the one that fails.
+    const assets = 201;
+    const input = { runId: 'rerun-redrive', source: { type: 'generate', assets, recordsPerAsset: 1 } };
+    ctx.env.sandbox.faults.add([{ importJob: 'ERROR', nth: (await importJobsStarted(clients.dataExchange)) + 2 }]);
     const broken = await run(ctx.env.sandbox, ctx.env.sfn, clients, input);
     ctx.env.sandbox.faults.clear();
 
     const rerun = await run(ctx.env.sandbox, ctx.env.sfn, clients, input);
 
     expect(broken).toMatchObject({ status: 'FAILED', error: ERROR_NAMES.importJobFailed });
+    expect(broken.notifications.map((n) => n.attributes.outcome?.StringValue)).toEqual(['FAILED']);
     expect(broken.revisions).toEqual([expect.objectContaining({ finalized: false })]);
-    expect(broken.revisions[0].assetNames.length).toBeLessThan(500);
+    expect(broken.revisions[0].assetNames.length).toBeLessThan(assets);
     expect([rerun.status, rerun.error, rerun.cause?.slice(0, 600)]).toEqual(['SUCCEEDED', undefined, undefined]);
     expect(rerun.revisions.map((r) => [r.id, r.finalized])).toEqual([[broken.revisions[0].id, true]]);
     const names = rerun.revisions[0].assetNames;
-    expect(names).toHaveLength(500);
-    expect(new Set(names).size).toBe(500);
+    expect(names).toHaveLength(assets);
+    expect(new Set(names).size).toBe(assets);
     // Every key went through exactly one completed job.
     const imported = rerun.revisions[0].jobs
       .filter((job) => job.State === 'COMPLETED')
       .flatMap((job) => job.Details?.ImportAssetsFromS3?.AssetSources?.map((source) => source.Key) ?? []);
     expect(imported.sort()).toEqual(names);
-    expect(rerun.notifications).toHaveLength(1);
+    expect(rerun.notifications.map((n) => n.attributes.outcome?.StringValue)).toEqual(['SUCCEEDED']);
+  });
+
+  it('runs the runId again under a name the CLI gives it, which shares its first characters with the failed execution\'s', async () => {
+    // The CLI names an execution `<runId>-<UTC timestamp>`: two runs of one runId differ only in their last characters.
+    const input = { runId: 'rerun-named', source: { type: 'generate', assets: 1, recordsPerAsset: 1 } };
+    ctx.env.sandbox.faults.add([{ importJob: 'ERROR' }]);
+    const broken = await outcomeOf(
+      ctx.env.sandbox,
+      ctx.env.sfn,
+      clients,
+      await startRun(ctx.env.sandbox, ctx.env.sfn, input, executionNameFor(input.runId, new Date('2026-11-30T06:00:00.000Z'))),
+      input.runId,
+    );
+    ctx.env.sandbox.faults.clear();
+
+    const rerun = await outcomeOf(
+      ctx.env.sandbox,
+      ctx.env.sfn,
+      clients,
+      await startRun(ctx.env.sandbox, ctx.env.sfn, input, executionNameFor(input.runId, new Date('2026-11-30T06:05:00.000Z'))),
+      input.runId,
+    );
+
+    expect(broken).toMatchObject({ status: 'FAILED', error: ERROR_NAMES.importJobFailed });
+    // Each execution's batches run under names of their own (a hash of the whole execution ARN), never the other's.
+    expect([rerun.status, rerun.error, rerun.cause?.slice(0, 300)]).toEqual(['SUCCEEDED', undefined, undefined]);
+    expect(rerun.batches.map((batch) => batch.name)).not.toContain(broken.batches[0]?.name);
+    expect(rerun.revisions.map((r) => [r.id, r.finalized])).toEqual([[broken.revisions[0].id, true]]);
   });
 
   it('two runs of one runId at the same time: both succeed, and one revision is published with exactly its assets', async () => {

@@ -1,15 +1,19 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Fault } from '../../sandbox/faults';
 import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../sandbox/sandbox';
 
+/** The sandbox options a test may change: its clocks. */
+export type TestSandboxTiming = Pick<SandboxOptions, 'timeScaleMs' | 'executionTimeoutMs'>;
+
 /** A sandbox in a fresh temporary directory, and a Step Functions client that reaches it like any user's. */
 export async function openTestSandbox(
   faults: readonly Fault[] = [],
   directory = mkdtempSync(path.join(tmpdir(), 'dx-flow-sandbox-')),
-  timing: Pick<SandboxOptions, 'timeScaleMs'> = {},
+  timing: TestSandboxTiming = {},
 ) {
   // A quarter millisecond per second: the stack's 120 polls of an import stuck IN_PROGRESS end in about 2 s.
   const sandbox = await startSandbox({ directory, faults, timeScaleMs: 0.25, retryMs: 5, importDelayMs: 5, ...timing });
@@ -19,13 +23,15 @@ export async function openTestSandbox(
     sfn,
     directory,
     async close({ keep = false } = {}) {
+      sfn.destroy();
       await sandbox.close();
       if (!keep) rmSync(directory, { recursive: true, force: true });
     },
   };
 }
 
-export async function startRun(sandbox: RunningSandbox, sfn: SFNClient, input: Record<string, unknown>, name = `run-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`) {
+/** Starts a publish execution; its default name is random, as StartExecution's own default is a UUID. */
+export async function startRun(sandbox: RunningSandbox, sfn: SFNClient, input: Record<string, unknown>, name = `run-${randomUUID()}`) {
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({
       stateMachineArn: sandbox.stateMachineArn,
@@ -45,6 +51,15 @@ export async function waitForEnd(sfn: SFNClient, executionArn: string, timeoutMs
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`${executionArn} still running after ${timeoutMs} ms`);
+}
+
+/**
+ * The execution once it has ended and its status change has reached the notifier: what a subscriber has
+ * received by then is every notification of that status.
+ */
+export async function waitForSettled(sandbox: RunningSandbox, sfn: SFNClient, executionArn: string) {
+  await sandbox.executions.settled(executionArn);
+  return waitForEnd(sfn, executionArn);
 }
 
 export async function fullHistory(sfn: SFNClient, executionArn: string, pageSize = 1000): Promise<HistoryEvent[]> {

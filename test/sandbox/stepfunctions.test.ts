@@ -3,10 +3,13 @@ import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import {
   DescribeStateMachineCommand,
   ListExecutionsCommand,
+  ListStateMachinesCommand,
   RedriveExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { STATE } from '../../workflows/state-names';
+import { ERROR_NAMES } from '../../shared/errors';
+import { STATE } from '../../shared/state-names';
+import { batchesOf, importBatchStateMachineArn, outcomeOf, sandboxClients, waitForBatchState } from './outcome';
 import { fullHistory, openTestSandbox, startRun, waitForEnd } from './sandbox-harness';
 
 async function assetNames(dataExchange: DataExchangeClient, dataSetId: string, revisionId: string) {
@@ -32,18 +35,25 @@ describe('the sandbox Step Functions endpoint', () => {
   });
   afterAll(() => env.close());
 
-  it('runs the synthesized definition to a finalized revision, with a history in Step Functions event types', async () => {
+  it('runs the synthesized definitions to a finalized revision, with histories in Step Functions event types', async () => {
     const executionArn = await startRun(env.sandbox, env.sfn, { runId: 'sfn-happy', source: { type: 'generate', assets: 3, recordsPerAsset: 5 } });
 
     const execution = await waitForEnd(env.sfn, executionArn);
     const events = await fullHistory(env.sfn, executionArn);
+    const [batch, ...more] = await batchesOf(env.sandbox, env.sfn, executionArn);
 
     expect(execution.status).toBe('SUCCEEDED');
     const types = events.map((e) => e.type);
     expect(types[0]).toBe('ExecutionStarted');
     expect(types.at(-1)).toBe('ExecutionSucceeded');
-    expect(types).toEqual(expect.arrayContaining(['TaskStateEntered', 'TaskSucceeded', 'MapIterationStarted', 'WaitStateEntered', 'ChoiceStateEntered']));
+    expect(types).toEqual(expect.arrayContaining(['TaskStateEntered', 'TaskSucceeded', 'MapIterationStarted', 'ChoiceStateEntered']));
     expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
+    // The one batch ran as an execution of its own: upload, import, and the poll's Wait.
+    expect(more).toEqual([]);
+    expect(batch).toMatchObject({ status: 'SUCCEEDED', index: 0 });
+    const batchTypes = batch.history.map((e) => e.type);
+    expect([batchTypes[0], batchTypes.at(-1)]).toEqual(['ExecutionStarted', 'ExecutionSucceeded']);
+    expect(batchTypes).toEqual(expect.arrayContaining(['TaskStateEntered', 'WaitStateEntered', 'ChoiceStateEntered', 'SucceedStateEntered']));
     const revisions = await dataExchange.send(new ListDataSetRevisionsCommand({ DataSetId: env.sandbox.dataSetId }));
     const revision = revisions.Revisions?.find((r) => r.Comment?.startsWith('dx-flow run sfn-happy'));
     expect(revision?.Finalized).toBe(true);
@@ -58,22 +68,19 @@ describe('the sandbox Step Functions endpoint', () => {
     const keys = ['incoming/vanish/a.csv', 'incoming/vanish/b.csv'];
     for (const key of keys) await s3.send(new PutObjectCommand({ Bucket: env.sandbox.bucket, Key: key, Body: `data of ${key}\n` }));
     const executionArn = await startRun(env.sandbox, env.sfn, { runId: 'sfn-vanish', source: { type: 's3Prefix', prefix: 'incoming/vanish/' } });
-    for (;;) {
-      const events = await fullHistory(env.sfn, executionArn);
-      if (events.some((e) => e.stateEnteredEventDetails?.name === STATE.startImport)) break;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await waitForBatchState(env.sandbox, env.sfn, executionArn, STATE.startImport);
     await s3.send(new DeleteObjectCommand({ Bucket: env.sandbox.bucket, Key: keys[1] }));
 
-    const execution = await waitForEnd(env.sfn, executionArn);
-    const events = await fullHistory(env.sfn, executionArn);
+    const outcome = await outcomeOf(env.sandbox, env.sfn, sandboxClients(), executionArn, 'sfn-vanish');
 
-    expect(execution).toMatchObject({ status: 'FAILED', error: 'ImportJobFailedError' });
-    expect(execution.cause).toContain(keys[1]);
-    const failed = events.find((e) => e.type === 'TaskFailed');
-    expect(failed?.taskFailedEventDetails?.error).toBe('ImportJobFailedError');
-    expect(events.some((e) => e.stateEnteredEventDetails?.name === STATE.notifyFailure)).toBe(true);
-    expect(events.at(-1)?.executionFailedEventDetails).toMatchObject({ error: 'ImportJobFailedError' });
+    // The batch's execution failed with the import's error; the publish execution, with the integration's.
+    expect(outcome).toMatchObject({ status: 'FAILED', executionError: 'States.TaskFailed', error: ERROR_NAMES.importJobFailed, failedState: STATE.importBatch });
+    expect(outcome.cause).toContain(keys[1]);
+    expect(outcome.failedBatch).toMatchObject({ status: 'FAILED', error: ERROR_NAMES.importJobFailed, failedState: STATE.checkImport });
+    expect(outcome.failedBatch?.history.find((e) => e.type === 'TaskFailed')?.taskFailedEventDetails?.error).toBe(ERROR_NAMES.importJobFailed);
+    expect(outcome.failedBatch?.history.at(-1)?.executionFailedEventDetails).toMatchObject({ error: ERROR_NAMES.importJobFailed });
+    expect(outcome.history.at(-1)?.executionFailedEventDetails).toMatchObject({ error: 'States.TaskFailed' });
+    expect(outcome.notifications.map((n) => n.subject)).toEqual([`dx-flow: run sfn-vanish failed: ${ERROR_NAMES.importJobFailed}`]);
   });
 
   it('pages the history with nextToken, in order and in reverse', async () => {
@@ -87,13 +94,17 @@ describe('the sandbox Step Functions endpoint', () => {
     expect(paged).toEqual(whole);
   });
 
-  it('lists executions and describes the state machine', async () => {
+  it('lists executions and describes the state machines', async () => {
     const listed = await env.sfn.send(new ListExecutionsCommand({ stateMachineArn: env.sandbox.stateMachineArn }));
     const machine = await env.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: env.sandbox.stateMachineArn }));
+    const machines = await env.sfn.send(new ListStateMachinesCommand({}));
+    const batchMachine = await env.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: importBatchStateMachineArn(env.sandbox) }));
 
     expect(listed.executions?.map((e) => e.name)).toEqual(expect.arrayContaining([expect.stringContaining('run-')]));
     expect(listed.executions?.length).toBeGreaterThanOrEqual(3);
     expect(JSON.parse(machine.definition ?? '{}').StartAt).toBe(STATE.planRevision);
+    expect(machines.stateMachines?.map((m) => m.stateMachineArn).sort()).toEqual([env.sandbox.stateMachineArn, importBatchStateMachineArn(env.sandbox)].sort());
+    expect(JSON.parse(batchMachine.definition ?? '{}').StartAt).toBe(STATE.uploadBatch);
   });
 
   it('names each answer\'s request, as AWS does in x-amzn-RequestId', async () => {
@@ -118,11 +129,7 @@ describe('stopping, redriving and restarting the sandbox', () => {
   it('stops a run stuck in an import, redrives it to the same revision, and keeps it all across a restart', async () => {
     const env = await openTestSandbox([{ importJob: 'STUCK', nth: 1 }]);
     const executionArn = await startRun(env.sandbox, env.sfn, { runId: 'sfn-stuck', source: { type: 'generate', assets: 2, recordsPerAsset: 1 } });
-    for (;;) {
-      const events = await fullHistory(env.sfn, executionArn);
-      if (events.some((e) => e.stateEnteredEventDetails?.name === STATE.checkImport)) break;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await waitForBatchState(env.sandbox, env.sfn, executionArn, STATE.checkImport);
 
     await env.sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'stuck' }));
     const stopped = await waitForEnd(env.sfn, executionArn);
@@ -132,6 +139,7 @@ describe('stopping, redriving and restarting the sandbox', () => {
     await restarted.sfn.send(new RedriveExecutionCommand({ executionArn }));
     const redriven = await waitForEnd(restarted.sfn, executionArn);
     const events = await fullHistory(restarted.sfn, executionArn);
+    const batches = await batchesOf(restarted.sandbox, restarted.sfn, executionArn);
     const revisions = await new DataExchangeClient({ maxAttempts: 1 }).send(
       new ListDataSetRevisionsCommand({ DataSetId: restarted.sandbox.dataSetId }),
     );
@@ -142,6 +150,11 @@ describe('stopping, redriving and restarting the sandbox', () => {
     expect(redriven).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
     expect(events.filter((e) => e.type === 'ExecutionRedriven')).toHaveLength(1);
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['ExecutionAborted', 'ExecutionSucceeded']));
+    // The batch's execution stopped with the run; the redrive ran the batch again as the next attempt's execution.
+    expect(batches.map((batch) => [batch.name.slice(-3), batch.status])).toEqual([
+      ['-r0', 'ABORTED'],
+      ['-r1', 'SUCCEEDED'],
+    ]);
     expect(revisions.Revisions?.filter((r) => r.Comment?.startsWith('dx-flow run sfn-stuck'))).toEqual([
       expect.objectContaining({ Finalized: true }),
     ]);

@@ -96,14 +96,29 @@ describe('cachedSynth', () => {
 describe("the sandbox's provider template", () => {
   const target = { dataSetId: 'f244223c6f661ec6b318c1f029ad25c5', topicArn: 'arn:aws:sns:us-east-1:111111111111:dx-flow-sandbox-notifications' };
 
-  it('is the template a synth with the real data set id gives, placeholder and all replaced', () => {
-    const cached = providerTemplate(target).value;
+  it('is the template a synth with the real data set id gives, placeholder and all replaced, and its synth leaves no cdk.out behind', () => {
+    // A cache of its own, so that this synthesizes; a temp directory of its own, where the app would write its assembly.
+    const scratch = mkdtempSync(path.join(tmpdir(), 'dx-flow-provider-template-'));
+    const systemTemp = path.join(scratch, 'tmp');
+    mkdirSync(systemTemp);
+    const env = jest.replaceProperty(process, 'env', { ...process.env, TMPDIR: systemTemp });
+    let cached: ReturnType<typeof providerTemplate>;
+    try {
+      cached = providerTemplate(target, path.join(scratch, 'cache'));
+    } finally {
+      env.restore();
+    }
+    const leftovers = readdirSync(systemTemp);
+    rmSync(scratch, { recursive: true, force: true });
     const { app } = buildApp({ context: { datasetId: target.dataSetId, snsTopicArn: target.topicArn }, env: {}, bundle: false, nag: false });
     const direct = app.synth().getStackByName(PROVIDER_STACK_NAME).template as unknown;
+    rmSync(app.outdir, { recursive: true, force: true });
 
-    expect(JSON.stringify(cached.template)).not.toContain(DATA_SET_ID_PLACEHOLDER);
-    expect(cached.template).toEqual(direct);
-    expect(cached.bucketLogicalId).toMatch(/^DataBucket/);
+    expect(cached.hit).toBe(false);
+    expect(leftovers).toEqual([]);
+    expect(JSON.stringify(cached.value.template)).not.toContain(DATA_SET_ID_PLACEHOLDER);
+    expect(cached.value.template).toEqual(direct);
+    expect(cached.value.bucketLogicalId).toMatch(/^DataBucket/);
   });
 
   it('comes from the cache without loading aws-cdk-lib once the project is unchanged', () => {

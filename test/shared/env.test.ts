@@ -12,23 +12,24 @@ import { ACCOUNT_A, ACCOUNT_B, TOPIC_ARN } from '../fixtures/ids';
 
 describe('readEnv', () => {
   describe('ImportPollEnv', () => {
-    it('defaults to a 60 s first wait, a 60 s cap and 120 polls', () => {
+    it('defaults to a 40 s first wait, waits of 20% of the time waited, a 60 s cap and 126 polls', () => {
       expect(readEnv(ImportPollEnv, {})).toEqual({
-        IMPORT_POLL_INITIAL_SECONDS: 60,
+        IMPORT_POLL_INITIAL_SECONDS: 40,
         IMPORT_POLL_MAX_SECONDS: 60,
-        IMPORT_POLL_MAX_ATTEMPTS: 120,
+        IMPORT_POLL_GROWTH_PERCENT: 20,
+        IMPORT_POLL_MAX_ATTEMPTS: 126,
       });
     });
 
     it('coerces the strings Lambda gives into numbers', () => {
       // Arrange
-      const env = { IMPORT_POLL_INITIAL_SECONDS: '2', IMPORT_POLL_MAX_SECONDS: '30', IMPORT_POLL_MAX_ATTEMPTS: '7' };
+      const env = { IMPORT_POLL_INITIAL_SECONDS: '2', IMPORT_POLL_MAX_SECONDS: '30', IMPORT_POLL_GROWTH_PERCENT: '50', IMPORT_POLL_MAX_ATTEMPTS: '7' };
 
       // Act
       const config = readEnv(ImportPollEnv, env);
 
       // Assert
-      expect(config).toEqual({ IMPORT_POLL_INITIAL_SECONDS: 2, IMPORT_POLL_MAX_SECONDS: 30, IMPORT_POLL_MAX_ATTEMPTS: 7 });
+      expect(config).toEqual({ IMPORT_POLL_INITIAL_SECONDS: 2, IMPORT_POLL_MAX_SECONDS: 30, IMPORT_POLL_GROWTH_PERCENT: 50, IMPORT_POLL_MAX_ATTEMPTS: 7 });
     });
 
     it.each([
@@ -36,6 +37,7 @@ describe('readEnv', () => {
       [ENV_KEYS.importPollMaxSeconds, '0', '>=1'],
       [ENV_KEYS.importPollInitialSeconds, '-5', '>=1'],
       [ENV_KEYS.importPollMaxSeconds, '1.5', 'must be a whole number'],
+      [ENV_KEYS.importPollGrowthPercent, '0', '>=1'],
     ])('rejects %s=%p, naming the variable', (key, value, reason) => {
       const act = () => readEnv(ImportPollEnv, { [key]: value });
 

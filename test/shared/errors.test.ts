@@ -11,6 +11,7 @@ import {
   ImportJobFailedError,
   ImportTimeoutError,
   InputValidationError,
+  isTransientAwsError,
   RevisionStateError,
   toWorkflowError,
   TransientAwsError,
@@ -139,6 +140,16 @@ describe('toWorkflowError', () => {
     });
   });
 
+  it.each([
+    ['ValidationException', 400, { message: 'Concurrent in progress jobs to import assets from Amazon S3 exceeded (10)' }],
+    ['ConflictException', 409, { message: 'concurrent in progress jobs to import assets from amazon s3: limit reached' }],
+    ['ThrottlingException', 429, { LimitName: CONCURRENT_IMPORT_JOBS_LIMIT_NAME }],
+  ])('treats a %s that names the concurrent-import-jobs quota as transient: AWS documents no error name for it', (name, status, fields) => {
+    const mapped = toWorkflowError(awsError(name, status, fields), createJob);
+
+    expect(mapped).toBeInstanceOf(TransientAwsError);
+  });
+
   describe('fatal AWS errors', () => {
     it('keeps any other ServiceLimitExceededException fatal, naming the limit', () => {
       const error = awsError('ServiceLimitExceededException', 402, { LimitName: 'Assets per import job from Amazon S3' });
@@ -214,6 +225,104 @@ describe('toWorkflowError', () => {
       expect(mapped).toBeInstanceOf(Error);
       expect(mapped.message).toBe('plain string');
     });
+  });
+});
+
+describe('toWorkflowError, one case at a time', () => {
+  const getObject = { action: 's3:GetObject', resource: 's3://b/k.csv' };
+
+  it.each([
+    ['AccessDeniedException', 403],
+    ['AccessDenied', 403],
+  ])('says, for %s, which IAM action on which resource to allow, quoting what AWS said', (name, status) => {
+    const mapped = toWorkflowError(awsError(name, status), getObject);
+
+    expect(mapped).toMatchObject({
+      name,
+      message: `s3:GetObject on s3://b/k.csv was denied: ${name} from the mock. Check that the task's role allows s3:GetObject on s3://b/k.csv.`,
+    });
+  });
+
+  it.each([['ResourceNotFoundException'], ['NoSuchKey'], ['NoSuchBucket'], ['NotFound']])('says, for %s, what the action found missing', (name) => {
+    const mapped = toWorkflowError(awsError(name, 404), getObject);
+
+    expect(mapped).toMatchObject({ name, message: `s3:GetObject found no s3://b/k.csv: ${name} from the mock` });
+  });
+
+  it('names the quota a ServiceLimitExceededException hit, or says it is unknown', () => {
+    const named = toWorkflowError(awsError('ServiceLimitExceededException', 402, { LimitName: 'Assets per revision' }), createJob);
+    const unnamed = toWorkflowError(awsError('ServiceLimitExceededException', 402), createJob);
+
+    expect(named.message).toBe(
+      `dataexchange:CreateJob on data set ${DATA_SET_ID} hit the quota "Assets per revision": ServiceLimitExceededException from the mock`,
+    );
+    expect(unnamed.message).toContain('hit the quota "unknown"');
+  });
+
+  it('says which call failed with which error, and leaves out a message AWS did not give', () => {
+    const error = Object.assign(awsError('ValidationException', 400), { message: '' });
+
+    expect(toWorkflowError(error, createJob).message).toBe(`dataexchange:CreateJob on data set ${DATA_SET_ID} failed with ValidationException`);
+  });
+
+  it('keeps a service error without a name fatal, as UnknownAwsError', () => {
+    const error = { $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'odd' };
+
+    const mapped = toWorkflowError(error, createJob);
+
+    expect(mapped).toBeInstanceOf(FatalAwsError);
+    expect(mapped).toMatchObject({ name: 'UnknownAwsError', message: `dataexchange:CreateJob on data set ${DATA_SET_ID} failed with an error: odd` });
+  });
+
+  it('takes an error with only $fault, or only $metadata, for an AWS service error', () => {
+    expect(toWorkflowError({ name: 'ValidationException', $fault: 'client' }, createJob)).toBeInstanceOf(FatalAwsError);
+    expect(toWorkflowError({ name: 'ValidationException', $metadata: {} }, createJob)).toBeInstanceOf(FatalAwsError);
+  });
+
+  it('returns an object that is neither an AWS error nor an Error as it is', () => {
+    const odd = { name: 'ValidationException' };
+
+    expect(toWorkflowError(odd, createJob)).toBe(odd);
+  });
+
+  it.each([[null], [undefined], [42]])('wraps a thrown %p in an Error that carries its text', (thrown) => {
+    const mapped = toWorkflowError(thrown, createJob);
+
+    expect(mapped).toBeInstanceOf(Error);
+    expect(mapped).not.toBeInstanceOf(TransientAwsError);
+    expect(mapped.message).toBe(String(thrown));
+  });
+
+  it('treats a 500 as transient even without $fault, and a 499 as fatal', () => {
+    expect(toWorkflowError(awsError('Odd', 500, { $fault: undefined }), createJob)).toBeInstanceOf(TransientAwsError);
+    expect(toWorkflowError(awsError('Odd', 499), createJob)).not.toBeInstanceOf(TransientAwsError);
+  });
+
+  it('names a transient network error by its code when it has no name, and says nothing of attempts it does not know', () => {
+    const error = { code: 'ECONNRESET', message: 'socket hang up' };
+
+    expect(toWorkflowError(error, putObject).message).toBe(`s3:PutObject on ${putObject.resource} failed with ECONNRESET: socket hang up`);
+  });
+
+  it('calls a transient failure without a name or code "a transient error", and ends its message cleanly without AWS\'s', () => {
+    const error = { $fault: 'server', $metadata: { attempts: 3 } };
+
+    expect(toWorkflowError(error, putObject).message).toBe(`s3:PutObject on ${putObject.resource} failed after 3 SDK attempts with a transient error:`);
+  });
+});
+
+describe('isTransientAwsError', () => {
+  it.each([[null], [undefined], ['ThrottlingException'], [503]])('says %p, which is not an error object, is not transient', (value) => {
+    expect(isTransientAwsError(value)).toBe(false);
+  });
+
+  it('keeps a client error with a name and code the project does not know fatal', () => {
+    expect(isTransientAwsError({ name: 'ValidationException', code: 'EINVAL', $fault: 'client', $metadata: { httpStatusCode: 400 } })).toBe(false);
+  });
+
+  it('judges a ServiceLimitExceededException by its limit alone, even with a server status', () => {
+    expect(isTransientAwsError({ name: 'ServiceLimitExceededException', LimitName: 'Assets per revision', $metadata: { httpStatusCode: 500 } })).toBe(false);
+    expect(isTransientAwsError({ name: 'ServiceLimitExceededException', LimitName: CONCURRENT_IMPORT_JOBS_LIMIT_NAME })).toBe(true);
   });
 });
 

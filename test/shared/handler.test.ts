@@ -139,6 +139,41 @@ describe('defineHandler', () => {
     ]);
   });
 
+  it('names the task when an SDK error that escaped the core stays fatal', async () => {
+    const denied = Object.assign(new Error('no'), { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 403 } });
+    run.mockRejectedValue(denied);
+
+    await expect(handlerFor()(event())).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: "test-task on its AWS call was denied: no. Check that the task's role allows test-task on its AWS call.",
+      cause: denied,
+    });
+  });
+
+  it('logs a failure once, at error level, with the error it throws', async () => {
+    // Arrange
+    process.env = { ...saved, NOTIFY_TOPIC_ARN: TOPIC_ARN, POWERTOOLS_LOG_LEVEL: 'INFO' };
+    run.mockRejectedValue(new ImportJobFailedError('job failed'));
+    const handler = handlerFor();
+    const written: string[] = [];
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => written.push(String(chunk)) > 0);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => written.push(String(chunk)) > 0);
+
+    // Act
+    try {
+      await handler(event()).catch(() => undefined);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+
+    // Assert
+    const lines = written.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'ERROR', message: 'task failed', task: 'test-task', error: expect.objectContaining({ name: 'ImportJobFailedError', message: 'job failed' }) }),
+    ]);
+  });
+
   it('rethrows a bug as it is, never returning it as data', async () => {
     const bug = new TypeError('x is not a function');
     run.mockRejectedValue(bug);

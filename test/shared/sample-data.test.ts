@@ -2,6 +2,7 @@ import { MAX_BYTES_PER_ASSET, MIN_BYTES_PER_ASSET } from '../../shared/limits';
 import {
   SAMPLE_CSV_HEADER,
   sampleCsvByteLength,
+  sampleCsvChunks,
   sampleCsvChunksOfBytes,
   sampleCsvStream,
   type SampleSize,
@@ -18,6 +19,28 @@ const collect = (seed: number, records: number) => collectSized(seed, { records 
 const ROW = /^C\d{7,},\d{4}-\d{2}-\d{2},\d+,\d+,\d+,\d+\.\d{2}$/;
 
 describe('sample-data', () => {
+  // A plan records each generated asset's size, and a batch generates it later, maybe after a deploy: the bytes of
+  // a seed must not change from one version to the next. These pin them.
+  it('generates, for a seed, these exact rows, dated the seed-th day of 2026', () => {
+    expect([...sampleCsvChunks(42, 3)].join('')).toBe(
+      'customer_id,date,page_views,sessions,purchases,revenue_usd\n' +
+        'C0000001,2026-02-12,300,9,4,542.39\n' +
+        'C0000002,2026-02-12,87,11,1,126.83\n' +
+        'C0000003,2026-02-12,432,10,1,177.00\n',
+    );
+    expect([...sampleCsvChunks(400, 1)].join('')).toBe(`${SAMPLE_CSV_HEADER}C0000001,2026-02-05,309,10,0,0.00\n`);
+  });
+
+  it('derives these exact seeds from a runId and an asset index', () => {
+    expect([seedFor('run-2026-11-30', 1), seedFor('run-2026-11-30', 2), seedFor('', 0)]).toEqual([2030644684, 2080977541, 130578566]);
+  });
+
+  it('pads the revenue of the last row of an asset sized in bytes with leading zeros', () => {
+    const rows = [...sampleCsvChunksOfBytes(7, 1024)].join('').split('\n');
+
+    expect(rows.slice(-3)).toEqual(['C0000026,2026-01-08,358,20,1,197.32', 'C0000027,2026-01-08,324,17,3,0000000000000000000000000500.63', '']);
+  });
+
   it('derives the same seed from the same runId and index, and another from another index', () => {
     expect(seedFor('run-a', 1)).toBe(seedFor('run-a', 1));
     expect(seedFor('run-a', 1)).not.toBe(seedFor('run-a', 2));

@@ -39,7 +39,7 @@ const missingKeyError = (i: number): JobError => ({
   ResourceType: 'ASSET',
   Details: { ImportAssetsFromS3JobErrorDetails: [{ Bucket: BUCKET, Key: key(i) }] },
 });
-const poll = { initialSeconds: 5, maxSeconds: 20, maxAttempts: 4 };
+const poll = { initialSeconds: 5, maxSeconds: 20, growthPercent: 100, maxAttempts: 4 };
 const deps = () => ({ dataExchange: new DataExchangeClient({}), poll });
 
 async function importFailureMessage(result: Promise<unknown>): Promise<string> {
@@ -68,24 +68,25 @@ describe('check-import', () => {
     expect(dataExchange).toHaveReceivedCommandWith(GetJobCommand, { JobId: JOB_ID });
   });
 
-  it.each(['WAITING', 'IN_PROGRESS'] as const)('keeps polling a %s job with the doubled wait, capped', async (state) => {
+  it.each(['WAITING', 'IN_PROGRESS'] as const)('keeps polling a %s job, waiting next a fifth of the 40 s waited', async (state) => {
     dataExchange.on(GetJobCommand).resolves(job(state));
 
-    await expect(handler(input())).resolves.toEqual(status({ state, pollCount: 1, waitSeconds: 60 }));
+    await expect(handler(input())).resolves.toEqual(status({ state, pollCount: 1, waitSeconds: 8 }));
   });
 
-  it('doubles the wait from poll to poll up to the cap', async () => {
+  it('waits from poll to poll the set share of the time waited so far, up to the cap', async () => {
     dataExchange.on(GetJobCommand).resolves(job('IN_PROGRESS'));
     const waits: number[] = [];
     let current = status();
 
-    for (let i = 0; i < 3; i += 1) {
+    for (let i = 0; i < 4; i += 1) {
       current = await checkImport({ ...input(), status: current }, { ...deps(), poll: { ...poll, maxAttempts: 10 } });
       waits.push(current.waitSeconds);
     }
 
-    expect(waits).toEqual([10, 20, 20]);
-    expect(current.pollCount).toBe(3);
+    // 100% of 5, 10 and 20 seconds waited, then 40 capped at 20.
+    expect(waits).toEqual([5, 10, 20, 20]);
+    expect(current.pollCount).toBe(4);
   });
 
   it('fails with the job id, state, errors and failing keys when the job errs', async () => {
@@ -137,23 +138,65 @@ describe('check-import', () => {
     expect(message).not.toContain(`s3://${BUCKET}/${key(20)}`);
   });
 
+  it('says the whole failure: the job, batch, revision, data set and plan, then each error and the failing keys', async () => {
+    dataExchange.on(GetJobCommand).resolves(job('ERROR', { Errors: [missingKeyError(1)] }));
+
+    const message = await importFailureMessage(handler(input()));
+
+    expect(message).toBe(
+      `Import job ${JOB_ID} for batch 3 of revision ${REVISION_ID} (data set ${DATA_SET_ID}, manifest manifests/runs/${RUN_ID}/plan.json) ` +
+        `ended ERROR with 1 error(s):\n- RESOURCE_NOT_FOUND_EXCEPTION: The key ${key(1)} does not exist (ASSET ${key(1)}; 1 key(s))\n` +
+        `Failing keys: s3://${BUCKET}/${key(1)}.`,
+    );
+  });
+
+  it('fills in what an error or the job leaves out, and cuts a long error message to 300 characters', async () => {
+    const bare: JobError = { Code: undefined, Message: undefined } as unknown as JobError;
+    const vague: JobError = { Code: 'VALIDATION_EXCEPTION', Message: 'x'.repeat(301), ResourceId: 'r-1', LimitName: 'Asset size in GB' };
+    dataExchange.on(GetJobCommand).resolves(job(undefined as unknown as State, { Errors: [bare, vague], Details: undefined }));
+
+    const message = await importFailureMessage(handler(input()));
+
+    expect(message).toContain('ended in no known state with 2 error(s):\n- UNKNOWN: no message\n');
+    expect(message).toContain(`\n- VALIDATION_EXCEPTION: ${'x'.repeat(300)} (resource r-1; limit "Asset size in GB" = ?)\n`);
+    expect(message.endsWith('\nADX named no failing keys.')).toBe(true);
+  });
+
+  it('lists exactly 20 errors and keys without saying "and 0 more"', async () => {
+    dataExchange.on(GetJobCommand).resolves(job('ERROR', { Errors: Array.from({ length: 20 }, (_, i) => missingKeyError(i)) }));
+
+    const message = await importFailureMessage(handler(input()));
+
+    expect(message).toContain(`- RESOURCE_NOT_FOUND_EXCEPTION: The key ${key(19)} does not exist`);
+    expect(message).toContain(`s3://${BUCKET}/${key(19)}.`);
+    expect(message).not.toContain('more');
+  });
+
+  it('names each key ADX blames once, even when several errors blame it', async () => {
+    dataExchange.on(GetJobCommand).resolves(job('ERROR', { Errors: [missingKeyError(1), missingKeyError(1)] }));
+
+    const message = await importFailureMessage(handler(input()));
+
+    expect(message.endsWith(`\nFailing keys: s3://${BUCKET}/${key(1)}.`)).toBe(true);
+  });
+
   it('times out naming the job, the polls and the time waited once the polls run out', async () => {
     dataExchange.on(GetJobCommand).resolves(job('IN_PROGRESS'));
 
     await expect(checkImport({ ...input(), status: status({ pollCount: 3 }) }, deps())).rejects.toMatchObject({
       name: 'ImportTimeoutError',
-      // Waits before polls 1 to 4: 5 + 10 + 20 + 20 seconds.
-      message: expect.stringContaining(`Import job ${JOB_ID} for batch 3 of revision ${REVISION_ID} is still IN_PROGRESS after 4 polls over 55 s`),
+      // Waits before polls 1 to 4: 5 + 5 + 10 + 20 seconds.
+      message: expect.stringContaining(`Import job ${JOB_ID} for batch 3 of revision ${REVISION_ID} is still IN_PROGRESS after 4 polls over 40 s`),
     });
   });
 
-  it('bounds the loop by IMPORT_POLL_MAX_ATTEMPTS, 120 polls by default', async () => {
+  it('bounds the loop by IMPORT_POLL_MAX_ATTEMPTS, 126 polls by default: about two hours', async () => {
     dataExchange.on(GetJobCommand).resolves(job('WAITING'));
 
-    await expect(handler(input({ pollCount: 119 }))).rejects.toMatchObject({
+    await expect(handler(input({ pollCount: 125 }))).rejects.toMatchObject({
       name: 'ImportTimeoutError',
-      // 120 waits of 60 seconds.
-      message: expect.stringContaining('still WAITING after 120 polls over 7200 s'),
+      // 40 s, then waits of 20% of the time waited growing to the 60 s cap at poll 13, then 60 s each.
+      message: expect.stringContaining('still WAITING after 126 polls over 7148 s'),
     });
   });
 

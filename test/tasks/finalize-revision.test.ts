@@ -114,6 +114,65 @@ describe('finalize-revision', () => {
     expect(dataExchange).not.toHaveReceivedCommand(UpdateRevisionCommand);
   });
 
+  it('says which revision is empty and why it stays unfinalized', async () => {
+    dataExchange.on(ListRevisionAssetsCommand).resolves({});
+
+    await expect(handler(input())).rejects.toMatchObject({
+      name: 'RevisionStateError',
+      message: `${REVISION} holds no assets; an empty revision cannot be finalized`,
+    });
+  });
+
+  it('says how many assets the revision holds against the plan, and that it was left unfinalized', async () => {
+    dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: assets(4) });
+
+    await expect(handler(input())).rejects.toMatchObject({
+      name: 'RevisionStateError',
+      message: `${REVISION} holds 4 assets but the plan has 3; it was left unfinalized`,
+    });
+    expect(dataExchange).not.toHaveReceivedCommand(UpdateRevisionCommand);
+  });
+
+  it('counts the assets 100 a page, a page without assets counting none', async () => {
+    dataExchange
+      .on(ListRevisionAssetsCommand)
+      .resolvesOnce({ Assets: assets(3), NextToken: 'page2' })
+      .resolvesOnce({ NextToken: 'page3' })
+      .resolvesOnce({ Assets: [] });
+
+    await expect(handler(input())).resolves.toMatchObject({ assetCount: 3 });
+    expect(dataExchange).toHaveReceivedCommandTimes(ListRevisionAssetsCommand, 3);
+    expect(dataExchange).toHaveReceivedCommandWith(ListRevisionAssetsCommand, { DataSetId: DATA_SET_ID, RevisionId: REVISION_ID, MaxResults: 100 });
+  });
+
+  it('reads the revision by its data set and id before finalizing it', async () => {
+    dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: assets(3) });
+
+    await handler(input());
+
+    expect(dataExchange).toHaveReceivedCommandWith(GetRevisionCommand, { DataSetId: DATA_SET_ID, RevisionId: REVISION_ID });
+  });
+
+  it('names ListRevisionAssets and the revision when counting its assets is denied', async () => {
+    dataExchange.on(ListRevisionAssetsCommand).rejects(awsError('AccessDeniedException', 403));
+
+    await expect(handler(input())).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining(`Check that the task's role allows dataexchange:ListRevisionAssets on ${REVISION}.`),
+    });
+  });
+
+  it('names GetRevision and the revision when the first read is denied, and finalizes nothing', async () => {
+    dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: assets(3) });
+    dataExchange.on(GetRevisionCommand).rejects(awsError('AccessDeniedException', 403));
+
+    await expect(handler(input())).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining(`allows dataexchange:GetRevision on ${REVISION}`),
+    });
+    expect(dataExchange).not.toHaveReceivedCommand(UpdateRevisionCommand);
+  });
+
   it('maps throttling to TransientAwsError', async () => {
     dataExchange.on(ListRevisionAssetsCommand).rejects(awsError('ThrottlingException', 429));
 

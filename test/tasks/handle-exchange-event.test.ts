@@ -9,7 +9,7 @@ import { ExchangeEvent } from '../../shared/schemas/exchange-event';
 import { handleExchangeEvent } from '../../tasks/handle-exchange-event/core';
 import { handler } from '../../tasks/handle-exchange-event/handler';
 import { fixture, onlyPublished } from '../fixtures/sns';
-import { awsError, DATA_SET_ID, REVISION_ID } from '../fixtures/ids';
+import { awsError, DATA_SET_ID, OTHER_REVISION_ID, REVISION_ID } from '../fixtures/ids';
 import autoExportCompleted from '../fixtures/exchange-events/auto-export-job-completed.json';
 import grantAccepted from '../fixtures/exchange-events/data-grant-accepted.json';
 import grantExtended from '../fixtures/exchange-events/data-grant-extended.json';
@@ -58,6 +58,83 @@ describe('handle-exchange-event', () => {
     });
     expect(sent.Message).toContain(`${DATA_SET_ID} (dx-flow sample analytics)`);
     expect(sent.Message).toContain(`${REVISION_ID}: dx-flow run run-2026-11-30`);
+  });
+
+  it('announces a published revision in full: what ADX reported, the event, the data set and its name, each revision and its comment', async () => {
+    const event = fixture(revisionPublished);
+    event.detail.RevisionIds = [REVISION_ID, OTHER_REVISION_ID];
+
+    await runCore(event);
+
+    expect(published().Message).toBe(
+      [
+        'AWS Data Exchange reported: Revision Published To Data Set.',
+        [
+          'Event:    Revision Published To Data Set',
+          'Time:     2026-11-30T06:12:41Z',
+          'Account:  123456789012',
+          'Region:   us-east-1',
+          `Data set: ${DATA_SET_ID} (dx-flow sample analytics)`,
+          `Event id: ${revisionPublished.id}`,
+        ].join('\n'),
+        // The second revision has no comment in the detail: it is listed bare.
+        ['Revisions:', `  - ${REVISION_ID}: dx-flow run run-2026-11-30`, `  - ${OTHER_REVISION_ID}`].join('\n'),
+      ].join('\n\n'),
+    );
+  });
+
+  it('announces a data grant event with the grant name and ARN', async () => {
+    await runCore(fixture(grantAccepted));
+
+    expect(published().Message).toBe(
+      [
+        'AWS Data Exchange reported: Data Grant Accepted.',
+        [
+          'Event:    Data Grant Accepted',
+          'Time:     2026-12-01T09:30:00Z',
+          'Account:  123456789012',
+          'Region:   us-east-1',
+          `Data set: ${DATA_SET_ID} (dx-flow sample analytics)`,
+          `Event id: ${grantAccepted.id}`,
+        ].join('\n'),
+        [`Data grant: ${grantAccepted.detail.DataGrant.Name}`, `Grant ARN:  ${grantAccepted.detail.DataGrant.Arn}`].join('\n'),
+      ].join('\n\n'),
+    );
+  });
+
+  it("announces an unknown event type with its whole detail as indented JSON, and no data set it cannot name", async () => {
+    await runCore(fixture(autoExportCompleted));
+
+    const message = published().Message ?? '';
+    expect(message).toContain('\n\nEvent:    Auto-export Job Completed\n');
+    expect(message).not.toContain('Data set:');
+    expect(message.endsWith(`\n\ndx-flow has no summary for this event type; its detail:\n${JSON.stringify(autoExportCompleted.detail, null, 2)}`)).toBe(true);
+  });
+
+  it.each([
+    ['a bare data set id', DATA_SET_ID, DATA_SET_ID],
+    ['a data set ARN', `arn:aws:dataexchange:us-east-1::data-sets/${DATA_SET_ID}`, DATA_SET_ID],
+    ['a 30-character id', 'a'.repeat(30), 'a'.repeat(30)],
+    ['a 40-character id', 'b'.repeat(40), 'b'.repeat(40)],
+    ['a 29-character id, which is none', 'a'.repeat(29), undefined],
+    ['a 41-character id, which is none', 'b'.repeat(41), undefined],
+    ['a product id, which is none', 'prod-abcdefghijklm', undefined],
+    ['an id after another resource type, which is none', `arn:aws:dataexchange:us-east-1::revisions/${DATA_SET_ID}`, undefined],
+    ['an id inside a longer name, which is none', `revision-${DATA_SET_ID}`, undefined],
+  ])('reads the data set of an unknown event from %s in resources', async (_, resource, datasetId) => {
+    const { logger } = await runCore({ ...fixture(autoExportCompleted), resources: ['prod-abcdefghijklm', resource] });
+
+    expect(logger.warn).toHaveBeenCalledWith('unknown Data Exchange event type', expect.objectContaining({ datasetId }));
+    expect(published().MessageAttributes?.datasetId?.StringValue).toBe(datasetId);
+  });
+
+  it('names a data set the detail gives without a name by its id alone', async () => {
+    const event = fixture(revisionPublished);
+    event.detail.DataSets = [{ Id: DATA_SET_ID } as (typeof event.detail.DataSets)[number]];
+
+    await runCore(event);
+
+    expect(published().Message).toContain(`\nData set: ${DATA_SET_ID}\n`);
   });
 
   it('reads the data set from resources when the detail names none', async () => {

@@ -65,6 +65,43 @@ describe('handle-export-event', () => {
     expect(sent.Message).toContain(`  - ${REVISION_ID}`);
   });
 
+  it('announces a completed auto-export in full: what ADX reported, the event, the data set and its name, and each revision', async () => {
+    await runCore(fixture(exportCompleted));
+
+    expect(published().Message).toBe(
+      [
+        'AWS Data Exchange reported: Auto-export Job Completed.',
+        [
+          'Event:    Auto-export Job Completed',
+          'Time:     2026-12-01T10:00:00Z',
+          'Account:  123456789012',
+          'Region:   us-east-1',
+          `Data set: ${DATA_SET_ID} (dx-flow sample analytics)`,
+          `Event id: ${exportCompleted.id}`,
+        ].join('\n'),
+        'The revisions below were exported to the receiving bucket.',
+        `Revisions:\n  - ${REVISION_ID}`,
+      ].join('\n\n'),
+    );
+  });
+
+  it("quotes ADX's whole detail, indented as JSON, in a failed auto-export's message", async () => {
+    const { detail } = AutoExportEvent.parse(fixture(exportFailed));
+
+    await runCore(fixture(exportFailed));
+
+    expect(published().Message).toContain(`The export of the revisions below failed; ADX's detail:\n${JSON.stringify(detail, null, 2)}\n\nRevisions:`);
+  });
+
+  it('names a data set without a name by its id alone', async () => {
+    const event = fixture(exportCompleted);
+    event.detail.DataSets = [{ Id: DATA_SET_ID } as (typeof event.detail.DataSets)[number]];
+
+    await runCore(event);
+
+    expect(published().Message).toContain(`Data set: ${DATA_SET_ID}\n`);
+  });
+
   it('takes the data set from DataSetIds when the detail names no DataSets', async () => {
     const event = fixture(exportCompleted);
     delete (event.detail as Partial<typeof event.detail>).DataSets;

@@ -143,6 +143,50 @@ describe('share-with-subscribers', () => {
     });
   });
 
+  it('says which IAM action on which data set and account was denied, and what to allow', async () => {
+    dataExchange.on(CreateDataGrantCommand).rejects(awsError('AccessDeniedException', 403));
+
+    await expect(handler(input())).rejects.toMatchObject({
+      message:
+        `dataexchange:CreateDataGrant on data set ${DATA_SET_ID} for account ${ACCOUNT_A} was denied: AccessDeniedException from the mock. ` +
+        `Check that the task's role allows dataexchange:CreateDataGrant on data set ${DATA_SET_ID} for account ${ACCOUNT_A}.`,
+    });
+  });
+
+  it("names the data set's grants when listing them is denied", async () => {
+    dataExchange.on(ListDataGrantsCommand).rejects(awsError('AccessDeniedException', 403));
+
+    await expect(handler(input())).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining(`Check that the task's role allows dataexchange:ListDataGrants on data grants of data set ${DATA_SET_ID}.`),
+    });
+  });
+
+  it('describes the grant it creates: the data set, the account, and that dx-flow made it', async () => {
+    await handler(input());
+
+    expect(dataExchange).toHaveReceivedCommandWith(CreateDataGrantCommand, {
+      Description: `Data set ${DATA_SET_ID}, shared with account ${ACCOUNT_A} by dx-flow.`,
+    });
+  });
+
+  it('keeps the first grant listed for a receiver, and skips grants that name no receiver', async () => {
+    const nobody = { ...grantSummary(ACCOUNT_A, 'nobody00nobody00nobody00nobody00'), ReceiverPrincipal: undefined };
+    dataExchange.on(ListDataGrantsCommand).resolves({
+      DataGrantSummaries: [nobody, grantSummary(ACCOUNT_A, GRANT_A), grantSummary(ACCOUNT_A, 'later000later000later000later000')],
+    });
+
+    const output = await handler(input());
+
+    expect(output.dataGrants).toEqual([{ receiver: ACCOUNT_A, id: GRANT_A, status: 'existing', acceptance: 'ACCEPTED' }]);
+  });
+
+  it('reports an acceptance state Data Exchange leaves out as UNKNOWN', async () => {
+    dataExchange.on(CreateDataGrantCommand).resolves({ Id: GRANT_A });
+
+    await expect(handler(input())).resolves.toEqual({ dataGrants: [{ receiver: ACCOUNT_A, id: GRANT_A, status: 'created', acceptance: 'UNKNOWN' }] });
+  });
+
   it('fails loudly when Data Exchange answers without a grant id', async () => {
     dataExchange.on(CreateDataGrantCommand).resolves({ AcceptanceState: 'PENDING_RECEIVER_ACCEPTANCE' });
 

@@ -80,7 +80,7 @@ describe('start-import', () => {
   it("creates and starts one import job for the keys of the batch's file, without listing the revision's assets", async () => {
     const output = await handler(input());
 
-    expect(output).toEqual({ batchIndex: 1, jobId: JOB_ID, state: 'IN_PROGRESS', submitted: 3, skipped: 0, pollCount: 0, waitSeconds: 60 });
+    expect(output).toEqual({ batchIndex: 1, jobId: JOB_ID, state: 'IN_PROGRESS', submitted: 3, skipped: 0, pollCount: 0, waitSeconds: 40 });
     expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: BUCKET, Key: BATCH_KEY });
     expect(dataExchange).toHaveReceivedCommandWith(ListJobsCommand, { DataSetId: DATA_SET_ID, RevisionId: REVISION_ID });
     expect(dataExchange).not.toHaveReceivedCommand(ListRevisionAssetsCommand);
@@ -160,7 +160,7 @@ describe('start-import', () => {
 
     const output = await handler(input());
 
-    expect(output).toMatchObject({ jobId: EARLIER_JOB_ID, state: 'IN_PROGRESS', submitted: 3, waitSeconds: 60 });
+    expect(output).toMatchObject({ jobId: EARLIER_JOB_ID, state: 'IN_PROGRESS', submitted: 3, waitSeconds: 40 });
     expect(dataExchange).toHaveReceivedCommandWith(ListJobsCommand, { DataSetId: DATA_SET_ID, RevisionId: REVISION_ID, NextToken: 'page2' });
     expect(dataExchange).toHaveReceivedCommand(ListRevisionAssetsCommand);
     expect(dataExchange).toHaveReceivedCommandWith(StartJobCommand, { JobId: EARLIER_JOB_ID });
@@ -285,7 +285,7 @@ describe('start-import', () => {
 
     const output = await handler(input());
 
-    expect(output).toMatchObject({ jobId: EARLIER_JOB_ID, state: 'IN_PROGRESS', submitted: 2, skipped: 1, waitSeconds: 60 });
+    expect(output).toMatchObject({ jobId: EARLIER_JOB_ID, state: 'IN_PROGRESS', submitted: 2, skipped: 1, waitSeconds: 40 });
     expect(dataExchange).not.toHaveReceivedCommand(CreateJobCommand);
     expect(dataExchange).not.toHaveReceivedCommand(StartJobCommand);
   });

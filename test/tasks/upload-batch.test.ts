@@ -1,12 +1,9 @@
 import {
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
   GetObjectCommand,
   type GetObjectCommandOutput,
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
-  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { BatchManifest, ManifestAsset } from '../../shared/manifest';
@@ -101,23 +98,6 @@ describe('upload-batch', () => {
       expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 4);
     });
 
-    it('sends an asset larger than one part as a multipart upload of 8 MiB parts', async () => {
-      const big = generatedAsset(7, 300_000);
-      expect(big.bytes).toBeGreaterThan(8 * 1024 ** 2);
-      givenBatch([big]);
-      s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
-      s3.on(UploadPartCommand).resolves({ ETag: '"part"' });
-      s3.on(CompleteMultipartUploadCommand).resolves({});
-
-      await handler(event(1));
-
-      expect(s3).toHaveReceivedCommandWith(CreateMultipartUploadCommand, { Bucket: BUCKET, Key: big.key, ContentType: 'text/csv' });
-      const parts = s3.commandCalls(UploadPartCommand).map((call) => (call.args[0].input.Body as Uint8Array).byteLength);
-      expect(parts[0]).toBe(8 * 1024 ** 2);
-      expect(parts.reduce((a, b) => a + b, 0)).toBe(big.bytes);
-      expect(s3).toHaveReceivedCommandWith(CompleteMultipartUploadCommand, { UploadId: 'upload-1' });
-    });
-
     it('streams an asset sized in bytes as exactly that many bytes of its own CSV', async () => {
       const sized: ManifestAsset = { key: `generated/${RUN_ID}/sized.csv`, bytes: 20_000, generated: { seed: 5, bytes: 20_000 } };
       givenBatch([generatedAsset(1), sized]);
@@ -127,20 +107,6 @@ describe('upload-batch', () => {
       expect(output).toMatchObject({ assetCount: 2, bytes: generatedAsset(1).bytes + 20_000 });
       expect(sentBodies()[sized.key]).toBe([...sampleCsvChunksOfBytes(5, 20_000)].join(''));
       expect(sentBodies()[sized.key]).toHaveLength(20_000);
-    });
-
-    it('sends an asset sized past one part as 8 MiB parts that add up to its size', async () => {
-      const bytes = 9 * 1024 ** 2 + 7;
-      givenBatch([{ key: `generated/${RUN_ID}/sized.csv`, bytes, generated: { seed: 5, bytes } }]);
-      s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-2' });
-      s3.on(UploadPartCommand).resolves({ ETag: '"part"' });
-      s3.on(CompleteMultipartUploadCommand).resolves({});
-
-      await handler(event(1));
-
-      const parts = s3.commandCalls(UploadPartCommand).map((call) => (call.args[0].input.Body as Uint8Array).byteLength);
-      expect(parts).toEqual([8 * 1024 ** 2, 1024 ** 2 + 7]);
-      expect(s3).toHaveReceivedCommandWith(CompleteMultipartUploadCommand, { UploadId: 'upload-2' });
     });
 
     it('maps S3 SlowDown on the upload to TransientAwsError', async () => {

@@ -16,6 +16,7 @@ import {
   type RevisionRecord,
   type Tags,
 } from '../model';
+import { invalid } from '../errors';
 import { markAccepted, refuseAcceptance, DataGrants, type NewDataGrant } from './data-grants';
 import { DataSets } from './data-sets';
 import { EntitledView, type ReceivedDataGrant } from './entitled-view';
@@ -101,6 +102,11 @@ export class AccountState {
       eventActions: [...this.eventActions.list(undefined)],
       tags: this.tags.records(),
     };
+  }
+
+  /** Every asset this account imported, across its revisions: the files the asset folder must keep. */
+  assetRecords(): readonly AssetRecord[] {
+    return this.revisions.assetRecords();
   }
 
   // Data sets
@@ -262,8 +268,17 @@ export class AccountState {
 
   // Event actions
 
+  /**
+   * CreateEventAction's model lists no ResourceNotFoundException
+   * (https://docs.aws.amazon.com/data-exchange/latest/apireference/API_CreateEventAction.html), and AWS documents
+   * no answer for a data set that does not exist: the emulator refuses it with ValidationException, an error the
+   * model lists, naming the data set. An assumption; a recorded AWS answer would settle it.
+   */
   createEventAction(input: Pick<EventActionRecord, 'Action' | 'Event'> & { Tags?: Tags }): EventActionRecord {
-    return this.addTaggable(this.eventActions.create(this.dataSet(input.Event.RevisionPublished.DataSetId), input), input.Tags);
+    const dataSetId = input.Event.RevisionPublished.DataSetId;
+    const dataSet = this.dataSets.find(dataSetId);
+    if (dataSet === undefined) throw invalid(`Event.RevisionPublished.DataSetId: data set ${dataSetId} does not exist in this account`);
+    return this.addTaggable(this.eventActions.create(dataSet, input), input.Tags);
   }
 
   eventAction(eventActionId: string): EventActionRecord {

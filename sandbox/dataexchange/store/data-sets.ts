@@ -33,6 +33,10 @@ export class DataSets {
     return this.records.get(dataSetId);
   }
 
+  find(dataSetId: string): DataSetRecord | undefined {
+    return this.records.find(dataSetId);
+  }
+
   list(origin: Origin | undefined): readonly DataSetRecord[] {
     return origin === undefined ? this.records.all() : (this.byOrigin.get(origin) ?? []);
   }

@@ -119,6 +119,9 @@ export class Jobs {
     if (record.Type === 'IMPORT_ASSETS_FROM_S3') {
       const { DataSetId, RevisionId } = record.Details.ImportAssetsFromS3;
       refuseFinalized(this.revisions.revision(DataSetId, RevisionId));
+      // AWS documents the quota, not its answer (StartJob's model lists no ServiceLimitExceededException): the
+      // emulator assumes ServiceLimitExceededException with the quota's LimitName, and start-import retries any
+      // refusal that names the quota (shared/errors.ts), whatever AWS calls it.
       if (this.importsInProgress.size >= MAX_CONCURRENT_IMPORT_JOBS) {
         throw limitExceeded(
           CONCURRENT_IMPORT_JOBS_LIMIT_NAME,

@@ -20,22 +20,13 @@ export const NotifySuccessInput = z.strictObject({
   dataGrants: z.array(DataGrantReport).default([]),
 });
 
-export const StepFunctionsError = z.object({ Error: z.string(), Cause: z.string().optional() });
-
-export const NotifyFailureInput = z.strictObject({
-  outcome: z.literal('FAILED'),
-  executionName: z.string().min(1),
-  executionStartTime: z.string().min(1),
-  /** The Catch's `{ Error, Cause }`. */
-  failure: StepFunctionsError,
-  /** The state at the moment of failure; runId, data set and revision are read from it when present. */
-  context: z.unknown().optional(),
-});
-
-export const NotifyInput = z.discriminatedUnion('outcome', [NotifySuccessInput, NotifyFailureInput]);
+/**
+ * NotifySuccess's payload. A failed, timed-out or stopped run is announced by the handle-status-change task from
+ * the execution's terminal status instead, so the state machine no longer catches errors into a notify state.
+ */
+export const NotifyInput = NotifySuccessInput;
 export type NotifyInput = z.infer<typeof NotifyInput>;
 export type NotifySuccessInput = z.infer<typeof NotifySuccessInput>;
-export type NotifyFailureInput = z.infer<typeof NotifyFailureInput>;
 
 export const NotifyOutput = z.strictObject({ messageId: z.string() });
 export type NotifyOutput = z.infer<typeof NotifyOutput>;

@@ -58,6 +58,8 @@ export const Plan = z.strictObject({
   /** The execution that publishes the next part: the first one's name with `-part-<n>`. */
   nextExecutionName: z.string().min(1).max(EXECUTION_NAME_MAX_LENGTH),
   firstExecutionName: z.string().min(1).max(EXECUTION_NAME_MAX_LENGTH),
+  /** Where this execution's batch execution names start; each adds `-b<batch>-r<redrive count>` (11 characters at most). */
+  batchExecutionPrefix: z.string().min(1).max(EXECUTION_NAME_MAX_LENGTH - 11),
   /** When the first execution started: the success notification gives the whole run's duration. */
   runStartTime: z.string().min(1),
   subscriberAccountIds: SubscriberAccountIds,
