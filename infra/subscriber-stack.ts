@@ -1,10 +1,11 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { DataBucket } from './constructs/data-bucket';
-import { Notifications } from './constructs/notifications';
-import { AutoExport } from './constructs/subscriber/auto-export';
-import { ExportWatch } from './constructs/subscriber/export-watch';
-import { GrantAcceptance } from './constructs/subscriber/grant-acceptance';
+import type { DataBucket } from './constructs/data-bucket';
+import type { Notifications } from './constructs/notifications';
+import type { AutoExport } from './constructs/subscriber/auto-export';
+import { DataExchangeSubscriber } from './constructs/subscriber/data-exchange-subscriber';
+import type { ExportWatch } from './constructs/subscriber/export-watch';
+import type { GrantAcceptance } from './constructs/subscriber/grant-acceptance';
 import type { SubscriberConfig } from './subscriber-config';
 
 export interface SubscriberStackProps extends StackProps {
@@ -12,10 +13,14 @@ export interface SubscriberStackProps extends StackProps {
 }
 
 /**
- * The subscriber's side, deployed in the receiving account: it accepts the provider's grant, auto-exports every
- * revision published to the received data set into a bucket of its own, and announces each export on its own topic.
+ * Under "Default", which CDK leaves out of logical ids (see PUBLISHER_ID in data-exchange-stack.ts), so each resource
+ * keeps the id it had before the construct existed; test/infra/subscriber-stack.test.ts pins them.
  */
+export const SUBSCRIBER_ID = 'Default';
+
+/** The subscriber's side for `cdk deploy`, in the receiving account: a `DataExchangeSubscriber` configured from CDK context. */
 export class SubscriberStack extends Stack {
+  public readonly subscriber: DataExchangeSubscriber;
   public readonly receivingBucket: DataBucket;
   public readonly notifications: Notifications;
   public readonly grant: GrantAcceptance;
@@ -25,20 +30,20 @@ export class SubscriberStack extends Stack {
   constructor(scope: Construct, id: string, props: SubscriberStackProps) {
     super(scope, id, props);
     const { config } = props;
-
-    this.receivingBucket = new DataBucket(this, 'ReceivingBucket', {
-      namePrefix: 'dx-flow-received',
+    this.subscriber = new DataExchangeSubscriber(this, SUBSCRIBER_ID, {
+      dataGrantArn: config.dataGrantArn,
       retainOnDelete: config.environment === 'prod',
     });
-    // The export watch's alarms go to this topic too, so CloudWatch may use its key.
-    this.notifications = new Notifications(this, 'Notifications', { allowCloudWatchAlarms: true });
-    this.grant = new GrantAcceptance(this, 'Grant', { dataGrantArn: config.dataGrantArn });
-    this.autoExport = new AutoExport(this, 'AutoExport', { dataSetId: this.grant.dataSetId, bucket: this.receivingBucket.bucket });
-    this.exportWatch = new ExportWatch(this, 'ExportWatch', { topic: this.notifications.topic });
-    this.notifications.grantPublish(this.exportWatch.handler.function);
+    ({
+      receivingBucket: this.receivingBucket,
+      notifications: this.notifications,
+      grant: this.grant,
+      autoExport: this.autoExport,
+      exportWatch: this.exportWatch,
+    } = this.subscriber);
 
-    new CfnOutput(this, 'ReceivingBucketName', { value: this.receivingBucket.bucket.bucketName });
-    new CfnOutput(this, 'ReceivedDataSetId', { value: this.grant.dataSetId });
-    new CfnOutput(this, 'TopicArn', { value: this.notifications.topic.topicArn });
+    new CfnOutput(this, 'ReceivingBucketName', { value: this.subscriber.bucket.bucketName });
+    new CfnOutput(this, 'ReceivedDataSetId', { value: this.subscriber.dataSetId });
+    new CfnOutput(this, 'TopicArn', { value: this.subscriber.topic.topicArn });
   }
 }

@@ -25,6 +25,12 @@ export const APP_WRITTEN_PREFIXES = ['generated/', 'manifests/runs/'] as const;
 const REDRIVE_WINDOW_DAYS = 14;
 
 export interface DataBucketProps {
+  /**
+   * A bucket of the provider's own to stage assets and manifests in, instead of a new one. This construct then creates
+   * nothing: the bucket's encryption, logging and lifecycle stay its owner's, and every other prop is ignored.
+   * @default a new bucket, with a second one for its server access logs
+   */
+  readonly existingBucket?: s3.IBucket;
   /** The data bucket's name, before `-<account>-<region>`. @default 'dx-flow-data' */
   readonly namePrefix?: string;
   /**
@@ -92,11 +98,16 @@ function tieringRules(props: DataBucketProps): s3.LifecycleRule[] {
  * private, with server access logs in a second bucket and a lifecycle that moves old assets to colder storage.
  */
 export class DataBucket extends Construct {
-  public readonly bucket: s3.Bucket;
-  public readonly accessLogBucket: s3.Bucket;
+  public readonly bucket: s3.IBucket;
+  /** The server access log bucket, when this construct created the data bucket. */
+  public readonly accessLogBucket?: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: DataBucketProps = {}) {
     super(scope, id);
+    if (props.existingBucket !== undefined) {
+      this.bucket = props.existingBucket;
+      return;
+    }
     const retainOnDelete = props.retainOnDelete ?? false;
     const recordDays = props.notificationRecordExpirationDays ?? 30;
     if (!Number.isInteger(recordDays) || recordDays <= REDRIVE_WINDOW_DAYS) {
@@ -105,13 +116,14 @@ export class DataBucket extends Construct {
       );
     }
 
-    this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
+    const accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
       ...secureBucketDefaults(retainOnDelete),
       // The S3 log delivery service writes with ACL-less PutObject; object ownership must allow it.
       objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(props.accessLogExpirationDays ?? 365) }],
     });
-    Validations.of(this.accessLogBucket).acknowledge({
+    this.accessLogBucket = accessLogBucket;
+    Validations.of(accessLogBucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason: 'This is the server access log target of the data bucket; logging it into itself would recurse.',
     });
@@ -120,7 +132,7 @@ export class DataBucket extends Construct {
       ...secureBucketDefaults(retainOnDelete),
       bucketName: `${props.namePrefix ?? 'dx-flow-data'}-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
       versioned: true,
-      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsBucket: accessLogBucket,
       serverAccessLogsPrefix: 'data-bucket/',
       lifecycleRules: [
         {

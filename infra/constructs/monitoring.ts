@@ -31,8 +31,11 @@ export interface MonitoringProps {
   readonly eventHandlers: Readonly<Record<string, lambda.IFunction>>;
   /** Dead-letter queues, by what they serve: any message visible in one alarms. */
   readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
-  /** The operations topic every alarm (and its recovery) is sent to; not the run-notification topic. */
-  readonly topic: sns.ITopic;
+  /**
+   * The operations topic every alarm (and its recovery) is sent to; not the run-notification topic.
+   * @default none: no alarms, the dashboard only
+   */
+  readonly topic?: sns.ITopic;
   /** @default Duration.minutes(5) */
   readonly period?: Duration;
   /** @default 'dx-flow' */
@@ -50,9 +53,9 @@ export class Monitoring extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     const period = props.period ?? Duration.minutes(5);
-    const action = new actions.SnsAction(props.topic);
+    const action = props.topic === undefined ? undefined : new actions.SnsAction(props.topic);
     const alarmOn = (alarmId: string, metric: cloudwatch.IMetric, description: string): void => {
-      this.alarms.push(alarmOnAny(this, alarmId, metric, description, action));
+      if (action !== undefined) this.alarms.push(alarmOnAny(this, alarmId, metric, description, action));
     };
 
     const sm = props.stateMachine;

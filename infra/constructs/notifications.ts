@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { acknowledgeWildcardActions } from './nag';
 
 export interface ExistingTopic {
-  readonly topicArn: string;
+  readonly topic: sns.ITopic;
   /**
    * The customer managed key the topic is encrypted with. Publishers get kms:Decrypt and kms:GenerateDataKey* on
    * exactly this key: without them every Publish to the topic fails.
@@ -41,7 +41,7 @@ export class Notifications extends Construct {
   constructor(scope: Construct, id: string, props: NotificationsProps = {}) {
     super(scope, id);
     if (props.existing !== undefined) {
-      this.topic = sns.Topic.fromTopicArn(this, 'Topic', props.existing.topicArn);
+      this.topic = props.existing.topic;
       this.keyArn = props.existing.keyArn;
       return;
     }

@@ -14,12 +14,14 @@ import {
 import { readStateFileSync, removeTemporaryFilesIn, writeFileAtomicSync } from '../persist';
 import { SfnError } from './errors';
 import { HistoryRecorder, type WireHistoryEvent } from './history';
-import { redriveRefusal, resumePoint } from './redrive';
+import { REDRIVE_HISTORY_LIMIT, redriveRefusal, resumePoint } from './redrive';
 
 /*
  * The sandbox's executions of the template's state machines: each runs its synthesized definition in-process,
- * and its record (status, input, output, history) is written to the sandbox directory when it starts and when
- * it ends. A `.sync:2` state starts an execution here and waits for it; a redrive resumes where AWS would.
+ * and its record (status, input, output, history) is written to the sandbox directory when it starts, while it
+ * runs and when it ends. Memory holds each execution's summary, and the history of those running only: an ended
+ * execution's events are read back from its file. A `.sync:2` state starts an execution here and waits for it;
+ * a redrive resumes where AWS would.
  */
 
 // AWS's rule for execution names: no whitespace, brackets, wildcards, punctuation that breaks ARNs or URLs.
@@ -47,6 +49,7 @@ function nestingDepth(value: unknown): number {
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
+/** An execution as its file holds it: its summary and its whole history. */
 export interface ExecutionRecord {
   executionArn: string;
   stateMachineArn: string;
@@ -63,6 +66,12 @@ export interface ExecutionRecord {
   redriveDate?: number;
   events: WireHistoryEvent[];
 }
+
+/**
+ * An execution as the store keeps it in memory: everything but its history, of which it keeps the length. Memory
+ * grows with the executions in flight, whose events the store holds, and not with the account's age.
+ */
+export type ExecutionSummary = Omit<ExecutionRecord, 'events'> & { eventCount: number };
 
 export interface StateMachineInfo {
   readonly name: string;
@@ -95,8 +104,12 @@ export interface ExecutionStoreOptions {
 }
 
 export class ExecutionStore {
-  private readonly records = new Map<string, ExecutionRecord>();
+  private readonly records = new Map<string, ExecutionSummary>();
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  /** The history of each execution in flight, by ARN; an ended execution's is in its file only. */
+  private readonly live = new Map<string, WireHistoryEvent[]>();
+  /** The ended execution whose history was read last: the pages of one GetExecutionHistory read its file once. */
+  private lastRead: { readonly executionArn: string; readonly events: readonly WireHistoryEvent[] } | undefined;
 
   constructor(private readonly options: ExecutionStoreOptions) {
     for (const stateMachine of options.stateMachines) {
@@ -107,7 +120,8 @@ export class ExecutionStore {
         const record = readStateFileSync(path.join(directory, file), (json) => json as ExecutionRecord);
         if (record === undefined) continue;
         if (record.status === 'RUNNING') this.interrupted(record);
-        this.records.set(record.executionArn, record);
+        const { events, ...fields } = record;
+        this.records.set(record.executionArn, { ...fields, eventCount: events.length });
       }
     }
   }
@@ -126,7 +140,7 @@ export class ExecutionStore {
     return stateMachine === this.stateMachine ? this.options.directory : path.join(this.options.directory, stateMachine.name);
   }
 
-  private stateMachineOf(record: ExecutionRecord): StateMachineInfo {
+  private stateMachineOf(record: Pick<ExecutionRecord, 'stateMachineArn'>): StateMachineInfo {
     return this.options.stateMachines.find((m) => m.arn === record.stateMachineArn) ?? this.stateMachine;
   }
 
@@ -146,11 +160,42 @@ export class ExecutionStore {
       type: 'ExecutionAborted',
       executionAbortedEventDetails: { error: record.error, cause: record.cause },
     });
-    this.save(record);
+    const { events, ...fields } = record;
+    this.save({ ...fields, eventCount: events.length }, events);
   }
 
-  private save(record: ExecutionRecord): void {
-    writeFileAtomicSync(path.join(this.directoryOf(this.stateMachineOf(record)), `${record.name}.json`), JSON.stringify(record));
+  private fileOf(record: Pick<ExecutionRecord, 'stateMachineArn' | 'name'>): string {
+    return path.join(this.directoryOf(this.stateMachineOf(record)), `${record.name}.json`);
+  }
+
+  private save(record: ExecutionSummary, events: WireHistoryEvent[]): void {
+    const { eventCount: _eventCount, ...summary } = record;
+    const saved: ExecutionRecord = { ...summary, events };
+    writeFileAtomicSync(this.fileOf(record), JSON.stringify(saved));
+    record.eventCount = events.length;
+  }
+
+  /**
+   * The execution's history: a running execution's from memory, an ended one's from its file (the last one read
+   * stays, for the next page). A file that is gone or damaged is an error that names it.
+   */
+  eventsOf(record: ExecutionSummary): readonly WireHistoryEvent[] {
+    const live = this.live.get(record.executionArn);
+    if (live !== undefined) return live;
+    if (this.lastRead?.executionArn === record.executionArn) return this.lastRead.events;
+    const events = readStateFileSync(this.fileOf(record), (json) => (json as ExecutionRecord).events);
+    if (!Array.isArray(events)) throw new Error(`The sandbox's history of execution ${record.name} is missing from ${this.fileOf(record)}`);
+    this.lastRead = { executionArn: record.executionArn, events };
+    return events;
+  }
+
+  /**
+   * Why the execution cannot be redriven now (./redrive.ts), for DescribeExecution. Of the history only its length
+   * counts, and only when it reaches the limit: below it, no events give the same answer without reading the file.
+   */
+  redriveRefusal(record: ExecutionSummary): string | undefined {
+    const events = record.eventCount >= REDRIVE_HISTORY_LIMIT ? [...this.eventsOf(record)] : [];
+    return redriveRefusal({ status: record.status, stopDate: record.stopDate, events });
   }
 
   /** While an execution runs, its history is saved at most this often, so that a crash keeps it up to then. */
@@ -160,12 +205,12 @@ export class ExecutionStore {
     return stateMachine.arn.replace(':stateMachine:', ':execution:') + `:${name}`;
   }
 
-  get(executionArn: string): ExecutionRecord | undefined {
+  get(executionArn: string): ExecutionSummary | undefined {
     return this.records.get(executionArn);
   }
 
   /** The executions of one state machine (the entry one unless named), newest first. */
-  list(stateMachineArn: string = this.stateMachine.arn): ExecutionRecord[] {
+  list(stateMachineArn: string = this.stateMachine.arn): ExecutionSummary[] {
     return [...this.records.values()].filter((r) => r.stateMachineArn === stateMachineArn).sort((a, b) => b.startDate - a.startDate);
   }
 
@@ -178,7 +223,7 @@ export class ExecutionStore {
   }
 
   /** StartExecution by AWS's rules: a valid name and JSON input, and a repeat of a running start is no new execution. */
-  startChecked(request: { stateMachineArn?: string; name?: string; input?: string }): ExecutionRecord {
+  startChecked(request: { stateMachineArn?: string; name?: string; input?: string }): ExecutionSummary {
     const stateMachine = this.checkStateMachine(request.stateMachineArn);
     const name = request.name ?? crypto.randomUUID();
     if (!EXECUTION_NAME.test(name)) throw new SfnError('InvalidName', `Invalid Name: '${name}'`);
@@ -205,7 +250,7 @@ export class ExecutionStore {
   }
 
   /** A StartExecution state's start (a run's next part): by the same rules as a call over HTTP. */
-  private startFromState(request: StartExecutionRequest): ExecutionRecord {
+  private startFromState(request: StartExecutionRequest): ExecutionSummary {
     const input = typeof request.Input === 'string' ? request.Input : JSON.stringify(request.Input ?? {});
     try {
       return this.startChecked({ stateMachineArn: request.StateMachineArn, name: request.Name, input });
@@ -243,9 +288,9 @@ export class ExecutionStore {
     };
   }
 
-  private start(stateMachine: StateMachineInfo, name: string, input: string): ExecutionRecord {
+  private start(stateMachine: StateMachineInfo, name: string, input: string): ExecutionSummary {
     const now = Date.now();
-    const record: ExecutionRecord = {
+    const record: ExecutionSummary = {
       executionArn: this.arnFor(name, stateMachine),
       stateMachineArn: stateMachine.arn,
       name,
@@ -253,7 +298,7 @@ export class ExecutionStore {
       startDate: now,
       input,
       redriveCount: 0,
-      events: [],
+      eventCount: 0,
     };
     this.records.set(record.executionArn, record);
     this.launch(record, (history) =>
@@ -273,10 +318,12 @@ export class ExecutionStore {
    * RedriveExecution: by AWS's rules, it goes on from the state that did not finish, with that state's recorded
    * input; in a Map, only the iterations that did not succeed run again (./redrive.ts).
    */
-  redrive(record: ExecutionRecord): void {
-    const refusal = redriveRefusal(record);
+  redrive(record: ExecutionSummary): void {
+    const refusal = this.redriveRefusal(record);
     if (refusal !== undefined) throw new SfnError('ExecutionNotRedrivable', `${refusal}: '${record.executionArn}'`);
-    const resumeAt = resumePoint(this.stateMachineOf(record).asl.definition, record);
+    // Where to resume, and the earlier attempts the redriven history goes on from, are in the execution's file.
+    const earlier = [...this.eventsOf(record)];
+    const resumeAt = resumePoint(this.stateMachineOf(record).asl.definition, { input: record.input, events: earlier });
     record.redriveCount += 1;
     record.redriveDate = Date.now();
     record.status = 'RUNNING';
@@ -288,10 +335,11 @@ export class ExecutionStore {
       record,
       (history) => history.append('ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: record.redriveCount } }),
       resumeAt,
+      earlier,
     );
   }
 
-  stop(record: ExecutionRecord, error?: string, cause?: string): void {
+  stop(record: ExecutionSummary, error?: string, cause?: string): void {
     record.error = error;
     record.cause = cause;
     this.running.get(record.executionArn)?.abort.abort();
@@ -308,14 +356,20 @@ export class ExecutionStore {
     await this.running.get(executionArn)?.done;
   }
 
-  private launch(record: ExecutionRecord, opening: (history: HistoryRecorder) => void, resumeAt?: ResumePoint): void {
+  private launch(
+    record: ExecutionSummary,
+    opening: (history: HistoryRecorder) => void,
+    resumeAt?: ResumePoint,
+    earlier: readonly WireHistoryEvent[] = [],
+  ): void {
     const stateMachine = this.stateMachineOf(record);
     const history = new HistoryRecorder(stateMachine.asl.definition, stateMachine.region);
-    // Appending to the record's own list keeps earlier attempts in the history of a redriven execution.
-    history.events.push(...record.events);
-    record.events = history.events;
+    // The earlier attempts of a redriven execution stay in its history.
+    for (const event of earlier) history.events.push(event);
+    this.live.set(record.executionArn, history.events);
+    if (this.lastRead?.executionArn === record.executionArn) this.lastRead = undefined;
     opening(history);
-    this.save(record);
+    this.save(record, history.events);
     const abort = new AbortController();
     const started = this.announce(record);
     const done = this.run(record, stateMachine, history, abort.signal, resumeAt)
@@ -341,7 +395,11 @@ export class ExecutionStore {
       })
       // What the run changed in the other services is on disk before the record that says it ended.
       .then(() => this.options.beforeTerminalRecord?.())
-      .then(() => this.save(record))
+      .then(() => {
+        this.save(record, history.events);
+        // Saved, its events leave memory; had the save failed, they would stay, its file being behind.
+        this.live.delete(record.executionArn);
+      })
       // The execution has ended, and says so to every caller; only its file is behind, and no rejection may end the sandbox.
       .catch((error: unknown) => process.emitWarning(`The sandbox could not save execution ${record.name}: ${(error as Error).message}`))
       .then(() => started)
@@ -353,27 +411,29 @@ export class ExecutionStore {
   private readonly pendingSaves = new Map<string, NodeJS.Timeout>();
 
   /** Saves a running execution's record a little later, once for a burst of events. */
-  private saveSoon(record: ExecutionRecord): void {
+  private saveSoon(record: ExecutionSummary): void {
     if (this.pendingSaves.has(record.executionArn)) return;
     const timer = setTimeout(() => {
       this.pendingSaves.delete(record.executionArn);
       // Its terminal save wins: a late timer must not write a RUNNING record over it.
-      if (record.status === 'RUNNING') this.save(record);
+      const events = this.live.get(record.executionArn);
+      if (record.status === 'RUNNING' && events !== undefined) this.save(record, events);
     }, ExecutionStore.RUNNING_SAVE_MS);
     timer.unref();
     this.pendingSaves.set(record.executionArn, timer);
   }
 
   /** Tells the status-change listener; its failure is its own to report, and never the execution's. */
-  private announce(record: ExecutionRecord): Promise<void> {
-    const snapshot = { ...record, events: [] };
+  private announce(record: ExecutionSummary): Promise<void> {
+    const { eventCount: _eventCount, ...summary } = record;
+    const snapshot = { ...summary, events: [] };
     return (this.options.onStatusChange?.(snapshot) ?? Promise.resolve()).catch((error: unknown) =>
       process.emitWarning(`The status change of execution ${record.name} reached no listener: ${(error as Error).message}`),
     );
   }
 
   private async run(
-    record: ExecutionRecord,
+    record: ExecutionSummary,
     stateMachine: StateMachineInfo,
     history: HistoryRecorder,
     signal: AbortSignal,

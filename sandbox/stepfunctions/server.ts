@@ -3,9 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
 import { type InternalErrorAnswer, readRequestBody, startHttpServer, type RunningServer } from '../http';
 import { SfnError } from './errors';
-import type { ExecutionRecord, ExecutionStore } from './executions';
+import type { ExecutionStore, ExecutionSummary } from './executions';
 import { withoutExecutionData } from './history';
-import { redriveRefusal } from './redrive';
 
 /*
  * The Step Functions endpoint: AWS JSON 1.0 (`X-Amz-Target: AWSStepFunctions.<Operation>`), the protocol
@@ -41,8 +40,7 @@ function page<T>(items: readonly T[], maxResults: number | undefined, nextToken:
   return { items: items.slice(start, end), nextToken: end < items.length ? String(end) : undefined };
 }
 
-function describe(record: ExecutionRecord) {
-  const refusal = redriveRefusal(record);
+function describe(record: ExecutionSummary, refusal: string | undefined) {
   return {
     executionArn: record.executionArn,
     stateMachineArn: record.stateMachineArn,
@@ -74,10 +72,13 @@ export function createStepFunctionsApi(store: ExecutionStore) {
       const record = store.startChecked(request);
       return { executionArn: record.executionArn, startDate: seconds(record.startDate) };
     },
-    DescribeExecution: (request) => describe(execution(request.executionArn)),
-    GetExecutionHistory: (request) => {
+    DescribeExecution: (request) => {
       const record = execution(request.executionArn);
-      const events = request.reverseOrder === true ? [...record.events].reverse() : record.events;
+      return describe(record, store.redriveRefusal(record));
+    },
+    GetExecutionHistory: (request) => {
+      const history = store.eventsOf(execution(request.executionArn));
+      const events = request.reverseOrder === true ? [...history].reverse() : history;
       const { items, nextToken } = page(events, request.maxResults, request.nextToken);
       return { events: request.includeExecutionData === false ? items.map(withoutExecutionData) : items, nextToken };
     },

@@ -39,7 +39,7 @@ describe('DataExchangeStack with no context', () => {
           RestrictPublicBuckets: true,
         },
         LoggingConfiguration: {
-          DestinationBucketName: { Ref: logicalIdOf(stack, stack.dataBucket.accessLogBucket) },
+          DestinationBucketName: { Ref: logicalIdOf(stack, stack.dataBucket.accessLogBucket!) },
           LogFilePrefix: 'data-bucket/',
         },
       });
@@ -64,7 +64,7 @@ describe('DataExchangeStack with no context', () => {
 
     it('keeps the access logs in an encrypted, private, TLS-only bucket that expires them', () => {
       const { template, stack } = synthesized;
-      const logBucket = logicalIdOf(stack, stack.dataBucket.accessLogBucket);
+      const logBucket = logicalIdOf(stack, stack.dataBucket.accessLogBucket!);
       const logBucketProps = template.toJSON().Resources[logBucket].Properties;
       expect(logBucketProps).toMatchObject({
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
@@ -203,7 +203,7 @@ describe('DataExchangeStack with no context', () => {
     type Stack = Synthesized['stack'];
     it.each<[string, (stack: Stack) => IConstruct, string]>([
       ['data bucket', (stack) => stack.dataBucket.bucket, 'DataBucketDataB8C13C3A'],
-      ['access log bucket', (stack) => stack.dataBucket.accessLogBucket, 'DataBucketAccessLogsC7D55B3F'],
+      ['access log bucket', (stack) => stack.dataBucket.accessLogBucket!, 'DataBucketAccessLogsC7D55B3F'],
       ['data set', (stack) => stack.dataSet, 'DataSetFB871054'],
       ['publish state machine', (stack) => stack.workflow.stateMachine, 'PublishWorkflowStateMachineFB046FD6'],
       ['notification topic', (stack) => stack.notifications.topic, 'NotificationsTopicAE679CBD'],

@@ -1,5 +1,6 @@
-import { Validations } from 'aws-cdk-lib';
+import { CfnElement, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
 import { buildApp, PROVIDER_STACK_NAME, SUBSCRIBER_STACK_NAME } from '../../infra/build-app';
 import { AUTO_EXPORT_KEY_PATTERN } from '../../infra/constructs/subscriber/export-layout';
@@ -162,6 +163,28 @@ describe('SubscriberStack', () => {
           { Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*' },
         ]),
       },
+    });
+  });
+
+  describe('logical ids', () => {
+    // A moved logical id makes CloudFormation replace the resource: a new receiving bucket (the named one cannot be
+    // created beside the old), a new topic, or a grant accepted again. These are the ids SubscriberStack had before
+    // DataExchangeSubscriber took over its resources.
+    it.each<[string, (subscriber: typeof stack) => IConstruct, string]>([
+      ['receiving bucket', (s) => s.receivingBucket.bucket, 'ReceivingBucketData2E1126E5'],
+      ['access log bucket', (s) => s.receivingBucket.accessLogBucket!, 'ReceivingBucketAccessLogsCC6CAB0C'],
+      ['topic', (s) => s.notifications.topic, 'NotificationsTopicAE679CBD'],
+      ['topic key', (s) => s.notifications.key!, 'NotificationsKeyADCFA950'],
+      ['grant acceptance', (s) => s.grant.acceptance, 'GrantAccept3996AA51'],
+      ['grant lookup', (s) => s.grant.lookup, 'GrantLookupD020AB63'],
+      ['event action', (s) => s.autoExport.eventAction, 'AutoExportEventAction997ED885'],
+    ])('keep the %s at its id', (name, construct, logicalId) => {
+      // An AwsCustomResource wraps a CustomResource, which wraps its CfnResource: follow defaultChild down to it.
+      let cfn: IConstruct | undefined = construct(stack);
+      while (cfn !== undefined && !CfnElement.isCfnElement(cfn)) cfn = cfn.node.defaultChild;
+      if (cfn === undefined) throw new Error(`no CloudFormation resource under the ${name}`);
+      expect(stack.getLogicalId(cfn as CfnElement)).toBe(logicalId);
+      expect(template.toJSON().Resources[logicalId]).toBeDefined();
     });
   });
 

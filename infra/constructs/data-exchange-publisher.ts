@@ -1,0 +1,319 @@
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { ENV_KEYS } from '../../shared/env';
+import { MAX_CONCURRENT_IMPORT_JOBS } from '../../shared/limits';
+import { SubscriberAccountIds } from '../../shared/schemas/fields';
+import { describeIssues } from '../../shared/validation';
+import type { ProviderTaskName } from '../../tasks/registry';
+import type { WorkflowTaskName } from '../../workflows/publish-revision';
+import { APP_WRITTEN_PREFIXES, DataBucket } from './data-bucket';
+import { DataSet } from './data-set';
+import { ExchangeEvents } from './exchange-events';
+import { ManifestTrigger } from './manifest-trigger';
+import { Monitoring } from './monitoring';
+import { Notifications } from './notifications';
+import { PublishSchedule } from './schedule';
+import { PublishWorkflow } from './publish-workflow';
+import { StatusNotifications } from './status-notifications';
+import { TaskFunction, type TaskFunctionProps } from './task-function';
+
+const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
+/**
+ * One data set the publisher publishes to. A list of these, rather than a single data set's props on the publisher,
+ * so that a deployment can list several later without a change to this API.
+ */
+export interface PublisherDataSetProps {
+  /** The name runs and manifests know this data set by; unique among the publisher's data sets. */
+  readonly name: string;
+  /**
+   * An existing data set to publish to.
+   * @default a new S3_SNAPSHOT data set, owned by the stack
+   */
+  readonly dataSetId?: string;
+  /**
+   * The Data Exchange name of the data set created; ignored with `dataSetId`.
+   * @default `dx-flow-<environment>`
+   */
+  readonly dataSetName?: string;
+  /**
+   * When to publish the sample data, or `false` for no schedule (manifests and `dx-flow run` still start runs).
+   * @default events.Schedule.rate(Duration.days(1))
+   */
+  readonly schedule?: events.Schedule | false;
+  /**
+   * 12-digit accounts (at most 20) each published revision is shared with by a data grant.
+   * @default none: revisions are published, and shared with nobody
+   */
+  readonly subscriberAccountIds?: readonly string[];
+  /**
+   * ISO date or date-time on which the data grants end.
+   * @default the grants never end
+   */
+  readonly grantEndsAt?: string;
+}
+
+export interface DataExchangePublisherProps {
+  /**
+   * Names what must be unique per account and Region: the state machines `dx-flow-publish-<environment>` and
+   * `dx-flow-import-batch-<environment>`, their log group, the dashboard and the data set created. Two publishers in
+   * one account and Region need two environments.
+   * @default 'dev'
+   */
+  readonly environment?: string;
+  /**
+   * The data sets to publish to. One for now: several from one deployment come with the configuration that lists them.
+   * @default one data set named 'default', created by the stack, published daily
+   */
+  readonly dataSets?: readonly PublisherDataSetProps[];
+  /**
+   * A bucket of your own to stage assets and run manifests in. Its encryption, logging and lifecycle stay yours; the
+   * publisher turns on its EventBridge notifications for the manifest trigger.
+   * @default a new versioned, encrypted, TLS-only bucket `dx-flow-data-<account>-<region>`, with server access logs
+   */
+  readonly bucket?: s3.IBucket;
+  /**
+   * Keep the new buckets, their objects and the state machines' and event handler's log groups when the stack is
+   * deleted, as production data must be.
+   * @default false
+   */
+  readonly retainOnDelete?: boolean;
+  /**
+   * Whole days after which every object in the new bucket, your own sources included, moves to Glacier, from where
+   * Data Exchange can no longer import it. Only for a bucket the publisher creates.
+   * @default only what the app writes moves, to Infrequent Access at 30 days and Glacier at 90
+   */
+  readonly tierSourcesAfterDays?: number;
+  /**
+   * The topic for run notifications and Data Exchange events.
+   * @default a new topic, encrypted with a customer managed key of its own
+   */
+  readonly notificationTopic?: sns.ITopic;
+  /**
+   * The key ARN (not an alias) of the customer managed key `notificationTopic` is encrypted with; its publishers get
+   * kms:Decrypt and kms:GenerateDataKey* on exactly that key. Only with `notificationTopic`.
+   * @default none: the topic is unencrypted or uses the AWS managed key
+   */
+  readonly notificationTopicKeyArn?: string;
+  /**
+   * Alarms on failed, timed-out, aborted and throttled runs, failed event handlers and undelivered events.
+   * @default true
+   */
+  readonly alarms?: boolean;
+  /**
+   * The operations topic the alarms and their recovery go to. An existing topic with a customer managed key needs its
+   * key policy to let cloudwatch.amazonaws.com use the key. Only with alarms on.
+   * @default a new topic, encrypted with a key whose policy lets CloudWatch publish
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Import jobs one run keeps going at once (the Map state's MaxConcurrency), from 1 to Data Exchange's 10.
+   * @default 10
+   */
+  readonly mapMaxConcurrency?: number;
+}
+
+/**
+ * Publishes revisions to AWS Data Exchange: a staging bucket, the data set, the task functions, the publish and
+ * import-batch state machines, and what starts them (a schedule, a manifest uploaded under `manifests/incoming/`) and
+ * watches them (run notifications, Data Exchange events, alarms and a dashboard). Add it to a stack of your own;
+ * `DataExchangeStack` is this construct configured from CDK context.
+ */
+export class DataExchangePublisher extends Construct {
+  /** The publish state machine: one execution per run. */
+  public readonly stateMachine: sfn.StateMachine;
+  /** Imports one batch; the publish state machine runs one execution of it per batch. */
+  public readonly importBatchStateMachine: sfn.StateMachine;
+  /** The staging bucket: the one given, or the one created. */
+  public readonly bucket: s3.IBucket;
+  /** The id of the (default) data set. */
+  public readonly dataSetId: string;
+  /** The run-notification topic: the one given, or the one created. */
+  public readonly notificationTopic: sns.ITopic;
+  /** The operations topic, when alarms are on. */
+  public readonly alarmTopic?: sns.ITopic;
+  /** Every task function, by task name. */
+  public readonly functions: Readonly<Record<ProviderTaskName, lambda.IFunction>>;
+  /** Every alarm; none with alarms off. */
+  public readonly alarms: readonly cloudwatch.Alarm[];
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  /** The constructs behind those, for grants and finer assertions. */
+  public readonly dataBucket: DataBucket;
+  public readonly dataSet: DataSet;
+  public readonly notifications: Notifications;
+  /** The operations topic's construct, when alarms are on. */
+  public readonly alarmNotifications?: Notifications;
+  public readonly taskFunctions: Readonly<Record<ProviderTaskName, TaskFunction>>;
+  public readonly workflow: PublishWorkflow;
+  /** The schedule, unless the data set has none. */
+  public readonly schedule?: PublishSchedule;
+  public readonly manifestTrigger: ManifestTrigger;
+  public readonly exchangeEvents: ExchangeEvents;
+  /** Announces each publish run that failed, timed out or was stopped. */
+  public readonly statusNotifications: StatusNotifications;
+  public readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: DataExchangePublisherProps = {}) {
+    super(scope, id);
+    const { environment, dataSet: dataSetProps } = validate(props);
+    const retainOnDelete = props.retainOnDelete ?? false;
+    const logRemovalPolicy = retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.dataBucket = new DataBucket(this, 'DataBucket', {
+      existingBucket: props.bucket,
+      retainOnDelete,
+      tieredPrefixes: APP_WRITTEN_PREFIXES,
+      glacierAllObjectsAfterDays: props.tierSourcesAfterDays,
+    });
+    this.bucket = this.dataBucket.bucket;
+    this.dataSet = new DataSet(this, 'DataSet', {
+      dataSetId: dataSetProps.dataSetId,
+      name: dataSetProps.dataSetName ?? `dx-flow-${environment}`,
+    });
+    this.dataSetId = this.dataSet.dataSetId;
+    this.notifications = new Notifications(this, 'Notifications', {
+      existing: props.notificationTopic === undefined ? undefined : { topic: props.notificationTopic, keyArn: props.notificationTopicKeyArn },
+    });
+    this.notificationTopic = this.notifications.topic;
+    if (props.alarms !== false) {
+      this.alarmNotifications = new Notifications(this, 'AlarmTopic', {
+        existing: props.alarmTopic === undefined ? undefined : { topic: props.alarmTopic },
+        purpose: 'alarms',
+        allowCloudWatchAlarms: true,
+      });
+      this.alarmTopic = this.alarmNotifications.topic;
+    }
+    const topicArn = this.notificationTopic.topicArn;
+
+    this.exchangeEvents = new ExchangeEvents(this, 'ExchangeEvents', {
+      environment: { [ENV_KEYS.notifyTopicArn]: topicArn },
+      logRemovalPolicy,
+    });
+
+    const task = (name: WorkflowTaskName, taskEnvironment: TaskFunctionProps['environment'] = {}): TaskFunction =>
+      new TaskFunction(this, `Task-${name}`, { task: name, environment: taskEnvironment });
+    const workflowFunctions: Record<WorkflowTaskName, TaskFunction> = {
+      'plan-revision': task('plan-revision', {
+        [ENV_KEYS.defaultSubscriberAccountIds]: (dataSetProps.subscriberAccountIds ?? []).join(','),
+      }),
+      'create-revision': task('create-revision'),
+      'upload-batch': task('upload-batch'),
+      'start-import': task('start-import'),
+      'check-import': task('check-import'),
+      'finalize-revision': task('finalize-revision'),
+      'share-with-subscribers': task(
+        'share-with-subscribers',
+        dataSetProps.grantEndsAt === undefined ? {} : { [ENV_KEYS.grantEndsAt]: dataSetProps.grantEndsAt },
+      ),
+      notify: task('notify', { [ENV_KEYS.notifyTopicArn]: topicArn }),
+    };
+
+    this.dataBucket.grantPlan(workflowFunctions['plan-revision'].function);
+    this.dataBucket.grantUpload(workflowFunctions['upload-batch'].function);
+    this.dataSet.grantCreateRevision(workflowFunctions['create-revision'].function);
+    this.dataSet.grantImport(workflowFunctions['start-import'].function, this.dataBucket);
+    this.dataSet.grantImportStatus(workflowFunctions['check-import'].function);
+    this.dataSet.grantFinalize(workflowFunctions['finalize-revision'].function);
+    this.dataSet.grantShare(workflowFunctions['share-with-subscribers'].function);
+    this.notifications.grantPublish(workflowFunctions.notify.function);
+    this.notifications.grantPublish(this.exchangeEvents.handler.function);
+
+    this.workflow = new PublishWorkflow(this, 'PublishWorkflow', {
+      functions: mapValues(workflowFunctions, (fn) => fn.function),
+      nameSuffix: environment,
+      mapMaxConcurrency: props.mapMaxConcurrency,
+      logRemovalPolicy,
+    });
+    this.stateMachine = this.workflow.stateMachine;
+    this.importBatchStateMachine = this.workflow.importBatchStateMachine;
+    const { stateMachine } = this;
+
+    this.statusNotifications = new StatusNotifications(this, 'StatusNotifications', {
+      stateMachine,
+      environment: { [ENV_KEYS.notifyTopicArn]: topicArn, [ENV_KEYS.notificationRecordBucket]: this.bucket.bucketName },
+    });
+    const statusChangeHandler = this.statusNotifications.handler.function;
+    this.workflow.grantReadExecutions(statusChangeHandler);
+    this.dataBucket.grantNotificationRecords(statusChangeHandler);
+    this.notifications.grantPublish(statusChangeHandler);
+    this.taskFunctions = {
+      ...workflowFunctions,
+      'handle-exchange-event': this.exchangeEvents.handler,
+      'handle-status-change': this.statusNotifications.handler,
+    };
+    this.functions = mapValues(this.taskFunctions, (fn) => fn.function);
+
+    const schedule = dataSetProps.schedule ?? events.Schedule.rate(Duration.days(1));
+    if (schedule !== false) {
+      this.schedule = new PublishSchedule(this, 'Schedule', {
+        stateMachine,
+        expression: schedule.expressionString,
+        bucketName: this.bucket.bucketName,
+        dataSetId: this.dataSetId,
+      });
+    }
+    this.manifestTrigger = new ManifestTrigger(this, 'ManifestTrigger', {
+      stateMachine,
+      bucket: this.bucket,
+      dataSetId: this.dataSetId,
+    });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stateMachine,
+      childStateMachines: { 'import-batch': this.importBatchStateMachine },
+      taskFunctions: mapValues(workflowFunctions, (fn) => fn.function),
+      eventHandlers: {
+        'handle-exchange-event': this.exchangeEvents.handler.function,
+        'handle-status-change': statusChangeHandler,
+      },
+      deadLetterQueues: {
+        ...(this.schedule === undefined ? {} : { schedule: this.schedule.deadLetterQueue }),
+        'manifest-trigger': this.manifestTrigger.deadLetterQueue,
+        'exchange-events': this.exchangeEvents.deadLetterQueue,
+        'status-notifications': this.statusNotifications.deadLetterQueue,
+      },
+      topic: this.alarmTopic,
+      dashboardName: `dx-flow-${environment}-${Aws.REGION}`,
+    });
+    this.alarms = this.monitoring.alarms;
+    this.dashboard = this.monitoring.dashboard;
+  }
+}
+
+/** Stops synth with one sentence on props the publisher cannot deploy; returns the settings it needs. */
+function validate(props: DataExchangePublisherProps): { environment: string; dataSet: PublisherDataSetProps } {
+  const fail = (message: string): never => {
+    throw new Error(`DataExchangePublisher: ${message}`);
+  };
+  const environment = props.environment ?? 'dev';
+  if (!ENVIRONMENT_NAME.test(environment)) fail(`environment must be a lowercase name of at most 32 letters, digits and "-"; got "${environment}"`);
+  const dataSets = props.dataSets ?? [{ name: 'default' }];
+  if (dataSets.length !== 1) fail(`dataSets must list exactly one data set for now; got ${dataSets.length}`);
+  const [dataSet] = dataSets;
+  if (!ENVIRONMENT_NAME.test(dataSet.name)) fail(`dataSets[0].name must be a lowercase name of at most 32 letters, digits and "-"; got "${dataSet.name}"`);
+  const accounts = SubscriberAccountIds.safeParse(dataSet.subscriberAccountIds ?? []);
+  if (!accounts.success) fail(`dataSets "${dataSet.name}" subscriberAccountIds: ${describeIssues(accounts.error)}`);
+  const concurrency = props.mapMaxConcurrency;
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_CONCURRENT_IMPORT_JOBS)) {
+    fail(`mapMaxConcurrency must be a whole number from 1 to ${MAX_CONCURRENT_IMPORT_JOBS}, the import jobs Data Exchange runs at once; got ${concurrency}`);
+  }
+  if (props.notificationTopicKeyArn !== undefined && props.notificationTopic === undefined) {
+    fail('notificationTopicKeyArn names the key of an existing topic, so notificationTopic must be given; the topic the publisher creates has a key of its own');
+  }
+  if (props.alarms === false && props.alarmTopic !== undefined) fail('alarmTopic is given but alarms is false; give one or the other');
+  if (props.bucket !== undefined && props.tierSourcesAfterDays !== undefined) {
+    fail("tierSourcesAfterDays applies to the bucket the publisher creates; the lifecycle of the given bucket is its owner's");
+  }
+  return { environment, dataSet };
+}
+
+function mapValues<K extends string, A, B>(record: Readonly<Record<K, A>>, f: (value: A) => B): Record<K, B> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, f(value as A)])) as Record<K, B>;
+}
