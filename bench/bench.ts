@@ -3,6 +3,7 @@ import { coldStart } from './cold-start';
 import { costReport } from './cost';
 import { type BenchOptions, parseBenchOptions, type SectionName, USAGE } from './options';
 import { orchestration } from './orchestration';
+import { publishLatency } from './latency';
 import { describeProvenance, provenance } from './provenance';
 import { printReport, type SectionReport } from './report';
 import { start } from './start';
@@ -24,6 +25,8 @@ const SECTIONS: Readonly<Record<SectionName, (options: BenchOptions) => Promise<
   'cold-start': (options) => coldStart(options.rounds),
   cost: () => Promise.resolve(costReport()),
   start: (options) => start(options.rounds),
+  'publish-latency': (options) =>
+    publishLatency({ jobSeconds: options.jobSeconds, assets: options.latencyAssets, rounds: options.rounds, jobMs: options.jobMs }),
 };
 
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 import { ImportPollEnv, readEnv } from '../shared/env';
-import { importPollConfig, nextWaitSeconds } from '../shared/import-poll';
+import { DEFAULT_POLL_GROWTH_PERCENT, importPollConfig, nextWaitSeconds } from '../shared/import-poll';
 import { TASKS } from '../tasks/registry';
 import { fixed, type SectionReport } from './report';
 
@@ -46,9 +46,9 @@ export function pollingCosts(importSeconds: number): PollingCost[] {
   const sleeper = TASKS['check-import'].memoryMb / 1024;
   return [
     pollingCost(
-      config.initialSeconds >= config.maxSeconds
+      config.initialSeconds >= config.maxSeconds && (config.growthPercent ?? DEFAULT_POLL_GROWTH_PERCENT) >= 100
         ? `this workflow: a poll every ${config.maxSeconds} s`
-        : `this workflow: first poll at ${config.initialSeconds} s, doubling to ${config.maxSeconds} s`,
+        : `this workflow: first poll at ${config.initialSeconds} s, then waits of ${config.growthPercent ?? DEFAULT_POLL_GROWTH_PERCENT}% of the time waited, at most ${config.maxSeconds} s`,
       polls,
     ),
     pollingCost('fixed 10 s polling', Math.ceil(importSeconds / 10)),

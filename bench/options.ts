@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
  * after an hour of rounds.
  */
 
-export const SECTION_NAMES = ['orchestration', 'big-asset', 'cold-start', 'cost', 'start'] as const;
+export const SECTION_NAMES = ['orchestration', 'big-asset', 'cold-start', 'cost', 'start', 'publish-latency'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 export interface BenchOptions {
@@ -17,12 +17,19 @@ export interface BenchOptions {
   readonly sizes: readonly number[];
   /** Sizes of the big asset, in MiB. @default [64, 256, 1024] */
   readonly bigAssetMib: readonly number[];
+  /** Per-job import durations of the publish-latency section, in scaled seconds. @default [10, 36, 300] */
+  readonly jobSeconds: readonly number[];
+  /** Asset counts of the publish-latency section's sandbox runs. @default [100, 1000] */
+  readonly latencyAssets: readonly number[];
+  /** Real milliseconds a modeled job lasts in those runs (the time scale follows, at most 1,000 ms a second and within the sandbox's 60 s for a batch). @default 30000 */
+  readonly jobMs: number;
   /** One JSON object on stdout instead of tables. @default false */
   readonly json: boolean;
 }
 
 export const USAGE =
-  'npm run bench -- [--only orchestration,big-asset,cold-start,cost,start] [--rounds 5] [--sizes 1,1000,10000] [--big-asset-mib 64,256,1024] [--json]';
+  'npm run bench -- [--only orchestration,big-asset,cold-start,cost,start,publish-latency] [--rounds 5] [--sizes 1,1000,10000] [--big-asset-mib 64,256,1024] ' +
+  '[--job-seconds 10,36,300] [--latency-assets 100,1000] [--job-ms 30000] [--json]';
 
 function numbers(flag: string, text: string, integer: boolean): number[] {
   const values = text.split(',').map(Number);
@@ -48,6 +55,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       rounds: { type: 'string', default: '5' },
       sizes: { type: 'string', default: '1,1000,10000' },
       'big-asset-mib': { type: 'string', default: '64,256,1024' },
+      'job-seconds': { type: 'string', default: '10,36,300' },
+      'latency-assets': { type: 'string', default: '100,1000' },
+      'job-ms': { type: 'string', default: '30000' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -56,6 +66,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     rounds: numbers('rounds', values.rounds, true)[0],
     sizes: numbers('sizes', values.sizes, true),
     bigAssetMib: numbers('big-asset-mib', values['big-asset-mib'], false),
+    jobSeconds: numbers('job-seconds', values['job-seconds'], false),
+    latencyAssets: numbers('latency-assets', values['latency-assets'], true),
+    jobMs: numbers('job-ms', values['job-ms'], true)[0],
     json: values.json,
   };
 }

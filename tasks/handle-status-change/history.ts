@@ -44,9 +44,11 @@ const StateFacts = z.object({
 type StateFacts = z.infer<typeof StateFacts>;
 
 function parseJson(text: string | undefined | null): unknown {
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: JSON.parse throws on undefined (caught below) and parses null to null, which StateFacts refuses like undefined
   if (text === undefined || text === null) return undefined;
   try {
     return JSON.parse(text);
+    // Stryker disable next-line BlockStatement: an empty catch falls through to the same undefined
   } catch {
     return undefined;
   }
@@ -109,6 +111,7 @@ function entryOf(event: HistoryEvent, byId: ReadonlyMap<number, HistoryEvent>): 
     if (current.stateEnteredEventDetails !== undefined) return current;
     // Walked out of the task into another state's events: the chain is not the task's own.
     if (current.stateExitedEventDetails !== undefined) return undefined;
+    // Stryker disable next-line ConditionalExpression: byId has no undefined key, so get(undefined) is undefined too
     current = current.previousEventId === undefined ? undefined : byId.get(current.previousEventId);
   }
   return undefined;
@@ -137,22 +140,28 @@ export function findFailedState(newestFirst: readonly HistoryEvent[]): FailedSta
   }
   if (open.length === 0) return undefined;
 
+  // Stryker disable next-line MethodExpression,ConditionalExpression: an event without an id would sit under the undefined key, which no lookup uses
   const byId = new Map(attempt.filter((event) => event.id !== undefined).map((event) => [event.id as number, event]));
   const lastFailure = attempt.find((event) => event.type !== undefined && TASK_FAILURE_TYPES.has(event.type));
+  // Stryker disable next-line ConditionalExpression: entryOf(undefined) is undefined as well
   const failedEntry = lastFailure === undefined ? undefined : entryOf(lastFailure, byId);
   const stopped = failedEntry !== undefined && open.includes(failedEntry) ? failedEntry : open[0];
 
   const details = stopped.stateEnteredEventDetails;
+  // Stryker disable next-line OptionalChaining,StringLiteral: every open event has stateEnteredEventDetails with a name (it was pushed for it)
   const name = details?.name ?? 'unknown';
   const batchIndex = name === STATE.importBatch ? stateFactsOf(details?.input).batch?.index : undefined;
+  // Stryker disable next-line OptionalChaining: details is defined, as above
   return { name, batchIndex, input: details?.input };
 }
 
 function latestExitOf(newestFirst: readonly HistoryEvent[], state: string): string | undefined {
+  // Stryker disable next-line OptionalChaining: the event found has stateExitedEventDetails, since its name matched
   return newestFirst.find((event) => event.stateExitedEventDetails?.name === state)?.stateExitedEventDetails?.output;
 }
 
 function latestEntryOf(newestFirst: readonly HistoryEvent[], state: string): string | undefined {
+  // Stryker disable next-line OptionalChaining: the event found has stateEnteredEventDetails, since its name matched
   return newestFirst.find((event) => event.stateEnteredEventDetails?.name === state)?.stateEnteredEventDetails?.input;
 }
 

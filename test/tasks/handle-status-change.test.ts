@@ -17,7 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { NOTIFICATION_RECORD_PREFIX, SNS_MAX_MESSAGE_BYTES } from '../../shared/notifications';
 import { StatusChangeEvent } from '../../shared/schemas/status-change-event';
 import { STATE } from '../../shared/state-names';
-import { handleStatusChange, HISTORY_PAGE_SIZE, MAX_HISTORY_PAGES, recordKeyOf } from '../../tasks/handle-status-change/core';
+import { handleStatusChange, HISTORY_PAGE_SIZE, MAX_HISTORY_PAGES, readHistory, recordKeyOf } from '../../tasks/handle-status-change/core';
 import { findFailedState, findRun } from '../../tasks/handle-status-change/history';
 import { describeCause } from '../../tasks/handle-status-change/message';
 import { handler } from '../../tasks/handle-status-change/handler';
@@ -652,6 +652,144 @@ describe('handle-status-change', () => {
         name: 'InputValidationError',
         message: expect.stringContaining('detail.status'),
       });
+    });
+  });
+});
+
+describe('handle-status-change, each rule on its own', () => {
+  beforeEach(() => {
+    sfn.reset();
+    s3.reset();
+    sns.reset();
+    s3.on(PutObjectCommand).resolves({});
+    s3.on(DeleteObjectCommand).resolves({});
+    sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
+  });
+
+  describe('reading the history', () => {
+    it('returns the events of a single page as they are, with one call', async () => {
+      const events = failedInFinalize().newestFirst();
+      sfn.on(GetExecutionHistoryCommand).resolvesOnce({ events }).resolves({ events: [] });
+
+      await expect(readHistory(new SFNClient({}), EXECUTION_ARN)).resolves.toEqual(events);
+      expect(sfn).toHaveReceivedCommandTimes(GetExecutionHistoryCommand, 1);
+    });
+
+    it('reads a page without events as none', async () => {
+      sfn.on(GetExecutionHistoryCommand).resolves({});
+
+      await expect(readHistory(new SFNClient({}), EXECUTION_ARN)).resolves.toEqual([]);
+    });
+  });
+
+  describe('the claim', () => {
+    it('writes, with If-None-Match, a JSON record of the execution, status, attempt and claim time', async () => {
+      given(failedInFinalize(), described({ error: 'RevisionStateError' }));
+
+      await run('FAILED');
+
+      const [claim, record] = puts();
+      expect(claim).toEqual({
+        Bucket: RECORD_BUCKET,
+        Key: recordKey(0, 'FAILED'),
+        Body: JSON.stringify({ executionArn: EXECUTION_ARN, status: 'FAILED', redriveCount: 0, claimedAt: '2026-11-30T07:03:00.000Z' }),
+        ContentType: 'application/json',
+        IfNoneMatch: '*',
+      });
+      expect(record).toMatchObject({ ContentType: 'application/json' });
+    });
+
+    it.each([
+      ['named PreconditionFailed', Object.assign(new Error('taken'), { name: 'PreconditionFailed' })],
+      ['answered 412', Object.assign(new Error('taken'), { name: 'SomeS3Error', $metadata: { httpStatusCode: 412 } })],
+    ])('takes an S3 error %s for a record already claimed', async (_, error) => {
+      given(failedInFinalize(), described({ error: 'RevisionStateError' }));
+      s3.on(PutObjectCommand).rejects(error);
+
+      await expect(run('FAILED')).resolves.toMatchObject({ outcome: 'duplicate' });
+    });
+
+    it.each([
+      ['an error without $metadata', Object.assign(new Error('boom'), { name: 'SomeS3Error' })],
+      ['a thrown string', 'boom'],
+    ])('rethrows %s of the claim, publishing nothing', async (_, thrown) => {
+      given(failedInFinalize(), described({ error: 'RevisionStateError' }));
+      s3.on(PutObjectCommand).callsFake(() => {
+        throw thrown;
+      });
+
+      await expect(run('FAILED')).rejects.toThrow(thrown instanceof Error ? thrown.message : String(thrown));
+      expect(sns).not.toHaveReceivedCommand(PublishCommand);
+    });
+  });
+
+  it('logs what it sent, with the message id and record key', async () => {
+    given(failedInFinalize(), described({ error: 'RevisionStateError' }));
+    const log = logger();
+
+    await run('FAILED', {}, log);
+
+    expect(log.info).toHaveBeenCalledWith(
+      'status notified',
+      expect.objectContaining({ executionArn: EXECUTION_ARN, status: 'FAILED', messageId: 'msg-1', recordKey: recordKey(0, 'FAILED'), runId: RUN_ID }),
+    );
+  });
+
+  it('names DescribeExecution and the execution when reading it is denied', async () => {
+    sfn.on(DescribeExecutionCommand).rejects(awsError('AccessDeniedException', 400));
+
+    await expect(run('FAILED')).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining(`Check that the task's role allows states:DescribeExecution on execution ${EXECUTION_ARN}.`),
+    });
+  });
+
+  describe('what DescribeExecution says against the event', () => {
+    const otherRun = { bucket: BUCKET, datasetId: DATA_SET_ID, runId: 'run-from-the-event' };
+    const stopped = () => {
+      const history = new History().started('not the run');
+      history.startTask(STATE.planRevision, 'not the run either');
+      return history;
+    };
+
+    it("reads the run from DescribeExecution's input before the event's", async () => {
+      given(stopped(), described({ error: 'X' }));
+
+      await run('FAILED', { input: JSON.stringify(otherRun) });
+
+      expect(published().Subject).toBe(`dx-flow: run ${RUN_ID} failed: X`);
+    });
+
+    it("reads the run from the event's input when DescribeExecution has none", async () => {
+      given(stopped(), described({ error: 'X', input: undefined }));
+
+      await run('FAILED', { input: JSON.stringify(otherRun) });
+
+      expect(published().Subject).toBe('dx-flow: run run-from-the-event failed: X');
+    });
+
+    it("takes the start from DescribeExecution, the stop from the event, and DescribeExecution's stop when the event has none", async () => {
+      const startDate = new Date('2026-11-30T05:00:00.000Z');
+      given(stopped(), described({ error: 'X', startDate, stopDate: new Date('2026-11-30T05:00:30.000Z') }));
+
+      await run('FAILED');
+      const withEventStop = published().Message ?? '';
+      sns.resetHistory();
+      await run('FAILED', { stopDate: null });
+      const withoutEventStop = published().Message ?? '';
+
+      expect(withEventStop).toMatch(/^Started: +2026-11-30T05:00:00.000Z$/m);
+      expect(withEventStop).toMatch(/^Duration: +2 h 2 min 5 s$/m);
+      expect(withoutEventStop).toMatch(/^Duration: +30 s$/m);
+    });
+
+    it('measures up to now when neither says when the execution stopped', async () => {
+      given(stopped(), described({ error: 'X', stopDate: undefined }));
+
+      await run('FAILED', { stopDate: null });
+
+      // now() is 07:03:00, three minutes after the start.
+      expect(published().Message).toMatch(/^Duration: +1 h 3 min 0 s$/m);
     });
   });
 });

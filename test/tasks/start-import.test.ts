@@ -319,6 +319,43 @@ describe('start-import', () => {
     expect(dataExchange).toHaveReceivedCommand(CreateJobCommand);
   });
 
+  describe('which jobs belong to the batch', () => {
+    it('takes no import job without S3 sources, nor a job without details, for one of the batch', async () => {
+      const noSources = importJob(EARLIER_JOB_ID, 'COMPLETED', []);
+      const noDetails: JobEntry = { ...importJob('44445555666677778888999900001111', 'COMPLETED', BATCH_KEYS), Details: undefined };
+      dataExchange.on(ListJobsCommand).resolves({ Jobs: [noSources, noDetails] });
+
+      await expect(handler(input())).resolves.toMatchObject({ jobId: JOB_ID, submitted: 3, skipped: 0 });
+      expect(dataExchange).not.toHaveReceivedCommand(ListRevisionAssetsCommand);
+    });
+
+    it('takes no job of another type for one of the batch, whatever sources it names', async () => {
+      const signedUrlJob: JobEntry = { ...importJob(EARLIER_JOB_ID, 'WAITING', BATCH_KEYS), Type: 'IMPORT_ASSET_FROM_SIGNED_URL' };
+      dataExchange.on(ListJobsCommand).resolves({ Jobs: [signedUrlJob] });
+
+      await expect(handler(input())).resolves.toMatchObject({ jobId: JOB_ID, state: 'IN_PROGRESS' });
+      expect(dataExchange).not.toHaveReceivedCommand(ListRevisionAssetsCommand);
+      expect(dataExchange).not.toHaveReceivedCommandWith(StartJobCommand, { JobId: EARLIER_JOB_ID });
+    });
+  });
+
+  it('fails naming CreateJob and the revision when ADX answers without a job id', async () => {
+    dataExchange.on(CreateJobCommand).resolves({});
+
+    await expect(handler(input())).rejects.toThrow(
+      `dataexchange:CreateJob into revision ${REVISION_ID} of data set ${DATA_SET_ID} returned no job id`,
+    );
+    expect(dataExchange).not.toHaveReceivedCommand(StartJobCommand);
+  });
+
+  it('fails naming ListJobs and the revision when the job it would reuse has no id', async () => {
+    const { Id: _, ...withoutId } = importJob(EARLIER_JOB_ID, 'WAITING', BATCH_KEYS);
+    dataExchange.on(ListJobsCommand).resolves({ Jobs: [withoutId as JobEntry] });
+
+    await expect(handler(input())).rejects.toThrow(`dataexchange:ListJobs listed a job without an id in revision ${REVISION_ID} of data set ${DATA_SET_ID}`);
+    expect(dataExchange).not.toHaveReceivedCommand(StartJobCommand);
+  });
+
   it('does not start a WAITING job that would import a key the revision already holds', async () => {
     dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: [assetNamed(key(2))] });
     dataExchange.on(ListJobsCommand).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'WAITING', BATCH_KEYS)] });

@@ -1,0 +1,146 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { createS3Client } from '../shared/clients/s3';
+import { mapLimited } from '../shared/concurrency';
+import { sleep } from '../shared/sleep';
+import { STATE } from '../shared/state-names';
+import { perJobDuration } from '../sandbox/dataexchange/import-duration';
+import { startSandbox } from '../sandbox/sandbox';
+import { withTempDir } from './scratch';
+
+/*
+ * One run of the publish-latency section, in a process of its own: the tasks read the poll schedule
+ * (IMPORT_POLL_*) from the environment once per process, so each schedule gets a fresh one. It starts a sandbox
+ * whose import jobs take `jobSeconds` scaled seconds each (`timeScaleMs` real ms a second), puts `assets` small
+ * objects in its bucket, publishes them (an s3Prefix run, so UploadBatch only checks them), and prints one JSON
+ * line: the scaled seconds from the execution's start to FinalizeRevision's end, and the `*StateEntered` events
+ * of the publish execution and of every batch execution.
+ *
+ * `tsx bench/publish-latency-run.ts '{"assets":100,"jobSeconds":36,"timeScaleMs":100}'`
+ */
+
+export interface LatencyRunRequest {
+  readonly assets: number;
+  /** Scaled seconds a full job of 100 assets takes: perJobDuration. */
+  readonly jobSeconds: number;
+  readonly timeScaleMs: number;
+}
+
+export interface LatencyRunResult {
+  /** From the publish execution's start to the end of FinalizeRevision, on the scaled clock. */
+  readonly scaledSeconds: number;
+  readonly realMs: number;
+  readonly transitions: number;
+  readonly polls: number;
+  readonly batches: number;
+  /**
+   * Each batch's job, from StartImport's end (its job started) to the end of the CheckImport that saw it done, on
+   * the scaled clock: the poll schedule's own lateness, without the uploads and other tasks around it.
+   */
+  readonly noticedSeconds: readonly number[];
+}
+
+const PREFIX = 'latency';
+/** Objects put at once before the run; none of it is timed. */
+const PUT_CONCURRENCY = 40;
+const POLL_MS = 100;
+const WARM_UP = 'warm-up';
+
+/** Resolves with the execution once it has ended. */
+async function ended(sfn: SFNClient, executionArn: string): Promise<DescribeExecutionCommandOutput> {
+  for (;;) {
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (execution.status !== 'RUNNING') return execution;
+    await sleep(POLL_MS);
+  }
+}
+
+async function history(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined);
+  return events;
+}
+
+/**
+ * One execution of each state machine that fails at its first task on an empty input, before the measured run: the
+ * process loads every task module and the runner builds each definition then, not inside the measured time.
+ */
+async function warmUp(sfn: SFNClient, stateMachineArns: readonly string[]): Promise<void> {
+  for (const stateMachineArn of stateMachineArns) {
+    const { executionArn = '' } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: WARM_UP, input: '{}' }));
+    const { status } = await ended(sfn, executionArn);
+    if (status !== 'FAILED') throw new Error(`the warm-up execution of ${stateMachineArn} ended ${status ?? 'unknown'}, not FAILED`);
+  }
+}
+
+const exitOf = (events: readonly HistoryEvent[], name: string): number =>
+  events.findLast((event) => event.type === 'TaskStateExited' && event.stateExitedEventDetails?.name === name)?.timestamp?.getTime() ?? NaN;
+
+async function main(request: LatencyRunRequest): Promise<LatencyRunResult> {
+  return withTempDir('latency', async (directory) => {
+    const sandbox = await startSandbox({ directory, timeScaleMs: request.timeScaleMs, importDuration: perJobDuration(request.jobSeconds) });
+    try {
+      const sfn = new SFNClient({});
+      const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));
+      const stateMachineArns = stateMachines.map((machine) => machine.stateMachineArn ?? '');
+      await warmUp(sfn, stateMachineArns);
+      const s3 = createS3Client();
+      const keys = Array.from({ length: request.assets }, (_, i) => `${PREFIX}/${String(i).padStart(5, '0')}.csv`);
+      await mapLimited(keys, PUT_CONCURRENCY, (Key) => s3.send(new PutObjectCommand({ Bucket: sandbox.bucket, Key, Body: `id,value\n${Key},1\n` })));
+
+      const { executionArn = '' } = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: sandbox.stateMachineArn,
+          name: 'latency',
+          input: JSON.stringify({ bucket: sandbox.bucket, datasetId: sandbox.dataSetId, runId: 'latency', source: { type: 's3Prefix', prefix: PREFIX } }),
+        }),
+      );
+      const publish = await ended(sfn, executionArn);
+      if (publish.status !== 'SUCCEEDED') throw new Error(`the run ended ${publish.status ?? 'unknown'}: ${publish.error ?? ''} ${publish.cause ?? ''}`);
+      const publishEvents = await history(sfn, executionArn);
+      const realMs = exitOf(publishEvents, STATE.finalizeRevision) - (publish.startDate?.getTime() ?? NaN);
+
+      const batchMachines = stateMachineArns.filter((arn) => arn !== sandbox.stateMachineArn);
+      const batchArns = (
+        await Promise.all(batchMachines.map((stateMachineArn) => sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1000 }))))
+      ).flatMap(({ executions = [] }) => executions.filter((execution) => execution.name !== WARM_UP).map((execution) => execution.executionArn ?? ''));
+      const batchEvents = await Promise.all(batchArns.map((arn) => history(sfn, arn)));
+      const events = [...publishEvents, ...batchEvents.flat()];
+      const entered = (name: string) => events.filter((event) => event.stateEnteredEventDetails?.name === name).length;
+      // From StartImport's end, its job started, to the end of the CheckImport that saw the job done.
+      const noticedMs = batchEvents.map((batch) => exitOf(batch, STATE.checkImport) - exitOf(batch, STATE.startImport));
+      return {
+        scaledSeconds: realMs / request.timeScaleMs,
+        realMs: Math.round(realMs),
+        transitions: events.filter((event) => event.type?.endsWith('StateEntered')).length,
+        polls: entered(STATE.checkImport),
+        batches: batchArns.length,
+        noticedSeconds: noticedMs.map((ms) => Number((ms / request.timeScaleMs).toFixed(2))),
+      };
+    } finally {
+      await sandbox.close();
+    }
+  });
+}
+
+main(JSON.parse(process.argv[2] ?? '') as LatencyRunRequest).then(
+  (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);
