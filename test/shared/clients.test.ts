@@ -63,6 +63,27 @@ describe('clients', () => {
     });
   });
 
+  describe.each([
+    ['Data Exchange', createDataExchangeClient, 'AWS_ENDPOINT_URL_DATAEXCHANGE'],
+    ['S3', createS3Client, 'AWS_ENDPOINT_URL_S3'],
+    ['SNS', createSnsClient, 'AWS_ENDPOINT_URL_SNS'],
+  ])("the %s client's own endpoint variable", (_service, create, variable) => {
+    it(`sends requests where ${variable} says, read at each request, before AWS_ENDPOINT_URL`, async () => {
+      // Arrange
+      process.env[variable] = SANDBOX_ENDPOINT;
+      process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
+      const client = create();
+      process.env[variable] = 'http://127.0.0.1:4567';
+
+      // Act
+      const endpoint = await client.config.endpoint?.();
+
+      // Assert
+      expect(endpoint).toMatchObject({ hostname: '127.0.0.1', port: 4567 });
+      expect(client.config.isCustomEndpoint).toBe(true);
+    });
+  });
+
   it("resolves Data Exchange's regional endpoint through the SDK's endpoint provider", () => {
     const client = createDataExchangeClient({ region: 'us-west-2' });
 

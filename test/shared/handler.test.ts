@@ -170,7 +170,7 @@ describe('defineHandler', () => {
     // Assert
     const lines = written.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toEqual([
-      expect.objectContaining({ level: 'ERROR', message: 'task failed', task: 'test-task', error: expect.objectContaining({ name: 'ImportJobFailedError', message: 'job failed' }) }),
+      expect.objectContaining({ level: 'ERROR', message: 'task failed', service: 'dx-flow', task: 'test-task', error: expect.objectContaining({ name: 'ImportJobFailedError', message: 'job failed' }) }),
     ]);
   });
 
