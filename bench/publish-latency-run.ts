@@ -21,8 +21,9 @@ import { withTempDir } from './scratch';
  * One run of the publish-latency section, in a process of its own: the tasks read the poll schedule
  * (IMPORT_POLL_*) from the environment once per process, so each schedule gets a fresh one. It starts a sandbox
  * whose import jobs take `jobSeconds` scaled seconds each (`timeScaleMs` real ms a second), puts `assets` small
- * objects in its bucket, publishes them (an s3Prefix run, so UploadBatch only checks them), and prints one JSON
- * line: the scaled seconds from the execution's start to FinalizeRevision's end, and the `*StateEntered` events
+ * objects in its bucket, publishes them once unmeasured (a data set's earlier run, whose completed imports a
+ * learning poll schedule starts from), then publishes them again (an s3Prefix run, so UploadBatch only checks
+ * them), and prints one JSON line about the second run: the scaled seconds from the execution's start to FinalizeRevision's end, and the `*StateEntered` events
  * of the publish execution and of every batch execution.
  *
  * `tsx bench/publish-latency-run.ts '{"assets":100,"jobSeconds":36,"timeScaleMs":100}'`
@@ -50,6 +51,10 @@ export interface LatencyRunResult {
 }
 
 const PREFIX = 'latency';
+/** The measured run's runId: its batch executions' names start with it. */
+const RUN_ID = 'latency';
+/** The data set's earlier run, not measured. */
+const EARLIER_RUN_ID = 'earlier';
 /** Objects put at once before the run; none of it is timed. */
 const PUT_CONCURRENCY = 40;
 const POLL_MS = 100;
@@ -102,22 +107,27 @@ async function main(request: LatencyRunRequest): Promise<LatencyRunResult> {
       const keys = Array.from({ length: request.assets }, (_, i) => `${PREFIX}/${String(i).padStart(5, '0')}.csv`);
       await mapLimited(keys, PUT_CONCURRENCY, (Key) => s3.send(new PutObjectCommand({ Bucket: sandbox.bucket, Key, Body: `id,value\n${Key},1\n` })));
 
-      const { executionArn = '' } = await sfn.send(
-        new StartExecutionCommand({
-          stateMachineArn: sandbox.stateMachineArn,
-          name: 'latency',
-          input: JSON.stringify({ bucket: sandbox.bucket, datasetId: sandbox.dataSetId, runId: 'latency', source: { type: 's3Prefix', prefix: PREFIX } }),
-        }),
-      );
-      const publish = await ended(sfn, executionArn);
-      if (publish.status !== 'SUCCEEDED') throw new Error(`the run ended ${publish.status ?? 'unknown'}: ${publish.error ?? ''} ${publish.cause ?? ''}`);
+      const publishRun = async (runId: string) => {
+        const { executionArn = '' } = await sfn.send(
+          new StartExecutionCommand({
+            stateMachineArn: sandbox.stateMachineArn,
+            name: runId,
+            input: JSON.stringify({ bucket: sandbox.bucket, datasetId: sandbox.dataSetId, runId, source: { type: 's3Prefix', prefix: PREFIX } }),
+          }),
+        );
+        const publish = await ended(sfn, executionArn);
+        if (publish.status !== 'SUCCEEDED') throw new Error(`run ${runId} ended ${publish.status ?? 'unknown'}: ${publish.error ?? ''} ${publish.cause ?? ''}`);
+        return { executionArn, publish };
+      };
+      await publishRun(EARLIER_RUN_ID);
+      const { executionArn, publish } = await publishRun(RUN_ID);
       const publishEvents = await history(sfn, executionArn);
       const realMs = exitOf(publishEvents, STATE.finalizeRevision) - (publish.startDate?.getTime() ?? NaN);
 
       const batchMachines = stateMachineArns.filter((arn) => arn !== sandbox.stateMachineArn);
       const batchArns = (
         await Promise.all(batchMachines.map((stateMachineArn) => sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1000 }))))
-      ).flatMap(({ executions = [] }) => executions.filter((execution) => execution.name !== WARM_UP).map((execution) => execution.executionArn ?? ''));
+      ).flatMap(({ executions = [] }) => executions.filter((execution) => execution.name?.startsWith(`${RUN_ID}-`)).map((execution) => execution.executionArn ?? ''));
       const batchEvents = await Promise.all(batchArns.map((arn) => history(sfn, arn)));
       const events = [...publishEvents, ...batchEvents.flat()];
       const entered = (name: string) => events.filter((event) => event.stateEnteredEventDetails?.name === name).length;

@@ -21,6 +21,7 @@ import {
   type SandboxInfo,
 } from './directory';
 import { startDataExchangeEmulator } from './dataexchange/server';
+import { scaledJobClock } from './dataexchange/store';
 import { importDurationMs, type ImportDurationModel } from './dataexchange/import-duration';
 import { type Fault, FaultInjector } from './faults';
 import { claimDirectory } from './ownership';
@@ -209,6 +210,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       sourceReader: s3.objects,
       jobDelayMs: options.importDelayMs ?? 20,
       importDurationMs: options.importDuration && importDurationMs(options.importDuration, options.timeScaleMs ?? 10),
+      // A job's duration reads in the seconds the Wait states sleep, which StartImport learns its first wait from.
+      jobClock: scaledJobClock(options.timeScaleMs ?? 10),
     });
     servers.push(dataexchange);
     const sns = await startSns({ port: port(2), stateFile: path.join(directory, 'sns.json'), faults });

@@ -16,6 +16,7 @@ export const ENV_KEYS = {
   importPollMaxSeconds: 'IMPORT_POLL_MAX_SECONDS',
   importPollGrowthPercent: 'IMPORT_POLL_GROWTH_PERCENT',
   importPollMaxAttempts: 'IMPORT_POLL_MAX_ATTEMPTS',
+  importPollLearnFromJobs: 'IMPORT_POLL_LEARN_FROM_JOBS',
 } as const;
 
 const positiveInt = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
@@ -40,6 +41,9 @@ export const ImportPollEnv = z.object({
   [ENV_KEYS.importPollGrowthPercent]: positiveInt(20),
   // 126 polls wait 7,148 s in all: they bound one batch's import to two hours.
   [ENV_KEYS.importPollMaxAttempts]: positiveInt(126),
+  // The first wait is learned from the data set's latest completed imports (a percentile): 10 of them, so that
+  // one slow job does not set it alone. 0 turns learning off: IMPORT_POLL_INITIAL_SECONDS is always the first wait.
+  [ENV_KEYS.importPollLearnFromJobs]: z.coerce.number().int().min(0).default(10),
 });
 
 export const ShareWithSubscribersEnv = z.object({

@@ -11,7 +11,7 @@ import { ExportRunner, s3ClientsByAccount } from './exports';
 import { ImportRunner, type ImportRunnerOptions, s3SourceReader, type SourceReader } from './jobs';
 import { removeOrphanAssetFiles } from './asset-cleanup';
 import { buildRoutes, decodeParams, matchRoute } from './routes';
-import { DataExchangeStore, type StoreSnapshot } from './store';
+import { DataExchangeStore, type JobClock, type StoreSnapshot } from './store';
 
 export interface DataExchangeEmulatorOptions {
   /** @default 0, a free port */
@@ -34,6 +34,8 @@ export interface DataExchangeEmulatorOptions {
   readonly transferConcurrency?: number;
   /** @default none — real milliseconds from StartJob before an import job of a size completes (ImportRunnerOptions.jobDurationMs) */
   readonly importDurationMs?: ImportRunnerOptions['jobDurationMs'];
+  /** @default AWS_JOB_CLOCK — how a job's UpdatedAt counts the time since its CreatedAt */
+  readonly jobClock?: JobClock;
 }
 
 export interface RunningDataExchangeEmulator {
@@ -100,7 +102,7 @@ export async function startDataExchangeEmulator(options: DataExchangeEmulatorOpt
   removeTemporaryFilesOf(options.stateFile);
   const saved = await readStateFile(options.stateFile, snapshotOf);
   const stateFile = new StateFile(options.stateFile, () => JSON.stringify(store.snapshot()), SAVE_DEBOUNCE_MS);
-  const store = new DataExchangeStore(() => stateFile.changed(), saved);
+  const store = new DataExchangeStore(() => stateFile.changed(), saved, options.jobClock);
   // Before any job runs again: a job still IN_PROGRESS copies its sources anew, under new ids.
   await removeOrphanAssetFiles(options.assetDir, store.allAccounts());
   const imports = new ImportRunner({

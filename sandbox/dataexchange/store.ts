@@ -1,4 +1,5 @@
 import { type AccountSnapshot, AccountState, type AccountDirectory } from './store/account-state';
+import type { JobClock } from './store/jobs';
 
 /*
  * The emulator's state: every account's Data Exchange, and the snapshot the state file holds. One account's
@@ -9,7 +10,7 @@ import { type AccountSnapshot, AccountState, type AccountDirectory } from './sto
 
 export { type AccountDirectory, type AccountSnapshot, AccountState, type StartedExport } from './store/account-state';
 export type { ReceivedDataGrant } from './store/entitled-view';
-export type { ExportedObject } from './store/jobs';
+export { AWS_JOB_CLOCK, type ExportedObject, type JobClock, scaledJobClock } from './store/jobs';
 export { ASSET_ORDER, type ImportedAsset } from './store/revisions';
 
 const SNAPSHOT_FORMAT = 'dx-flow-sandbox-dataexchange/1';
@@ -26,20 +27,21 @@ export class DataExchangeStore implements AccountDirectory {
   constructor(
     private readonly changed: () => void,
     snapshot?: StoreSnapshot,
+    private readonly jobClock?: JobClock,
   ) {
     if (snapshot === undefined) return;
     if (snapshot.format !== SNAPSHOT_FORMAT) {
       throw new Error(`Unknown Data Exchange state format ${String(snapshot.format)}; \`dx-flow sandbox reset\` clears it`);
     }
     for (const [accountId, account] of Object.entries(snapshot.accounts)) {
-      this.accounts.set(accountId, new AccountState(accountId, changed, this, account));
+      this.accounts.set(accountId, new AccountState(accountId, changed, this, account, jobClock));
     }
   }
 
   account(accountId: string): AccountState {
     let account = this.accounts.get(accountId);
     if (account === undefined) {
-      account = new AccountState(accountId, this.changed, this);
+      account = new AccountState(accountId, this.changed, this, undefined, this.jobClock);
       this.accounts.set(accountId, account);
     }
     return account;

@@ -1,6 +1,6 @@
 import { type DataExchangeClient, GetJobCommand, type GetJobResponse, type JobError } from '@aws-sdk/client-dataexchange';
 import { awsCall, ImportJobFailedError, ImportTimeoutError } from '../../shared/errors';
-import { type ImportPollConfig, nextWaitSeconds, totalWaitSeconds } from '../../shared/import-poll';
+import { type ImportPollConfig, nextWaitSeconds, totalWaitSeconds, withFirstWait } from '../../shared/import-poll';
 import type { CheckImportInput, ImportStatus } from '../../shared/schemas/payloads';
 
 export interface CheckImportDeps {
@@ -64,11 +64,12 @@ export async function checkImport(input: CheckImportInput, deps: CheckImportDeps
   const pollCount = status.pollCount + 1;
   if (job.State === 'COMPLETED') return { ...status, state: 'COMPLETED', pollCount };
   if (job.State !== 'WAITING' && job.State !== 'IN_PROGRESS') throw importFailure(input, jobId, job);
-  if (pollCount >= deps.poll.maxAttempts) {
+  const poll = withFirstWait(deps.poll, status.firstWaitSeconds);
+  if (pollCount >= poll.maxAttempts) {
     throw new ImportTimeoutError(
       `Import job ${jobId} for batch ${status.batchIndex} of revision ${input.revisionId} is still ${job.State} after ` +
-        `${pollCount} polls over ${totalWaitSeconds(deps.poll, pollCount)} s of waiting (the bound is ${deps.poll.maxAttempts} polls)`,
+        `${pollCount} polls over ${totalWaitSeconds(poll, pollCount)} s of waiting (the bound is ${poll.maxAttempts} polls)`,
     );
   }
-  return { ...status, state: job.State, pollCount, waitSeconds: nextWaitSeconds(deps.poll, pollCount) };
+  return { ...status, state: job.State, pollCount, waitSeconds: nextWaitSeconds(poll, pollCount) };
 }

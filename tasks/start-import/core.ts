@@ -5,13 +5,14 @@ import {
   type DataExchangeClient,
   GetJobCommand,
   type JobEntry,
+  ListJobsCommand,
   paginateListJobs,
   paginateListRevisionAssets,
   StartJobCommand,
 } from '@aws-sdk/client-dataexchange';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { awsCall } from '../../shared/errors';
-import { type ImportPollConfig, nextWaitSeconds } from '../../shared/import-poll';
+import { type ImportPollConfig, learnedFirstWaitSeconds } from '../../shared/import-poll';
 import { readBatchAssets } from '../../shared/manifest';
 import type { ImportStatus, StartImportInput } from '../../shared/schemas/payloads';
 import { oldest } from '../oldest';
@@ -62,6 +63,30 @@ async function batchJobs(input: StartImportInput, batchKeys: ReadonlySet<string>
     }
     return jobs;
   });
+}
+
+/**
+ * A page of the data set's jobs: ListJobs lists them newest first, by CreatedAt
+ * (https://docs.aws.amazon.com/data-exchange/latest/apireference/API_ListJobs.html), and up to 10 of them are the
+ * imports in progress, so 50 hold the latest completed ones.
+ */
+const RECENT_JOBS_PAGE = 50;
+
+/** How long the data set's latest completed imports took, newest first, in seconds from CreatedAt to UpdatedAt. */
+async function recentImportSeconds(input: StartImportInput, dataExchange: DataExchangeClient): Promise<number[]> {
+  const page = await awsCall({ action: 'dataexchange:ListJobs', resource: `data set ${input.datasetId}` }, () =>
+    dataExchange.send(new ListJobsCommand({ DataSetId: input.datasetId, MaxResults: RECENT_JOBS_PAGE })),
+  );
+  return (page.Jobs ?? []).flatMap((job) =>
+    job.Type === IMPORT_JOB_TYPE && job.State === 'COMPLETED' && job.CreatedAt !== undefined && job.UpdatedAt !== undefined
+      ? [(job.UpdatedAt.getTime() - job.CreatedAt.getTime()) / 1000]
+      : [],
+  );
+}
+
+/** The first wait of the job just started or found running: learned from the data set's recent imports, if asked to. */
+async function firstWaitSeconds(input: StartImportInput, poll: ImportPollConfig, dataExchange: DataExchangeClient): Promise<number> {
+  return learnedFirstWaitSeconds(poll, poll.learnFromJobs === 0 ? [] : await recentImportSeconds(input, dataExchange));
 }
 
 /**
@@ -146,9 +171,9 @@ export async function startImport(input: StartImportInput, deps: StartImportDeps
     submitted: missingKeys.length,
     skipped: batchKeys.length - missingKeys.length,
     pollCount: 0,
-    waitSeconds: nextWaitSeconds(deps.poll, 0),
+    waitSeconds: 0,
   };
-  if (missingKeys.length === 0) return { ...status, jobId: null, state: 'COMPLETED', waitSeconds: 0 };
+  if (missingKeys.length === 0) return { ...status, jobId: null, state: 'COMPLETED' };
 
   const covering = (jobs: readonly JobEntry[]) => oldest(jobs.filter((job) => covers(job, missingKeys)));
   let job: Pick<JobEntry, 'Id' | 'State'> | undefined = covering(earlierJobs);
@@ -162,8 +187,8 @@ export async function startImport(input: StartImportInput, deps: StartImportDeps
   }
   // Stryker disable next-line OptionalChaining: job is set on every path above, a listed job or the one just created
   if (job?.Id === undefined) throw new Error(`dataexchange:ListJobs listed a job without an id in ${revisionName(input)}`);
-  if (job.State === 'COMPLETED') return { ...status, jobId: job.Id, state: 'COMPLETED', waitSeconds: 0 };
-  if (job.State !== 'WAITING') return { ...status, jobId: job.Id, state: 'IN_PROGRESS' };
-  await startJob(job.Id, deps.dataExchange);
-  return { ...status, jobId: job.Id, state: 'IN_PROGRESS' };
+  if (job.State === 'COMPLETED') return { ...status, jobId: job.Id, state: 'COMPLETED' };
+  if (job.State === 'WAITING') await startJob(job.Id, deps.dataExchange);
+  const firstWait = await firstWaitSeconds(input, deps.poll, deps.dataExchange);
+  return { ...status, jobId: job.Id, state: 'IN_PROGRESS', waitSeconds: firstWait, firstWaitSeconds: firstWait };
 }

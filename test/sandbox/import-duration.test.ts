@@ -11,7 +11,7 @@ import {
 } from '../../sandbox/dataexchange/import-duration';
 import { ImportRunner, type SourceReader } from '../../sandbox/dataexchange/jobs';
 import type { ImportJobRecord } from '../../sandbox/dataexchange/model';
-import type { AccountState } from '../../sandbox/dataexchange/store';
+import { type AccountState, AWS_JOB_CLOCK, scaledJobClock } from '../../sandbox/dataexchange/store';
 
 describe('the import duration model', () => {
   it("takes AWS's one-asset example as the fixed part, with a part per asset and per GB", () => {
@@ -116,5 +116,25 @@ describe('ImportRunner with a modeled duration', () => {
     // Assert
     expect(state.completeImport).not.toHaveBeenCalled();
     expect(state.failJob).not.toHaveBeenCalled();
+  });
+});
+
+describe("a job's clock", () => {
+  it('counts the time since CreatedAt in scaled seconds, so a completed job reads as long as the Wait states slept', () => {
+    // Arrange: a job created 250 real ms ago, on a clock where a second lasts 10 ms.
+    const createdAt = new Date(Date.now() - 250).toISOString();
+
+    // Act
+    const updatedAt = Date.parse(scaledJobClock(10)(createdAt));
+
+    // Assert: 25 scaled seconds, give or take the test's own milliseconds.
+    expect((updatedAt - Date.parse(createdAt)) / 1000).toBeGreaterThanOrEqual(25);
+    expect((updatedAt - Date.parse(createdAt)) / 1000).toBeLessThan(35);
+  });
+
+  it("is AWS's own clock by default", () => {
+    const createdAt = new Date(Date.now() - 250).toISOString();
+
+    expect(Date.now() - Date.parse(AWS_JOB_CLOCK(createdAt))).toBeLessThan(50);
   });
 });

@@ -2,6 +2,7 @@ import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { MAX_LEARNED_FIRST_SECONDS } from '../../shared/import-poll';
 import { type RunningSandbox, startSandbox } from '../../sandbox/sandbox';
 import { fullHistory, startRun, waitForEnd } from './sandbox-harness';
 
@@ -45,4 +46,20 @@ it('keeps the polls of slow imports out of the publish history', async () => {
   expect(parent.length).toBeLessThanOrEqual(60 + 8 * executions.length);
   expect(parent.some((event) => event.stateEnteredEventDetails?.name === 'CheckImport')).toBe(false);
   for (const events of batchHistories) expect(events.length).toBeLessThan(25_000);
+});
+
+it("learns a later run's first wait from the earlier imports, timed on the Wait states' clock", async () => {
+  // Arrange: the first test's jobs took 400 real ms each, 1,600 scaled seconds.
+  const executionArn = await startRun(sandbox, sfn, { runId: 'slow-imports-again', source: { type: 'generate', assets: 10, recordsPerAsset: 1 } });
+
+  // Act
+  const ended = await waitForEnd(sfn, executionArn, 60_000);
+
+  // Assert: without the scaled clock, the jobs would read as 0.4 s long and the first wait would be 1 s.
+  expect(ended.status).toBe('SUCCEEDED');
+  const importBatchArn = sandbox.executions.stateMachines.find((m) => m.arn !== sandbox.stateMachineArn)?.arn;
+  const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: importBatchArn }));
+  const batch = executions.find((execution) => execution.name?.startsWith('slow-imports-again'));
+  const started = (await fullHistory(sfn, batch?.executionArn ?? '')).find((event) => event.stateExitedEventDetails?.name === 'StartImport');
+  expect(JSON.parse(started?.stateExitedEventDetails?.output ?? '{}')).toMatchObject({ status: { firstWaitSeconds: MAX_LEARNED_FIRST_SECONDS } });
 });

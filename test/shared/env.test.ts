@@ -12,24 +12,37 @@ import { ACCOUNT_A, ACCOUNT_B, TOPIC_ARN } from '../fixtures/ids';
 
 describe('readEnv', () => {
   describe('ImportPollEnv', () => {
-    it('defaults to a 40 s first wait, waits of 20% of the time waited, a 60 s cap and 126 polls', () => {
+    it('defaults to a 40 s first wait learned from 10 jobs, waits of 20% of the time waited, a 60 s cap and 126 polls', () => {
       expect(readEnv(ImportPollEnv, {})).toEqual({
         IMPORT_POLL_INITIAL_SECONDS: 40,
         IMPORT_POLL_MAX_SECONDS: 60,
         IMPORT_POLL_GROWTH_PERCENT: 20,
         IMPORT_POLL_MAX_ATTEMPTS: 126,
+        IMPORT_POLL_LEARN_FROM_JOBS: 10,
       });
     });
 
     it('coerces the strings Lambda gives into numbers', () => {
       // Arrange
-      const env = { IMPORT_POLL_INITIAL_SECONDS: '2', IMPORT_POLL_MAX_SECONDS: '30', IMPORT_POLL_GROWTH_PERCENT: '50', IMPORT_POLL_MAX_ATTEMPTS: '7' };
+      const env = {
+        IMPORT_POLL_INITIAL_SECONDS: '2',
+        IMPORT_POLL_MAX_SECONDS: '30',
+        IMPORT_POLL_GROWTH_PERCENT: '50',
+        IMPORT_POLL_MAX_ATTEMPTS: '7',
+        IMPORT_POLL_LEARN_FROM_JOBS: '0',
+      };
 
       // Act
       const config = readEnv(ImportPollEnv, env);
 
       // Assert
-      expect(config).toEqual({ IMPORT_POLL_INITIAL_SECONDS: 2, IMPORT_POLL_MAX_SECONDS: 30, IMPORT_POLL_GROWTH_PERCENT: 50, IMPORT_POLL_MAX_ATTEMPTS: 7 });
+      expect(config).toEqual({
+        IMPORT_POLL_INITIAL_SECONDS: 2,
+        IMPORT_POLL_MAX_SECONDS: 30,
+        IMPORT_POLL_GROWTH_PERCENT: 50,
+        IMPORT_POLL_MAX_ATTEMPTS: 7,
+        IMPORT_POLL_LEARN_FROM_JOBS: 0,
+      });
     });
 
     it.each([
@@ -38,6 +51,7 @@ describe('readEnv', () => {
       [ENV_KEYS.importPollInitialSeconds, '-5', '>=1'],
       [ENV_KEYS.importPollMaxSeconds, '1.5', 'must be a whole number'],
       [ENV_KEYS.importPollGrowthPercent, '0', '>=1'],
+      [ENV_KEYS.importPollLearnFromJobs, '-1', '>=0'],
     ])('rejects %s=%p, naming the variable', (key, value, reason) => {
       const act = () => readEnv(ImportPollEnv, { [key]: value });
 

@@ -39,7 +39,7 @@ const missingKeyError = (i: number): JobError => ({
   ResourceType: 'ASSET',
   Details: { ImportAssetsFromS3JobErrorDetails: [{ Bucket: BUCKET, Key: key(i) }] },
 });
-const poll = { initialSeconds: 5, maxSeconds: 20, growthPercent: 100, maxAttempts: 4 };
+const poll = { initialSeconds: 5, maxSeconds: 20, growthPercent: 100, maxAttempts: 4, learnFromJobs: 10 };
 const deps = () => ({ dataExchange: new DataExchangeClient({}), poll });
 
 async function importFailureMessage(result: Promise<unknown>): Promise<string> {
@@ -87,6 +87,25 @@ describe('check-import', () => {
     // 100% of 5, 10 and 20 seconds waited, then 40 capped at 20.
     expect(waits).toEqual([5, 10, 20, 20]);
     expect(current.pollCount).toBe(4);
+  });
+
+  it("grows the later waits from the job's learned first wait, and counts it in the bound's message", async () => {
+    // Arrange: StartImport learned a 12 s first wait; the configured one is 5 s.
+    dataExchange.on(GetJobCommand).resolves(job('IN_PROGRESS'));
+    let current = status({ waitSeconds: 12, firstWaitSeconds: 12 });
+    const waits: number[] = [];
+
+    // Act
+    for (let i = 0; i < 3; i += 1) {
+      current = await checkImport({ ...input(), status: current }, deps());
+      waits.push(current.waitSeconds);
+    }
+    const timedOut = checkImport({ ...input(), status: current }, deps());
+
+    // Assert: 100% of 12 s waited, then of 24 s capped at 20; the fourth poll is the bound, after 12 + 12 + 20 + 20 s.
+    expect(waits).toEqual([12, 20, 20]);
+    expect(current.firstWaitSeconds).toBe(12);
+    await expect(timedOut).rejects.toThrow('after 4 polls over 64 s of waiting (the bound is 4 polls)');
   });
 
   it('fails with the job id, state, errors and failing keys when the job errs', async () => {

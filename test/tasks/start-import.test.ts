@@ -48,6 +48,10 @@ const batchFile = (runId = RUN_ID, index = 1, keys = BATCH_KEYS) => ({
 });
 const body = (json: unknown) => sdkStreamMixin(Readable.from([JSON.stringify(json)]));
 const CREATED_AT = new Date('2026-11-30T00:00:00Z');
+/** ListJobs of the revision, every page: how StartImport looks for the batch's earlier jobs. */
+const REVISION_JOBS_REQUEST = { DataSetId: DATA_SET_ID, RevisionId: REVISION_ID };
+/** ListJobs of the whole data set, one page: how StartImport asks for the recent jobs it learns the first wait from. */
+const RECENT_JOBS_REQUEST = { DataSetId: DATA_SET_ID, MaxResults: 50 };
 /** What ADX answers StartJob or CancelJob on a job that is no longer WAITING. */
 const conflict = (jobId: string) =>
   new ConflictException({ message: 'job is IN_PROGRESS', Message: 'job is IN_PROGRESS', ResourceId: jobId, ResourceType: 'JOB', $metadata: {} });
@@ -65,14 +69,16 @@ const importJob = (id: string, state: State, keys: readonly string[], bucket = B
 
 describe('start-import', () => {
   /** ListJobs finds no job of the batch, then, after this invocation's CreateJob, `jobs`: a concurrent execution's race. */
-  const listsAfterCreate = (...jobs: JobEntry[]) => dataExchange.on(ListJobsCommand).resolvesOnce({ Jobs: [] }).resolvesOnce({ Jobs: jobs });
+  const listsAfterCreate = (...jobs: JobEntry[]) => dataExchange.on(ListJobsCommand, REVISION_JOBS_REQUEST).resolvesOnce({ Jobs: [] }).resolvesOnce({ Jobs: jobs });
 
   beforeEach(() => {
     dataExchange.reset();
     s3.reset();
     s3.on(GetObjectCommand, { Bucket: BUCKET, Key: BATCH_KEY }).callsFake(() => ({ Body: body(batchFile()) }));
     dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: [] });
-    dataExchange.on(ListJobsCommand).resolves({ Jobs: [] });
+    dataExchange.on(ListJobsCommand, REVISION_JOBS_REQUEST).resolves({ Jobs: [] });
+    // The data set's recent jobs, which the first wait is learned from: none yet, unless a test says otherwise.
+    dataExchange.on(ListJobsCommand, RECENT_JOBS_REQUEST).resolves({ Jobs: [] });
     dataExchange.on(CreateJobCommand).resolves({ Id: JOB_ID, State: 'WAITING' });
     dataExchange.on(StartJobCommand).resolves({});
   });
@@ -80,7 +86,7 @@ describe('start-import', () => {
   it("creates and starts one import job for the keys of the batch's file, without listing the revision's assets", async () => {
     const output = await handler(input());
 
-    expect(output).toEqual({ batchIndex: 1, jobId: JOB_ID, state: 'IN_PROGRESS', submitted: 3, skipped: 0, pollCount: 0, waitSeconds: 40 });
+    expect(output).toEqual({ batchIndex: 1, jobId: JOB_ID, state: 'IN_PROGRESS', submitted: 3, skipped: 0, pollCount: 0, waitSeconds: 40, firstWaitSeconds: 40 });
     expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: BUCKET, Key: BATCH_KEY });
     expect(dataExchange).toHaveReceivedCommandWith(ListJobsCommand, { DataSetId: DATA_SET_ID, RevisionId: REVISION_ID });
     expect(dataExchange).not.toHaveReceivedCommand(ListRevisionAssetsCommand);
@@ -97,16 +103,76 @@ describe('start-import', () => {
     expect(dataExchange).toHaveReceivedCommandWith(StartJobCommand, { JobId: JOB_ID });
   });
 
-  it('waits the configured first poll interval', async () => {
-    const poll = { initialSeconds: 7, maxSeconds: 60, maxAttempts: 10 };
+  it('waits the configured first poll interval while the data set has no completed import', async () => {
+    const poll = { initialSeconds: 7, maxSeconds: 60, maxAttempts: 10, learnFromJobs: 10 };
 
     const output = await startImport(input(), { dataExchange: new DataExchangeClient({}), s3: new S3Client({}), poll });
 
-    expect(output.waitSeconds).toBe(7);
+    expect(output).toMatchObject({ waitSeconds: 7, firstWaitSeconds: 7 });
+    expect(dataExchange).toHaveReceivedCommandWith(ListJobsCommand, RECENT_JOBS_REQUEST);
+  });
+
+  describe('the first wait learned from the data set\'s recent imports', () => {
+    const poll = { initialSeconds: 40, maxSeconds: 60, maxAttempts: 10, learnFromJobs: 3 };
+    const took = (id: string, seconds: number, state: State = 'COMPLETED', type: JobEntry['Type'] = 'IMPORT_ASSETS_FROM_S3'): JobEntry => ({
+      ...importJob(id.padEnd(32, '0'), state, [key(9)]),
+      Type: type,
+      UpdatedAt: new Date(CREATED_AT.getTime() + seconds * 1000),
+    });
+    const start = () => startImport(input(), { dataExchange: new DataExchangeClient({}), s3: new S3Client({}), poll });
+
+    it('is the median of the latest completed imports, rounded up, and the status carries it for CheckImport', async () => {
+      // Arrange: newest first, as ListJobs lists them; the fourth completed import is past learnFromJobs.
+      dataExchange.on(ListJobsCommand, RECENT_JOBS_REQUEST).resolves({
+        Jobs: [took('a', 12.2), took('b', 30), took('c', 11), took('d', 500)],
+      });
+
+      // Act
+      const output = await start();
+
+      // Assert
+      expect(output).toMatchObject({ state: 'IN_PROGRESS', waitSeconds: 13, firstWaitSeconds: 13 });
+    });
+
+    it('counts only completed imports: running, failed and export jobs say nothing about how long an import takes', async () => {
+      // Arrange
+      dataExchange.on(ListJobsCommand, RECENT_JOBS_REQUEST).resolves({
+        Jobs: [took('a', 1, 'IN_PROGRESS'), took('b', 2, 'ERROR'), took('c', 3, 'COMPLETED', 'EXPORT_REVISIONS_TO_S3'), took('d', 25)],
+      });
+
+      // Act
+      const output = await start();
+
+      // Assert
+      expect(output.firstWaitSeconds).toBe(25);
+    });
+
+    it('is the configured first wait, without listing, when learning is off', async () => {
+      // Arrange
+      dataExchange.on(ListJobsCommand, RECENT_JOBS_REQUEST).resolves({ Jobs: [took('a', 12)] });
+
+      // Act
+      const output = await startImport(input(), { dataExchange: new DataExchangeClient({}), s3: new S3Client({}), poll: { ...poll, learnFromJobs: 0 } });
+
+      // Assert
+      expect(output.firstWaitSeconds).toBe(40);
+      expect(dataExchange).not.toHaveReceivedCommandWith(ListJobsCommand, RECENT_JOBS_REQUEST);
+    });
+
+    it('names ListJobs and the data set when the listing is refused', async () => {
+      // Arrange
+      dataExchange.on(ListJobsCommand, RECENT_JOBS_REQUEST).rejects(awsError('AccessDeniedException', 403));
+
+      // Act
+      const act = start();
+
+      // Assert
+      await expect(act).rejects.toThrow(`dataexchange:ListJobs on data set ${DATA_SET_ID}`);
+    });
   });
 
   it("lists no assets while the revision has only other batches' jobs, since only a job of this batch puts its keys in", async () => {
-    dataExchange.on(ListJobsCommand).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'COMPLETED', [key(0), key(1)])] });
+    dataExchange.on(ListJobsCommand, REVISION_JOBS_REQUEST).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'COMPLETED', [key(0), key(1)])] });
 
     await expect(handler(input())).resolves.toMatchObject({ jobId: JOB_ID, submitted: 3, skipped: 0 });
     expect(dataExchange).not.toHaveReceivedCommand(ListRevisionAssetsCommand);
@@ -118,14 +184,14 @@ describe('start-import', () => {
       Type: 'EXPORT_ASSETS_TO_S3',
       Details: { ExportAssetsToS3: { DataSetId: DATA_SET_ID, RevisionId: REVISION_ID, AssetDestinations: [] } },
     };
-    dataExchange.on(ListJobsCommand).resolves({ Jobs: [exportJob] });
+    dataExchange.on(ListJobsCommand, REVISION_JOBS_REQUEST).resolves({ Jobs: [exportJob] });
 
     await expect(handler(input())).resolves.toMatchObject({ jobId: JOB_ID, submitted: 3, skipped: 0 });
     expect(dataExchange).not.toHaveReceivedCommand(ListRevisionAssetsCommand);
   });
 
   it('on a retry after a failed job of the batch, skips keys the revision already holds, reading every page of its assets', async () => {
-    dataExchange.on(ListJobsCommand).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'ERROR', BATCH_KEYS)] });
+    dataExchange.on(ListJobsCommand, REVISION_JOBS_REQUEST).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'ERROR', BATCH_KEYS)] });
     dataExchange
       .on(ListRevisionAssetsCommand)
       .resolvesOnce({ Assets: [assetNamed(key(0)), assetNamed(key(1))], NextToken: 'page2' })
@@ -141,7 +207,7 @@ describe('start-import', () => {
   });
 
   it('creates no job, and waits for none, when a job of the batch already put every key in', async () => {
-    dataExchange.on(ListJobsCommand).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'COMPLETED', BATCH_KEYS)] });
+    dataExchange.on(ListJobsCommand, REVISION_JOBS_REQUEST).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'COMPLETED', BATCH_KEYS)] });
     dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: BATCH_KEYS.map(assetNamed) });
 
     const output = await handler(input());
@@ -154,7 +220,7 @@ describe('start-import', () => {
 
   it('starts the WAITING job an earlier attempt created for the same keys instead of creating another', async () => {
     dataExchange
-      .on(ListJobsCommand)
+      .on(ListJobsCommand, REVISION_JOBS_REQUEST)
       .resolvesOnce({ Jobs: [importJob('errored0000000000000000000000000', 'ERROR', BATCH_KEYS)], NextToken: 'page2' })
       .resolvesOnce({ Jobs: [importJob(EARLIER_JOB_ID, 'WAITING', [...BATCH_KEYS].reverse())] });
 
@@ -268,7 +334,7 @@ describe('start-import', () => {
       [1, BATCH_KEYS, EARLIER_JOB_ID],
     ])('starts, for batch %i, the WAITING job over exactly its keys', async (index, keys, jobId) => {
       s3.on(GetObjectCommand, { Bucket: BUCKET, Key: batchKeyOf(index) }).callsFake(() => ({ Body: body(batchFile(RUN_ID, index, keys)) }));
-      dataExchange.on(ListJobsCommand).resolves({ Jobs: jobs });
+      dataExchange.on(ListJobsCommand, REVISION_JOBS_REQUEST).resolves({ Jobs: jobs });
 
       const output = await handler({ ...input(), batch: { part: 1, index, count: keys.length, bytes: 100 * keys.length } });
 
@@ -281,7 +347,7 @@ describe('start-import', () => {
 
   it('follows an IN_PROGRESS job of an earlier attempt that covers the missing keys, without starting anything', async () => {
     dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: [assetNamed(key(2))] });
-    dataExchange.on(ListJobsCommand).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'IN_PROGRESS', BATCH_KEYS)] });
+    dataExchange.on(ListJobsCommand, REVISION_JOBS_REQUEST).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'IN_PROGRESS', BATCH_KEYS)] });
 
     const output = await handler(input());
 
@@ -291,7 +357,7 @@ describe('start-import', () => {
   });
 
   it('reports a COMPLETED earlier job whose assets are not listed yet as completed, with nothing to wait for', async () => {
-    dataExchange.on(ListJobsCommand).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'COMPLETED', BATCH_KEYS)] });
+    dataExchange.on(ListJobsCommand, REVISION_JOBS_REQUEST).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'COMPLETED', BATCH_KEYS)] });
 
     await expect(handler(input())).resolves.toEqual({
       batchIndex: 1,
@@ -313,7 +379,7 @@ describe('start-import', () => {
     ['a job that misses a key', importJob(EARLIER_JOB_ID, 'IN_PROGRESS', BATCH_KEYS.slice(1))],
     ['a job reading another bucket', importJob(EARLIER_JOB_ID, 'IN_PROGRESS', BATCH_KEYS, 'another-bucket')],
   ])('does not reuse %s', async (_, job) => {
-    dataExchange.on(ListJobsCommand).resolves({ Jobs: [job] });
+    dataExchange.on(ListJobsCommand, REVISION_JOBS_REQUEST).resolves({ Jobs: [job] });
 
     await expect(handler(input())).resolves.toMatchObject({ jobId: JOB_ID });
     expect(dataExchange).toHaveReceivedCommand(CreateJobCommand);
@@ -323,7 +389,7 @@ describe('start-import', () => {
     it('takes no import job without S3 sources, nor a job without details, for one of the batch', async () => {
       const noSources = importJob(EARLIER_JOB_ID, 'COMPLETED', []);
       const noDetails: JobEntry = { ...importJob('44445555666677778888999900001111', 'COMPLETED', BATCH_KEYS), Details: undefined };
-      dataExchange.on(ListJobsCommand).resolves({ Jobs: [noSources, noDetails] });
+      dataExchange.on(ListJobsCommand, REVISION_JOBS_REQUEST).resolves({ Jobs: [noSources, noDetails] });
 
       await expect(handler(input())).resolves.toMatchObject({ jobId: JOB_ID, submitted: 3, skipped: 0 });
       expect(dataExchange).not.toHaveReceivedCommand(ListRevisionAssetsCommand);
@@ -331,7 +397,7 @@ describe('start-import', () => {
 
     it('takes no job of another type for one of the batch, whatever sources it names', async () => {
       const signedUrlJob: JobEntry = { ...importJob(EARLIER_JOB_ID, 'WAITING', BATCH_KEYS), Type: 'IMPORT_ASSET_FROM_SIGNED_URL' };
-      dataExchange.on(ListJobsCommand).resolves({ Jobs: [signedUrlJob] });
+      dataExchange.on(ListJobsCommand, REVISION_JOBS_REQUEST).resolves({ Jobs: [signedUrlJob] });
 
       await expect(handler(input())).resolves.toMatchObject({ jobId: JOB_ID, state: 'IN_PROGRESS' });
       expect(dataExchange).not.toHaveReceivedCommand(ListRevisionAssetsCommand);
@@ -350,7 +416,7 @@ describe('start-import', () => {
 
   it('fails naming ListJobs and the revision when the job it would reuse has no id', async () => {
     const { Id: _, ...withoutId } = importJob(EARLIER_JOB_ID, 'WAITING', BATCH_KEYS);
-    dataExchange.on(ListJobsCommand).resolves({ Jobs: [withoutId as JobEntry] });
+    dataExchange.on(ListJobsCommand, REVISION_JOBS_REQUEST).resolves({ Jobs: [withoutId as JobEntry] });
 
     await expect(handler(input())).rejects.toThrow(`dataexchange:ListJobs listed a job without an id in revision ${REVISION_ID} of data set ${DATA_SET_ID}`);
     expect(dataExchange).not.toHaveReceivedCommand(StartJobCommand);
@@ -358,7 +424,7 @@ describe('start-import', () => {
 
   it('does not start a WAITING job that would import a key the revision already holds', async () => {
     dataExchange.on(ListRevisionAssetsCommand).resolves({ Assets: [assetNamed(key(2))] });
-    dataExchange.on(ListJobsCommand).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'WAITING', BATCH_KEYS)] });
+    dataExchange.on(ListJobsCommand, REVISION_JOBS_REQUEST).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'WAITING', BATCH_KEYS)] });
 
     await expect(handler(input())).resolves.toMatchObject({ jobId: JOB_ID, submitted: 2 });
     expect(dataExchange).toHaveReceivedCommandWith(StartJobCommand, { JobId: JOB_ID });
@@ -382,13 +448,13 @@ describe('start-import', () => {
   });
 
   it('maps throttling to TransientAwsError', async () => {
-    dataExchange.on(ListJobsCommand).rejects(awsError('ThrottlingException', 429));
+    dataExchange.on(ListJobsCommand, REVISION_JOBS_REQUEST).rejects(awsError('ThrottlingException', 429));
 
     await expect(handler(input())).rejects.toMatchObject({ name: 'TransientAwsError', message: expect.stringContaining('dataexchange:ListJobs') });
   });
 
   it('maps throttled asset listing on a retry to TransientAwsError', async () => {
-    dataExchange.on(ListJobsCommand).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'ERROR', BATCH_KEYS)] });
+    dataExchange.on(ListJobsCommand, REVISION_JOBS_REQUEST).resolves({ Jobs: [importJob(EARLIER_JOB_ID, 'ERROR', BATCH_KEYS)] });
     dataExchange.on(ListRevisionAssetsCommand).rejects(awsError('ThrottlingException', 429));
 
     await expect(handler(input())).rejects.toMatchObject({

@@ -21,7 +21,7 @@ import { markAccepted, refuseAcceptance, DataGrants, type NewDataGrant } from '.
 import { DataSets } from './data-sets';
 import { EntitledView, type ReceivedDataGrant } from './entitled-view';
 import { EventActions, exportOnPublish } from './event-actions';
-import { type ExportedObject, Jobs } from './jobs';
+import { type ExportedObject, type JobClock, Jobs } from './jobs';
 import { type ImportedAsset, Revisions } from './revisions';
 import { ResourceTags } from './tags';
 
@@ -72,11 +72,12 @@ export class AccountState {
     private readonly changed: () => void,
     private readonly peers: AccountDirectory,
     snapshot?: AccountSnapshot,
+    jobClock?: JobClock,
   ) {
     const arn = arns(accountId);
     this.dataSets = new DataSets(arn);
     this.revisions = new Revisions(arn);
-    this.jobs = new Jobs(arn, this);
+    this.jobs = new Jobs(arn, this, jobClock);
     this.grants = new DataGrants(accountId, arn);
     this.entitled = new EntitledView(accountId, arn, peers);
     this.eventActions = new EventActions(arn);

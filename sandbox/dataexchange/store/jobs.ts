@@ -40,6 +40,23 @@ export interface ExportedObject {
   readonly size: number;
 }
 
+/**
+ * A job's UpdatedAt now, from its CreatedAt. AWS's clock by default; the sandbox counts a job's time on the clock
+ * its Wait states run on (scaledJobClock), so that the import durations StartImport learns its first wait from
+ * (UpdatedAt minus CreatedAt of completed jobs) are in the seconds its Wait states sleep.
+ */
+export type JobClock = (createdAt: string) => string;
+
+export const AWS_JOB_CLOCK: JobClock = () => now();
+
+/** A job's time since CreatedAt in scaled seconds, each `msPerSecond` real milliseconds long. */
+export function scaledJobClock(msPerSecond: number): JobClock {
+  return (createdAt) => {
+    const created = Date.parse(createdAt);
+    return new Date(created + ((Date.now() - created) * 1000) / msPerSecond).toISOString();
+  };
+}
+
 /** Revisions and assets as the account sees them: its own, or a provider's through an entitled data set. */
 export interface RevisionReader {
   revision(dataSetId: string, revisionId: string): RevisionRecord;
@@ -72,6 +89,7 @@ export class Jobs {
   constructor(
     private readonly arn: Arns,
     private readonly revisions: RevisionReader,
+    private readonly clock: JobClock = AWS_JOB_CLOCK,
   ) {}
 
   add(record: JobRecord): void {
@@ -133,7 +151,7 @@ export class Jobs {
       record.forcedOutcome = forcedOutcome();
     }
     record.State = 'IN_PROGRESS';
-    record.UpdatedAt = now();
+    record.UpdatedAt = this.clock(record.CreatedAt);
     this.inProgress(record).add(jobId);
     return record;
   }
@@ -141,13 +159,13 @@ export class Jobs {
   cancel(jobId: string): void {
     const record = this.waiting(jobId, 'cancelled');
     record.State = 'CANCELLED';
-    record.UpdatedAt = now();
+    record.UpdatedAt = this.clock(record.CreatedAt);
   }
 
   end(job: JobRecord, state: 'COMPLETED' | 'ERROR', errors: readonly JobError[]): void {
     job.State = state;
     job.Errors = [...errors];
-    job.UpdatedAt = now();
+    job.UpdatedAt = this.clock(job.CreatedAt);
     this.inProgress(job).delete(job.Id);
   }
 

@@ -35,6 +35,11 @@ export const ImportStatus = z.strictObject({
   pollCount: z.number().int().min(0),
   /** How long the Wait state sleeps before the next CheckImport: 0 when there is no job to wait for. */
   waitSeconds: z.number().int().min(0),
+  /**
+   * The job's first wait, learned from the data set's recent imports (shared/import-poll.ts): the later waits grow
+   * from it. Absent in a status from before learning, whose waits grow from the configured first wait.
+   */
+  firstWaitSeconds: z.number().int().min(1).optional(),
 });
 export type ImportStatus = z.infer<typeof ImportStatus>;
 
