@@ -85,8 +85,8 @@ describe('publish latency, worked out', () => {
       const figures = latencyFigures(chosen, model, { assets, history: jobDurations(model, { assets }) });
 
       expect(figures.ofIdeal).toBeLessThanOrEqual(TARGET.ofIdeal);
-      // The cost target wherever one poll a batch can meet it.
-      if (figures.floorOfFixed10 <= TARGET.ofFixed10) expect(figures.ofFixed10).toBeLessThanOrEqual(TARGET.ofFixed10);
+      // The cost target, or one poll a batch where even that cannot meet it.
+      expect(figures.ofFixed10).toBeLessThanOrEqual(Math.max(TARGET.ofFixed10, figures.floorOfFixed10));
     }
   });
 
