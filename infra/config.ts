@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { DataSetId, SubscriberAccountIds, splitAccountList } from '../shared/schemas/fields';
 import { describeIssues } from '../shared/validation';
+import { ConfigurationError } from './configuration-error';
 
 /** Reads one CDK context key, as `node.tryGetContext` does. */
 export type ContextReader = (key: string) => unknown;
@@ -109,7 +110,7 @@ function readSetting<K extends keyof Settings>(name: K, getContext: ContextReade
   const result = (setting.schema as z.ZodType).safeParse(raw);
   if (result.success) return result.data as DataExchangeConfig[K];
   const origin = source === setting.env ? `environment variable ${source} (context "${setting.context}")` : `context "${source}"`;
-  throw new Error(`Invalid ${origin}: ${describeIssues(result.error)}`, { cause: result.error });
+  throw new ConfigurationError(`Invalid ${origin}: ${describeIssues(result.error)}`, { cause: result.error });
 }
 
 /**
@@ -129,7 +130,7 @@ export function loadConfig(getContext: ContextReader, env: NodeJS.ProcessEnv): D
     tierSourcesAfterDays: readSetting('tierSourcesAfterDays', getContext, env),
   };
   if (config.snsTopicKmsKeyArn !== undefined && config.snsTopicArn === undefined) {
-    throw new Error(
+    throw new ConfigurationError(
       'Invalid context "snsTopicKmsKeyArn" (or DX_FLOW_SNS_TOPIC_KMS_KEY_ARN): it names the key of an existing topic, so "snsTopicArn" must name that topic; the topic this stack creates has a key of its own',
     );
   }

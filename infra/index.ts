@@ -4,3 +4,4 @@
  */
 export { DataExchangePublisher, type DataExchangePublisherProps, type PublisherDataSetProps } from './constructs/data-exchange-publisher';
 export { DataExchangeSubscriber, type DataExchangeSubscriberProps } from './constructs/subscriber/data-exchange-subscriber';
+export { ConfigurationError } from './configuration-error';

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { AccountId } from '../shared/schemas/fields';
 import { describeIssues } from '../shared/validation';
 import type { ContextReader } from './config';
+import { ConfigurationError } from './configuration-error';
 
 /*
  * The subscriber's stack is deployed in the receiving account, and only when its context is given: the provider's
@@ -35,5 +36,5 @@ export function loadSubscriberConfig(getContext: ContextReader): SubscriberConfi
     environment: getContext('environment'),
   });
   if (result.success) return result.data;
-  throw new Error(`Invalid subscriber context: ${describeIssues(result.error)}`, { cause: result.error });
+  throw new ConfigurationError(`Invalid subscriber context: ${describeIssues(result.error)}`, { cause: result.error });
 }

@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { NOTIFICATION_RECORD_PREFIX } from '../../shared/notifications';
 import { acknowledgeWildcardResources } from './nag';
+import { ConfigurationError } from '../configuration-error';
 
 /** Where PlanRevision writes each run's plan and batch files (shared/manifest.ts `planKeyFor`, `batchKeyFor`). */
 export const MANIFEST_PREFIX = 'manifests/';
@@ -111,7 +112,7 @@ export class DataBucket extends Construct {
     const retainOnDelete = props.retainOnDelete ?? false;
     const recordDays = props.notificationRecordExpirationDays ?? 30;
     if (!Number.isInteger(recordDays) || recordDays <= REDRIVE_WINDOW_DAYS) {
-      throw new Error(
+      throw new ConfigurationError(
         `notificationRecordExpirationDays must be a whole number above ${REDRIVE_WINDOW_DAYS}, the days RedriveExecution works after an execution ends; got ${recordDays}`,
       );
     }

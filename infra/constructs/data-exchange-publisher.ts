@@ -22,6 +22,7 @@ import { PublishSchedule } from './schedule';
 import { PublishWorkflow } from './publish-workflow';
 import { StatusNotifications } from './status-notifications';
 import { TaskFunction, type TaskFunctionProps } from './task-function';
+import { ConfigurationError } from '../configuration-error';
 
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
@@ -290,7 +291,7 @@ export class DataExchangePublisher extends Construct {
 /** Stops synth with one sentence on props the publisher cannot deploy; returns the settings it needs. */
 function validate(props: DataExchangePublisherProps): { environment: string; dataSet: PublisherDataSetProps } {
   const fail = (message: string): never => {
-    throw new Error(`DataExchangePublisher: ${message}`);
+    throw new ConfigurationError(`DataExchangePublisher: ${message}`);
   };
   const environment = props.environment ?? 'dev';
   if (!ENVIRONMENT_NAME.test(environment)) fail(`environment must be a lowercase name of at most 32 letters, digits and "-"; got "${environment}"`);
