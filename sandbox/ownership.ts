@@ -6,15 +6,16 @@ import * as path from 'node:path';
  * memory and overwrite the other's files (one data set and one notification left of two runs), so a sandbox
  * takes `sandbox.lock` in its directory before it reads any state, and gives it up when it closes.
  *
- * - The lock is created with O_EXCL (`open(..., 'wx')`) and holds the owner's pid: of two processes that
- *   start at once, exactly one creates it.
+ * - The lock is created with O_EXCL (`open(..., 'wx')`) and holds the owner's pid, and on Linux its start time
+ *   (field 22 of /proc/<pid>/stat): of two processes that start at once, exactly one creates it.
  * - A lock whose pid is dead (a crash, a kill -9) is stale and taken over. The takeover renames the lock to a
  *   name of its own before reading it again, so that of two processes taking over one stale lock, only one
  *   removes it; the other finds it gone and races for the new one by O_EXCL again.
  * - A lock that names this process but that this process does not hold is stale too: in a container the same
  *   pid comes back run after run.
- * - What the lock cannot know: a dead owner's pid reused by an unrelated live process keeps the directory
- *   locked until that process ends, or until the lock file is removed by hand.
+ * - A lock whose pid is alive but started at another time than the lock says is stale: the owner died and an
+ *   unrelated process got its pid. Where /proc is missing (macOS), the pid alone decides, and such a process
+ *   keeps the directory locked until it ends or the lock file is removed by hand.
  */
 
 const LOCK_FILE = 'sandbox.lock';
@@ -52,26 +53,52 @@ export function isAlive(pid: number): boolean {
 /** Directories this process holds the lock of: its own pid in a lock it does not hold is a former process's. */
 const held = new Set<string>();
 
-/** The pid a lock file names, or undefined while it names none (being written, or cut short by a crash). */
-function pidIn(file: string): number | undefined {
-  const text = readFileSync(file, 'utf8').trim();
-  return /^\d+$/.test(text) ? Number(text) : undefined;
+/** Who a lock names: a pid, and the process's start time where the system tells it. */
+interface LockOwner {
+  readonly pid: number;
+  readonly startedAt?: string;
 }
 
-function isLive(pid: number, directory: string): boolean {
-  return pid === process.pid ? held.has(directory) : isAlive(pid);
+/**
+ * When a process started, in clock ticks since boot (/proc/<pid>/stat's field 22, which never changes for the life
+ * of the process), or undefined where /proc does not say. The command name, field 2, may hold spaces and
+ * parentheses, so the fields are counted from the last ')'.
+ */
+export function processStartOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a lock file holds for this process. */
+const ownLockText = (): string => [process.pid, processStartOf(process.pid)].filter((part) => part !== undefined).join(' ');
+
+/** Who a lock file names, or undefined while it names no one (being written, or cut short by a crash). */
+function ownerIn(file: string): LockOwner | undefined {
+  const match = /^(\d+)(?: (\d+))?$/.exec(readFileSync(file, 'utf8').trim());
+  return match === null ? undefined : { pid: Number(match[1]), startedAt: match[2] };
+}
+
+function isLive(owner: LockOwner, directory: string): boolean {
+  if (owner.pid === process.pid) return held.has(directory);
+  if (!isAlive(owner.pid)) return false;
+  const startedAt = owner.startedAt === undefined ? undefined : processStartOf(owner.pid);
+  return startedAt === undefined || startedAt === owner.startedAt;
 }
 
 /** The live process that holds the directory's lock, if one does. */
 export function lockOwner(directory: string): number | undefined {
   const absolute = path.resolve(directory);
-  let pid: number | undefined;
+  let owner: LockOwner | undefined;
   try {
-    pid = pidIn(lockFileOf(absolute));
+    owner = ownerIn(lockFileOf(absolute));
   } catch {
     return undefined;
   }
-  return pid !== undefined && isLive(pid, absolute) ? pid : undefined;
+  return owner !== undefined && isLive(owner, absolute) ? owner.pid : undefined;
 }
 
 function tryCreate(file: string): boolean {
@@ -83,7 +110,7 @@ function tryCreate(file: string): boolean {
     throw error;
   }
   try {
-    writeSync(fd, `${process.pid}\n`);
+    writeSync(fd, `${ownLockText()}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -100,14 +127,14 @@ function takeOver(file: string, directory: string): void {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // another process moved it first
     throw error;
   }
-  const pid = (() => {
+  const owner = (() => {
     try {
-      return pidIn(aside);
+      return ownerIn(aside);
     } catch {
       return undefined;
     }
   })();
-  if (pid !== undefined && isLive(pid, directory)) {
+  if (owner !== undefined && isLive(owner, directory)) {
     // A fresh lock of a process that took over first: put it back, unless yet another lock is there by now.
     try {
       renameSync(aside, file);
@@ -136,15 +163,15 @@ export function claimDirectory(directory: string): DirectoryLock {
   const deadline = Date.now() + UNWRITTEN_GRACE_MS;
   for (;;) {
     if (tryCreate(file)) break;
-    let pid: number | undefined;
+    let owner: LockOwner | undefined;
     try {
-      pid = pidIn(file);
+      owner = ownerIn(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // released in between: try again
       throw error;
     }
-    if (pid !== undefined && isLive(pid, absolute)) throw new SandboxInUseError(absolute, pid);
-    if (pid === undefined && Date.now() < deadline) {
+    if (owner !== undefined && isLive(owner, absolute)) throw new SandboxInUseError(absolute, owner.pid);
+    if (owner === undefined && Date.now() < deadline) {
       // Its owner may be between creating it and writing its pid.
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, RETRY_MS);
       continue;
@@ -161,7 +188,7 @@ export function claimDirectory(directory: string): DirectoryLock {
       held.delete(absolute);
       // Only a lock that still names this process: never one another process has taken since.
       try {
-        if (pidIn(file) === process.pid) rmSync(file, { force: true });
+        if (ownerIn(file)?.pid === process.pid) rmSync(file, { force: true });
       } catch {
         // Already gone.
       }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { resetSandbox } from '../../sandbox/directory';
-import { claimDirectory, lockFileOf, SandboxInUseError } from '../../sandbox/ownership';
+import { claimDirectory, lockFileOf, processStartOf, SandboxInUseError } from '../../sandbox/ownership';
 
 /*
  * One owner per sandbox directory, between real processes: each child claims the directory through the same
@@ -11,6 +11,9 @@ import { claimDirectory, lockFileOf, SandboxInUseError } from '../../sandbox/own
  */
 
 const REPO = path.resolve(__dirname, '../..');
+
+/** What a lock of process `pid` holds: its pid, and its start time where /proc tells it. */
+const lockText = (pid: number) => [pid, processStartOf(pid)].filter((part) => part !== undefined).join(' ');
 
 interface Claim {
   readonly pid: number;
@@ -85,7 +88,7 @@ describe('one owner per sandbox directory', () => {
         message: `The sandbox directory ${directory} is in use by process ${winners[0].pid}: wait for it to end, or use another directory.`,
       },
     ]);
-    expect(readFileSync(lockFileOf(directory), 'utf8').trim()).toBe(String(winners[0].pid));
+    expect(readFileSync(lockFileOf(directory), 'utf8').trim()).toBe(lockText(winners[0].pid));
   });
 
   it('refuses this process while another holds the directory, and takes it over once that process is killed', async () => {
@@ -107,7 +110,7 @@ describe('one owner per sandbox directory', () => {
 
     expect(refused).toBeInstanceOf(SandboxInUseError);
     expect(refused).toMatchObject({ directory, pid });
-    expect(owner).toBe(String(process.pid));
+    expect(owner).toBe(lockText(process.pid));
     expect(existsSync(lockFileOf(directory))).toBe(false);
   });
 
@@ -125,8 +128,36 @@ describe('one owner per sandbox directory', () => {
 
     const lock = claimDirectory(directory);
 
-    expect(readFileSync(lockFileOf(directory), 'utf8').trim()).toBe(String(process.pid));
+    expect(readFileSync(lockFileOf(directory), 'utf8').trim()).toBe(lockText(process.pid));
     lock.release();
+  });
+
+  it("takes over a lock whose pid now belongs to another process, one that started after the lock's owner", async () => {
+    // Arrange: a live process, and a lock naming its pid with another start time, as a dead owner's pid reused.
+    mkdirSync(path.join(directory, 'elsewhere'));
+    const other = claimer(path.join(directory, 'elsewhere'));
+    children.push(other.child);
+    const { pid } = await other.claim;
+    const startedAt = processStartOf(pid);
+    writeFileSync(lockFileOf(directory), `${pid} ${Number(startedAt ?? 0) - 1}\n`);
+
+    // Act
+    const lock = claimDirectory(directory);
+
+    // Assert
+    expect(startedAt).toMatch(/^\d+$/);
+    expect(readFileSync(lockFileOf(directory), 'utf8').trim()).toBe(lockText(process.pid));
+    lock.release();
+  });
+
+  it('still honours a lock naming only a pid, as one written before start times were', async () => {
+    mkdirSync(path.join(directory, 'elsewhere'));
+    const holder = claimer(path.join(directory, 'elsewhere'));
+    children.push(holder.child);
+    const { pid } = await holder.claim;
+    writeFileSync(lockFileOf(directory), `${pid}\n`);
+
+    expect(() => claimDirectory(directory)).toThrow(SandboxInUseError);
   });
 
   it('keeps reset from deleting a directory another process holds', async () => {
