@@ -61,8 +61,14 @@ export const TRANSIENT_RETRY = {
  */
 export const START_IMPORT_RETRY = { ...TRANSIENT_RETRY, maxAttempts: 15 } as const satisfies sfn.RetryProps;
 
-/** `{ "a.$": "<from>.a", ... }` for every field of a schema: the state keeps exactly the fields the task returns. */
+/**
+ * `{ "a.$": "<from>.a", ... }` for every field of a schema: the state keeps exactly the fields the task returns.
+ * Step Functions fails a path that points to nothing (States.Runtime), so an optional field would fail every run
+ * whose task leaves it out: such a schema is refused here, at synth; a field a task may not know is nullable.
+ */
 export function selectFields(schema: z.ZodObject, from: string): Record<string, string> {
+  const optional = Object.entries(schema.shape).find(([, field]) => (field as z.ZodType).safeParse(undefined).success);
+  if (optional !== undefined) throw new Error(`selectFields: field "${optional[0]}" is optional; a task's output selected by path must always carry it (make it nullable)`);
   return Object.fromEntries(Object.keys(schema.shape).map((field) => [`${field}.$`, `${from}.${field}`]));
 }
 

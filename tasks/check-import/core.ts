@@ -64,7 +64,7 @@ export async function checkImport(input: CheckImportInput, deps: CheckImportDeps
   const pollCount = status.pollCount + 1;
   if (job.State === 'COMPLETED') return { ...status, state: 'COMPLETED', pollCount };
   if (job.State !== 'WAITING' && job.State !== 'IN_PROGRESS') throw importFailure(input, jobId, job);
-  const poll = withFirstWait(deps.poll, status.firstWaitSeconds);
+  const poll = withFirstWait(deps.poll, status.firstWaitSeconds ?? undefined);
   if (pollCount >= poll.maxAttempts) {
     throw new ImportTimeoutError(
       `Import job ${jobId} for batch ${status.batchIndex} of revision ${input.revisionId} is still ${job.State} after ` +

@@ -172,6 +172,7 @@ export async function startImport(input: StartImportInput, deps: StartImportDeps
     skipped: batchKeys.length - missingKeys.length,
     pollCount: 0,
     waitSeconds: 0,
+    firstWaitSeconds: null,
   };
   if (missingKeys.length === 0) return { ...status, jobId: null, state: 'COMPLETED' };
 

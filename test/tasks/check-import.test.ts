@@ -16,6 +16,7 @@ const status = (extra: Partial<ImportStatus> = {}): ImportStatus => ({
   skipped: 0,
   pollCount: 0,
   waitSeconds: 5,
+  firstWaitSeconds: null,
   ...extra,
 });
 const input = (extra: Partial<ImportStatus> = {}) => ({

@@ -212,7 +212,7 @@ describe('start-import', () => {
 
     const output = await handler(input());
 
-    expect(output).toEqual({ batchIndex: 1, jobId: null, state: 'COMPLETED', submitted: 0, skipped: 3, pollCount: 0, waitSeconds: 0 });
+    expect(output).toEqual({ batchIndex: 1, jobId: null, state: 'COMPLETED', submitted: 0, skipped: 3, pollCount: 0, waitSeconds: 0, firstWaitSeconds: null });
     expect(dataExchange).toHaveReceivedCommandTimes(ListJobsCommand, 1);
     expect(dataExchange).not.toHaveReceivedCommand(CreateJobCommand);
     expect(dataExchange).not.toHaveReceivedCommand(StartJobCommand);
@@ -367,6 +367,7 @@ describe('start-import', () => {
       skipped: 0,
       pollCount: 0,
       waitSeconds: 0,
+      firstWaitSeconds: null,
     });
     expect(dataExchange).toHaveReceivedCommand(ListRevisionAssetsCommand);
     expect(dataExchange).not.toHaveReceivedCommand(CreateJobCommand);

@@ -37,9 +37,10 @@ export const ImportStatus = z.strictObject({
   waitSeconds: z.number().int().min(0),
   /**
    * The job's first wait, learned from the data set's recent imports (shared/import-poll.ts): the later waits grow
-   * from it. Absent in a status from before learning, whose waits grow from the configured first wait.
+   * from it; null when nothing was learned (no job to wait for), and the configured schedule holds. Always present: the state machine selects every field of this
+   * schema from the task's answer, and Step Functions fails a path that points to nothing.
    */
-  firstWaitSeconds: z.number().int().min(1).optional(),
+  firstWaitSeconds: z.number().int().min(1).nullable(),
 });
 export type ImportStatus = z.infer<typeof ImportStatus>;
 
