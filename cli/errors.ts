@@ -61,6 +61,9 @@ const EXPECTED_AWS_ERRORS: Readonly<Record<string, (message: string) => string>>
   InvalidArn: (message) => `That is not a valid ARN: ${message}`,
   ResourceNotFoundException: (message) => `AWS found no such resource: ${message}`,
   ValidationException: (message) => `AWS rejected the request: ${message}`,
+  // Met first by the commands that operate a data set: a change the resource's state refuses, and throttling that outlasted the SDK's retries.
+  ConflictException: (message) => `AWS refused the change in the resource's current state: ${message}`,
+  ThrottlingException: () => 'AWS is throttling these requests: wait a moment and run the command again.',
 };
 
 export function explainAwsError(error: unknown): CliError | undefined {

@@ -8,11 +8,13 @@ import { EXECUTION_NAME_MAX_LENGTH } from '../shared/limits';
 import { extractRunnableAsl, extractRunnableAsls, type AslDefinition, type RunnableAsl } from '../workflows/asl';
 import { mermaidFlowchart } from '../workflows/diagram';
 import { SUBSCRIBER_ACCOUNT } from '../sandbox/accounts';
-import { DEFAULT_SANDBOX_DIR, findRunningSandbox, knownSandboxDefaults, resetSandbox, sandboxEnvironment } from '../sandbox/directory';
+import { DEFAULT_SANDBOX_DIR, findRunningSandbox, knownSandboxDefaults, resetSandbox, sandboxEnvironment, type SandboxInfo } from '../sandbox/directory';
+import type * as ConsoleServer from '../console/server';
 import { CliError, CliFailure, explainAwsError, explainNetworkError, explainSandboxError } from './errors';
 import { followRun, latestEventId } from './follow';
 import { planFromDir, uploadFromDir, withFromDirSource } from './from-dir';
 import { loadApp, loadSandbox } from './lazy';
+import { registerOperateCommands } from './operate/commands';
 import { buildRunInput, validateRunInput, type RunInputFlags } from './run-input';
 import { describeSummary, errorSummary, summarize, type RunSummary } from './summary';
 import { acceptGrant, receiveAsSubscriber, sandboxSubscriberDataExchange } from './subscriber-side';
@@ -200,14 +202,34 @@ function checkNotUp(directory: string, then: string): void {
   throw new CliFailure(`The sandbox in ${directory} is up, in process ${running.pid}: ${then}.`);
 }
 
-async function sandboxUp(options: { sandboxDir: string; portBase?: number }): Promise<number> {
+/** The console's server, loaded when served: it bundles mermaid for its page, which no other command needs. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- `require` for the reason cli/lazy.ts gives
+const startConsole = (sandbox: SandboxInfo, port?: number) => (require('../console/server') as typeof ConsoleServer).startConsole({ sandbox, port });
+
+async function sandboxUp(options: { sandboxDir: string; portBase?: number; consolePort?: number }): Promise<number> {
   checkNotUp(options.sandboxDir, 'use it, or stop it before starting another');
   const sandbox = await loadSandbox().startSandbox({ directory: options.sandboxDir, portBase: options.portBase, shared: true });
+  const consoleServer = await startConsole(sandbox, options.consolePort).catch(async (error: unknown) => {
+    await sandbox.close();
+    throw error;
+  });
   const lines = Object.entries(sandboxEnvironment(sandbox)).map(([key, value]) => `export ${key}=${value}`);
-  process.stdout.write(`# dx-flow sandbox in ${sandbox.directory}; Ctrl-C stops it.\n${lines.join('\n')}\n`);
+  process.stdout.write(`# dx-flow sandbox in ${sandbox.directory}; Ctrl-C stops it.\n# console: ${consoleServer.url}\n${lines.join('\n')}\n`);
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await consoleServer.close();
   await sandbox.close();
   process.stderr.write('Sandbox stopped; its state stays in the sandbox directory.\n');
+  return EXIT.succeeded;
+}
+
+/** `console`: the browser console for the sandbox another process serves, until Ctrl-C. */
+async function consoleCommand(options: { sandboxDir: string; port?: number }): Promise<number> {
+  const sandbox = findRunningSandbox(options.sandboxDir);
+  if (sandbox === undefined) throw new CliFailure(`No sandbox is up in ${options.sandboxDir}: start one with \`dx-flow sandbox up\`, which serves the console too.`);
+  const consoleServer = await startConsole(sandbox, options.port);
+  process.stdout.write(`# dx-flow console for the sandbox in ${sandbox.directory}; Ctrl-C stops it.\n${consoleServer.url}\n`);
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await consoleServer.close();
   return EXIT.succeeded;
 }
 
@@ -296,13 +318,16 @@ function program(setExit: (code: number) => void): Command {
     .option('--json', 'end with one JSON line')
     .action(act((arn: string, options: TargetOptions & OutputOptions) => acceptGrantCommand(arn, options)));
 
+  registerOperateCommands(root, { act, sandboxDir });
+
   const sandbox = root.command('sandbox').description('The local sandbox');
   sandbox
     .command('up')
     .description('Start the sandbox and print the environment that points AWS clients at it')
     .addOption(sandboxDir())
     .option('--port-base <n>', 'ports N to N+3 for S3, Data Exchange, SNS and Step Functions', portBase)
-    .action(act((options: { sandboxDir: string; portBase?: number }) => sandboxUp(options)));
+    .option('--console-port <n>', 'the port of the browser console (default: a free one)', positiveInt)
+    .action(act((options: { sandboxDir: string; portBase?: number; consolePort?: number }) => sandboxUp(options)));
   sandbox
     .command('reset')
     .description('Delete the sandbox state')
@@ -315,6 +340,13 @@ function program(setExit: (code: number) => void): Command {
         return EXIT.succeeded;
       }),
     );
+
+  root
+    .command('console')
+    .description('Serve the browser console for the sandbox `sandbox up` runs, on 127.0.0.1, and print its URL')
+    .addOption(sandboxDir())
+    .option('--port <n>', 'the port to serve on (default: a free one)', positiveInt)
+    .action(act((options: { sandboxDir: string; port?: number }) => consoleCommand(options)));
 
   root
     .command('asl')

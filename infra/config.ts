@@ -86,6 +86,12 @@ const SETTINGS = {
     env: 'DX_FLOW_TIER_SOURCES_AFTER_DAYS',
     schema: WholeDays.optional(),
   },
+  notifySubscribers: {
+    context: 'notifySubscribers',
+    env: 'DX_FLOW_NOTIFY_SUBSCRIBERS',
+    // `-c notifySubscribers=true` and the environment give a string, cdk.json a boolean.
+    schema: z.union([z.boolean(), z.stringbool()], { error: 'must be true or false' }).default(false),
+  },
 } as const satisfies Record<string, { context: string; alias?: string; env: string; schema: z.ZodType }>;
 
 type Settings = typeof SETTINGS;
@@ -128,6 +134,7 @@ export function loadConfig(getContext: ContextReader, env: NodeJS.ProcessEnv): D
     schedule: readSetting('schedule', getContext, env),
     grantEndsAt: readSetting('grantEndsAt', getContext, env),
     tierSourcesAfterDays: readSetting('tierSourcesAfterDays', getContext, env),
+    notifySubscribers: readSetting('notifySubscribers', getContext, env),
   };
   if (config.snsTopicKmsKeyArn !== undefined && config.snsTopicArn === undefined) {
     throw new ConfigurationError(

@@ -69,6 +69,7 @@ export class DataExchangeStack extends Stack {
       notificationTopic: importTopic('ImportedNotificationTopic', config.snsTopicArn),
       notificationTopicKeyArn: config.snsTopicKmsKeyArn,
       alarmTopic: importTopic('ImportedAlarmTopic', config.alarmTopicArn),
+      notifySubscribers: config.notifySubscribers,
     });
     this.publisher = publisher;
     // With alarms on and a schedule given, as here, the publisher always builds both.

@@ -45,10 +45,19 @@ function synthesize(context: Record<string, unknown>): ProviderTemplate {
 }
 
 export function providerTemplate(
-  target: { readonly dataSetId: string; readonly topicArn: string },
+  target: {
+    readonly dataSetId: string;
+    readonly topicArn: string;
+    /** The stack's `notifySubscribers` context key. @default false, and left out of the context (and the cache key) */
+    readonly notifySubscribers?: boolean;
+  },
   cacheDirectory = DEFAULT_SYNTH_CACHE_DIR,
 ): Cached<ProviderTemplate> {
-  const context = { datasetId: DATA_SET_ID_PLACEHOLDER, snsTopicArn: target.topicArn };
+  const context = {
+    datasetId: DATA_SET_ID_PLACEHOLDER,
+    snsTopicArn: target.topicArn,
+    ...(target.notifySubscribers === true ? { notifySubscribers: true } : {}),
+  };
   // aws-cdk-lib reads its own CDK_* variables from the process (CDK_CONTEXT_JSON, CDK_OUTDIR, ...).
   const cdkEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('CDK_')));
   const cached = cachedSynth(

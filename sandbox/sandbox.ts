@@ -21,7 +21,7 @@ import {
   type SandboxInfo,
 } from './directory';
 import { startDataExchangeEmulator } from './dataexchange/server';
-import { scaledJobClock } from './dataexchange/store';
+import { type ExchangeEventRecord, scaledJobClock } from './dataexchange/store';
 import { importDurationMs, type ImportDurationModel } from './dataexchange/import-duration';
 import { type Fault, FaultInjector } from './faults';
 import { claimDirectory } from './ownership';
@@ -65,6 +65,8 @@ export interface SandboxOptions {
   readonly importDuration?: ImportDurationModel;
   /** Where synthesized templates are kept between starts. @default DEFAULT_SYNTH_CACHE_DIR */
   readonly synthCacheDirectory?: string;
+  /** Synthesize the stack with `notifySubscribers` on: the workflow sends Data Exchange notices. @default false */
+  readonly notifySubscribers?: boolean;
   /**
    * Real milliseconds before an execution times out, instead of its state machine's TimeoutSeconds (24 hours
    * of real time): how a test or a user sees the TIMED_OUT path. @default the definition's
@@ -82,6 +84,11 @@ export interface RunningSandbox extends SandboxInfo {
   readonly executions: ExecutionStore;
   /** Every SNS message published so far, oldest first: what subscribers of the topics would have received. */
   notifications(): readonly RecordedMessage[];
+  /**
+   * The Data Exchange events delivered to an account so far, oldest first (revocations, notices, deleted grants):
+   * what its default event bus would have received. The sandbox has no EventBridge to route them.
+   */
+  exchangeEvents(accountId: string): readonly ExchangeEventRecord[];
   /**
    * Fires the stack's schedule for the tick `at`, through the scheduled rule's own target input, `deliveries`
    * times (EventBridge delivers at least once); resolves with the executions started, once each has ended.
@@ -224,7 +231,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const topicArn = topic.TopicArn ?? '';
 
     // The same app `cdk synth` builds, pointed at the sandbox's data set and topic; handlers run from source.
-    const { template, bucketLogicalId } = providerTemplate({ dataSetId, topicArn }, options.synthCacheDirectory).value;
+    const { template, bucketLogicalId } = providerTemplate({ dataSetId, topicArn, notifySubscribers: options.notifySubscribers }, options.synthCacheDirectory).value;
     const accountOptions = { region: SANDBOX_REGION, accountId: PROVIDER_ACCOUNT.accountId };
     applyTaskEnvironments(taskEnvironments(template, { ...accountOptions, resolveRef: (logicalId) => (logicalId === bucketLogicalId ? SANDBOX_BUCKET : undefined) }));
     const entry = extractRunnableAsl(template, accountOptions);
@@ -291,6 +298,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       faults,
       executions,
       notifications: sns.messages,
+      exchangeEvents: (accountId) => dataexchange.deliveredEvents(accountId),
       fireSchedule: (at, deliveries) => fireSchedule(schedule, store, at, deliveries),
       close,
     };

@@ -10,6 +10,8 @@ export const ENV_KEYS = {
   notifyTopicArn: 'NOTIFY_TOPIC_ARN',
   /** The bucket of the status-change notifier's records, one per notified attempt (see NOTIFICATION_RECORD_PREFIX). */
   notificationRecordBucket: 'NOTIFICATION_RECORD_BUCKET',
+  /** `true`: tell the data set's subscribers (SendDataSetNotification) of each publish and each late scheduled run. */
+  notifySubscribers: 'NOTIFY_SUBSCRIBERS',
   defaultSubscriberAccountIds: 'DEFAULT_SUBSCRIBER_ACCOUNT_IDS',
   grantEndsAt: 'GRANT_ENDS_AT',
   importPollInitialSeconds: 'IMPORT_POLL_INITIAL_SECONDS',
@@ -54,9 +56,25 @@ export const NotifyEnv = z.object({
   [ENV_KEYS.notifyTopicArn]: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, 'must be an SNS topic ARN'),
 });
 
-/** The status-change notifier: the topic it announces on, and the bucket where it records what it announced. */
+/** Infra sets the flag only when it is on; `false` and absent both mean off. */
+const NotifySubscribersFlag = z.stringbool({ error: 'must be true or false' }).default(false);
+
+/**
+ * NotifySuccess: the topic, and with subscriber notices on, the bucket where it records the DATA_UPDATE notices it
+ * sent (one per run), which it cannot do without.
+ */
+export const NotifySuccessEnv = NotifyEnv.extend({
+  [ENV_KEYS.notifySubscribers]: NotifySubscribersFlag,
+  [ENV_KEYS.notificationRecordBucket]: BucketName.optional(),
+}).refine((env) => !env[ENV_KEYS.notifySubscribers] || env[ENV_KEYS.notificationRecordBucket] !== undefined, {
+  path: [ENV_KEYS.notificationRecordBucket],
+  error: `is required when ${ENV_KEYS.notifySubscribers} is true, to record each notice sent`,
+});
+
+/** The status-change notifier: the topic it announces on, the bucket where it records what it announced, and the flag. */
 export const StatusChangeEnv = NotifyEnv.extend({
   [ENV_KEYS.notificationRecordBucket]: BucketName,
+  [ENV_KEYS.notifySubscribers]: NotifySubscribersFlag,
 });
 
 export const NoEnv = z.object({});

@@ -35,6 +35,8 @@ describe('the layering rule', () => {
     ['workflows/asl.ts', "export * from '../infra/config';"],
     ['infra/constructs/schedule.ts', "import { startSandbox } from '../../sandbox/sandbox';"],
     ['sandbox/s3/server.ts', "import { main } from '../../cli/main';"],
+    ['sandbox/sns/server.ts', "import { startConsole } from '../../console/server';"],
+    ['console/server.ts', "import { main } from '../cli/main';"],
     ['cli/main.ts', "import { cli } from '../test/cli/harness';"],
   ])('refuses an upward import from %s', (filename, code) => {
     const errors = layerErrors(filename, code);
@@ -49,6 +51,8 @@ describe('the layering rule', () => {
     ['infra/constructs/publish-workflow.ts', "import { STATE } from '../../workflows/state-names';"],
     ['sandbox/sandbox.ts', "import { buildApp } from '../infra/build-app';"],
     ['cli/main.ts', "import { startSandbox } from '../sandbox/sandbox';"],
+    ['console/server.ts', "import { startHttpServer } from '../sandbox/http';"],
+    ['cli/main.ts', "import type * as ConsoleServer from '../console/server';"],
     ['sandbox/s3/server.ts', "import { sleep } from '../http';"],
     ['bench/bench.ts', "import { main } from '../cli/main';"],
   ])('allows a downward or sideways import from %s', (filename, code) => {

@@ -1,6 +1,7 @@
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -8,6 +9,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENV_KEYS } from '../../shared/env';
 import { MAX_CONCURRENT_IMPORT_JOBS } from '../../shared/limits';
+import { SUBSCRIBER_NOTICE_RECORD_PREFIX } from '../../shared/notification-records';
 import { SubscriberAccountIds } from '../../shared/schemas/fields';
 import { describeIssues } from '../../shared/validation';
 import type { ProviderTaskName } from '../../tasks/registry';
@@ -16,6 +18,7 @@ import { APP_WRITTEN_PREFIXES, DataBucket } from './data-bucket';
 import { DataSet } from './data-set';
 import { ExchangeEvents } from './exchange-events';
 import { ManifestTrigger } from './manifest-trigger';
+import { acknowledgeWildcardResources } from './nag';
 import { Monitoring } from './monitoring';
 import { Notifications } from './notifications';
 import { PublishSchedule } from './schedule';
@@ -118,6 +121,15 @@ export interface DataExchangePublisherProps {
    * @default 10
    */
   readonly mapMaxConcurrency?: number;
+  /**
+   * Tell the data set's subscribers with SendDataSetNotification, which reaches them as EventBridge events: a
+   * DATA_UPDATE notice after each published run, and a DATA_DELAY notice when a scheduled run fails, times out or is
+   * stopped. Each is sent once per run, and recorded under `notifications/sent/subscriber-notices/` in the bucket.
+   * AWS's user guide speaks of a product's subscribers only; the sandbox assumes data-grant receivers who accepted
+   * their grant get the notices too.
+   * @default false
+   */
+  readonly notifySubscribers?: boolean;
 }
 
 /**
@@ -198,6 +210,12 @@ export class DataExchangePublisher extends Construct {
       logRemovalPolicy,
     });
 
+    const notifySubscribers = props.notifySubscribers ?? false;
+    // Only with notices on: without the flag both tasks send none, and the env stays as it was.
+    const subscriberNoticeEnv: Record<string, string> = notifySubscribers
+      ? { [ENV_KEYS.notifySubscribers]: 'true', [ENV_KEYS.notificationRecordBucket]: this.bucket.bucketName }
+      : {};
+
     const task = (name: WorkflowTaskName, taskEnvironment: TaskFunctionProps['environment'] = {}): TaskFunction =>
       new TaskFunction(this, `Task-${name}`, { task: name, environment: taskEnvironment });
     const workflowFunctions: Record<WorkflowTaskName, TaskFunction> = {
@@ -213,7 +231,7 @@ export class DataExchangePublisher extends Construct {
         'share-with-subscribers',
         dataSetProps.grantEndsAt === undefined ? {} : { [ENV_KEYS.grantEndsAt]: dataSetProps.grantEndsAt },
       ),
-      notify: task('notify', { [ENV_KEYS.notifyTopicArn]: topicArn }),
+      notify: task('notify', { [ENV_KEYS.notifyTopicArn]: topicArn, ...subscriberNoticeEnv }),
     };
 
     this.dataBucket.grantPlan(workflowFunctions['plan-revision'].function);
@@ -238,12 +256,16 @@ export class DataExchangePublisher extends Construct {
 
     this.statusNotifications = new StatusNotifications(this, 'StatusNotifications', {
       stateMachine,
-      environment: { [ENV_KEYS.notifyTopicArn]: topicArn, [ENV_KEYS.notificationRecordBucket]: this.bucket.bucketName },
+      environment: { [ENV_KEYS.notifyTopicArn]: topicArn, [ENV_KEYS.notificationRecordBucket]: this.bucket.bucketName, ...subscriberNoticeEnv },
     });
     const statusChangeHandler = this.statusNotifications.handler.function;
     this.workflow.grantReadExecutions(statusChangeHandler);
     this.dataBucket.grantNotificationRecords(statusChangeHandler);
     this.notifications.grantPublish(statusChangeHandler);
+    if (notifySubscribers) {
+      grantSubscriberNotices(workflowFunctions.notify.function, this.dataSet, this.bucket, { readRevisions: true });
+      grantSubscriberNotices(statusChangeHandler, this.dataSet, this.bucket, { readRevisions: false });
+    }
     this.taskFunctions = {
       ...workflowFunctions,
       'handle-exchange-event': this.exchangeEvents.handler,
@@ -313,6 +335,24 @@ function validate(props: DataExchangePublisherProps): { environment: string; dat
     fail("tierSourcesAfterDays applies to the bucket the publisher creates; the lifecycle of the given bucket is its owner's");
   }
   return { environment, dataSet };
+}
+
+/**
+ * What a task needs to send a subscriber notice once: SendDataSetNotification on this data set alone (its resource
+ * type is `data-sets`, "Actions, resources, and condition keys for AWS Data Exchange",
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsdataexchange.html), and to create, read
+ * and rewrite its records under SUBSCRIBER_NOTICE_RECORD_PREFIX. NotifySuccess also reads its revision's
+ * finalization time with GetRevision. DataSet and DataBucket have no typed grant for these yet.
+ */
+function grantSubscriberNotices(grantee: iam.IGrantable, dataSet: DataSet, bucket: s3.IBucket, options: { readonly readRevisions: boolean }): void {
+  iam.Grant.addToPrincipal({ grantee, actions: ['dataexchange:SendDataSetNotification'], resourceArns: [dataSet.dataSetArn] });
+  const records = bucket.arnForObjects(`${SUBSCRIBER_NOTICE_RECORD_PREFIX}*`);
+  iam.Grant.addToPrincipal({ grantee, actions: ['s3:PutObject', 's3:GetObject'], resourceArns: [records] });
+  acknowledgeWildcardResources(grantee, [records], `Notice records are named after each data set, run and notice type; the grant is limited to ${SUBSCRIBER_NOTICE_RECORD_PREFIX}* in this one bucket.`);
+  if (!options.readRevisions) return;
+  const revisions = `${dataSet.dataSetArn}/revisions/*`;
+  iam.Grant.addToPrincipal({ grantee, actions: ['dataexchange:GetRevision'], resourceArns: [revisions] });
+  acknowledgeWildcardResources(grantee, [revisions], 'The revision announced is created at run time; the grant is limited to the revisions of this one data set.');
 }
 
 function mapValues<K extends string, A, B>(record: Readonly<Record<K, A>>, f: (value: A) => B): Record<K, B> {

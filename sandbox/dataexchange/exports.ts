@@ -106,6 +106,9 @@ export class ExportRunner {
   }
 
   private async write(account: AccountState, job: ExportJobRecord, written: ExportedObject[]): Promise<JobError[]> {
+    // Checked as the job runs, not as it is created: a revocation or a deleted grant in between stops it.
+    const refusal = account.exportRefusal(job);
+    if (refusal !== undefined) return [refusal];
     const objects = account.exportObjects(job);
     const clash = sharedKey(objects);
     if (clash !== undefined) {

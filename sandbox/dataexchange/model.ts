@@ -42,7 +42,10 @@ export interface RevisionRecord {
   DataSetId: string;
   Finalized: boolean;
   Id: string;
+  /** Set by RevokeRevision, with RevokedAt; a revoked revision stays finalized. */
+  RevocationComment?: string;
   Revoked: boolean;
+  RevokedAt?: string;
   UpdatedAt: string;
 }
 

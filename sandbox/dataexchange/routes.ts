@@ -15,7 +15,12 @@ import {
   CreateJobType,
   CreateRevisionBody,
   parseRequest,
+  RevokeRevisionBody,
+  SendDataSetNotificationBody,
   TagResourceBody,
+  UpdateAssetBody,
+  UpdateDataSetBody,
+  UpdateEventActionBody,
   UpdateRevisionBody,
 } from './schemas';
 import { ASSET_ORDER, type AccountState } from './store';
@@ -56,6 +61,7 @@ export interface RouteDeps {
 const ok = (body: unknown): OperationReply => ({ status: 200, body });
 const created = (body: unknown): OperationReply => ({ status: 201, body });
 const NO_CONTENT: OperationReply = { status: 204 };
+const ACCEPTED: OperationReply = { status: 202, body: {} };
 
 function jobView(job: JobRecord): Omit<JobRecord, 'forcedOutcome'> {
   const { forcedOutcome: _forcedOutcome, ...view } = job;
@@ -104,6 +110,17 @@ export function buildRoutes(deps: RouteDeps): Route[] {
       const dataSet = account.dataSet(params.DataSetId);
       return ok({ ...dataSet, Tags: account.tagsOf(dataSet.Arn) });
     }),
+    route('PATCH', '/v1/data-sets/:DataSetId', 'UpdateDataSet', ({ account, params, body }) =>
+      ok(account.updateDataSet(params.DataSetId, parseRequest(UpdateDataSetBody, body, 'UpdateDataSet'))),
+    ),
+    route('DELETE', '/v1/data-sets/:DataSetId', 'DeleteDataSet', ({ account, params }) => {
+      account.deleteDataSet(params.DataSetId);
+      return NO_CONTENT;
+    }),
+    route('POST', '/v1/data-sets/:DataSetId/notification', 'SendDataSetNotification', ({ account, params, body }) => {
+      account.sendNotification(params.DataSetId, parseRequest(SendDataSetNotificationBody, body, 'SendDataSetNotification'));
+      return ACCEPTED;
+    }),
     route('POST', '/v1/data-sets/:DataSetId/revisions', 'CreateRevision', ({ account, params, body }) => {
       const revision = account.createRevision(params.DataSetId, parseRequest(CreateRevisionBody, body, 'CreateRevision'));
       return created({ ...revision, Tags: account.tagsOf(revision.Arn) });
@@ -124,6 +141,14 @@ export function buildRoutes(deps: RouteDeps): Route[] {
       }
       return ok(revision);
     }),
+    route('DELETE', '/v1/data-sets/:DataSetId/revisions/:RevisionId', 'DeleteRevision', ({ account, params }) => {
+      account.deleteRevision(params.DataSetId, params.RevisionId);
+      return NO_CONTENT;
+    }),
+    route('POST', '/v1/data-sets/:DataSetId/revisions/:RevisionId/revoke', 'RevokeRevision', ({ account, params, body }) => {
+      const { RevocationComment } = parseRequest(RevokeRevisionBody, body, 'RevokeRevision');
+      return ok(account.revokeRevision(params.DataSetId, params.RevisionId, RevocationComment));
+    }),
     route('GET', '/v1/data-sets/:DataSetId/revisions/:RevisionId/assets', 'ListRevisionAssets', ({ account, params, query }) => {
       const assets = account.listAssets(params.DataSetId, params.RevisionId);
       return listReply('Assets', afterKey(assets, query, `assets:${params.RevisionId}`, ASSET_ORDER));
@@ -131,6 +156,14 @@ export function buildRoutes(deps: RouteDeps): Route[] {
     route('GET', '/v1/data-sets/:DataSetId/revisions/:RevisionId/assets/:AssetId', 'GetAsset', ({ account, params }) =>
       ok(account.asset(params.DataSetId, params.RevisionId, params.AssetId)),
     ),
+    route('PATCH', '/v1/data-sets/:DataSetId/revisions/:RevisionId/assets/:AssetId', 'UpdateAsset', ({ account, params, body }) => {
+      const { Name } = parseRequest(UpdateAssetBody, body, 'UpdateAsset');
+      return ok(account.updateAsset(params.DataSetId, params.RevisionId, params.AssetId, Name));
+    }),
+    route('DELETE', '/v1/data-sets/:DataSetId/revisions/:RevisionId/assets/:AssetId', 'DeleteAsset', ({ account, params }) => {
+      account.deleteAsset(params.DataSetId, params.RevisionId, params.AssetId);
+      return NO_CONTENT;
+    }),
     route('POST', '/v1/jobs', 'CreateJob', ({ account, body }) => {
       const { Type } = parseRequest(CreateJobType, body, 'CreateJob');
       if (Type === 'IMPORT_ASSETS_FROM_S3') {
@@ -154,7 +187,7 @@ export function buildRoutes(deps: RouteDeps): Route[] {
       const job = account.startJob(params.JobId, deps.nextImportOutcome);
       if (job.Type === 'IMPORT_ASSETS_FROM_S3') deps.imports.schedule(account, job);
       else deps.exports.schedule(account, job);
-      return { status: 202, body: {} };
+      return ACCEPTED;
     }),
     route('DELETE', '/v1/jobs/:JobId', 'CancelJob', ({ account, params }) => {
       account.cancelJob(params.JobId);
@@ -170,6 +203,10 @@ export function buildRoutes(deps: RouteDeps): Route[] {
     route('GET', '/v1/data-grants/:DataGrantId', 'GetDataGrant', ({ account, params }) => {
       const grant = account.dataGrant(params.DataGrantId);
       return ok({ ...grant, Tags: account.tagsOf(grant.Arn) });
+    }),
+    route('DELETE', '/v1/data-grants/:DataGrantId', 'DeleteDataGrant', ({ account, params }) => {
+      account.deleteDataGrant(params.DataGrantId);
+      return NO_CONTENT;
     }),
     route('GET', '/v1/received-data-grants', 'ListReceivedDataGrants', ({ account, query }) => {
       const states = query.getAll('acceptanceState');
@@ -193,6 +230,10 @@ export function buildRoutes(deps: RouteDeps): Route[] {
     route('GET', '/v1/event-actions/:EventActionId', 'GetEventAction', ({ account, params }) => {
       const action = account.eventAction(params.EventActionId);
       return ok({ ...action, Tags: account.tagsOf(action.Arn) });
+    }),
+    route('PATCH', '/v1/event-actions/:EventActionId', 'UpdateEventAction', ({ account, params, body }) => {
+      const { Action } = parseRequest(UpdateEventActionBody, body, 'UpdateEventAction');
+      return ok(account.updateEventAction(params.EventActionId, Action));
     }),
     route('DELETE', '/v1/event-actions/:EventActionId', 'DeleteEventAction', ({ account, params }) => {
       account.deleteEventAction(params.EventActionId);

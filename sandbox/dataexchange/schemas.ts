@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ADX_ID_PATTERN, MAX_ASSETS_PER_IMPORT_JOB, MAX_REVISION_COMMENT_LENGTH } from '../../shared/limits';
+import { NoticeType, SchemaChangeType } from '../../shared/schemas/exchange-event';
 import { describeIssues } from '../../shared/validation';
 import { invalid } from './errors';
 
@@ -10,6 +11,7 @@ export const AdxId = z.string().regex(ADX_ID_PATTERN, { message: 'must be 30 to 
 const Tags = z.record(z.string().min(1).max(128), z.string().max(256));
 const Description = z.string().max(16_384);
 const Comment = z.string().max(MAX_REVISION_COMMENT_LENGTH);
+const DataSetName = z.string().min(1).max(256);
 
 export const ASSET_TYPES = [
   'S3_SNAPSHOT',
@@ -34,13 +36,26 @@ export const JOB_TYPES = [
 export const CreateDataSetBody = z.object({
   AssetType: z.enum(ASSET_TYPES),
   Description,
-  Name: z.string().min(1).max(256),
+  Name: DataSetName,
   Tags: Tags.optional(),
 });
 
 export const CreateRevisionBody = z.object({ Comment: Comment.optional(), Tags: Tags.optional() });
 
 export const UpdateRevisionBody = z.object({ Comment: Comment.optional(), Finalized: z.boolean().optional() });
+
+/** https://docs.aws.amazon.com/data-exchange/latest/apireference/API_RevokeRevision.html: 10 to 512 characters, required. */
+export const RevokeRevisionBody = z.object({ RevocationComment: z.string().min(10).max(512) });
+
+/** https://docs.aws.amazon.com/data-exchange/latest/apireference/API_UpdateDataSet.html */
+export const UpdateDataSetBody = z.object({ Description: Description.optional(), Name: DataSetName.optional() });
+
+/**
+ * https://docs.aws.amazon.com/data-exchange/latest/apireference/API_UpdateAsset.html: Name is required and its model
+ * gives it no bounds; the sandbox assumes an S3 object key's, 1 to 1024 characters, since an S3 snapshot asset is
+ * named after its key and an export writes it under that name.
+ */
+export const UpdateAssetBody = z.object({ Name: z.string().min(1).max(1024) });
 
 /** Only the job type is read first, so that a type the sandbox does not run is refused by name. */
 export const CreateJobType = z.object({ Type: z.enum(JOB_TYPES) });
@@ -74,16 +89,24 @@ export const CreateExportJobBody = z.object({
   }),
 });
 
-export const CreateEventActionBody = z.object({
-  Action: z.object({
-    ExportRevisionToS3: z.object({
-      Encryption: Encryption.optional(),
-      RevisionDestination: z.object({ Bucket, KeyPattern: KeyPattern.optional() }),
-    }),
+const EventActionAction = z.object({
+  ExportRevisionToS3: z.object({
+    Encryption: Encryption.optional(),
+    RevisionDestination: z.object({ Bucket, KeyPattern: KeyPattern.optional() }),
   }),
+});
+
+export const CreateEventActionBody = z.object({
+  Action: EventActionAction,
   Event: z.object({ RevisionPublished: z.object({ DataSetId: AdxId }) }),
   Tags: Tags.optional(),
 });
+
+/**
+ * https://docs.aws.amazon.com/data-exchange/latest/apireference/API_UpdateEventAction.html: Action is optional; the
+ * event an action answers to cannot change.
+ */
+export const UpdateEventActionBody = z.object({ Action: EventActionAction.optional() });
 
 export const ACCEPTANCE_STATES = ['PENDING_RECEIVER_ACCEPTANCE', 'ACCEPTED'] as const;
 
@@ -96,6 +119,55 @@ export const CreateDataGrantBody = z.object({
   Description: Description.optional(),
   Tags: Tags.optional(),
 });
+
+const Timestamp = z.iso.datetime({ offset: true });
+
+/**
+ * SendDataSetNotification's body, member for member as
+ * https://docs.aws.amazon.com/data-exchange/latest/apireference/API_SendDataSetNotification.html and its shapes
+ * (NotificationDetails, SchemaChangeDetails, ScopeDetails) bound them: a ClientToken of 1 to 64 printable ASCII
+ * characters, a Comment of at most 4096, at most 100 schema changes, each a Name of at most 255 characters and a
+ * Description of at most 512. The SDK fills ClientToken in when the caller gives none.
+ */
+export const SendDataSetNotificationBody = z.object({
+  ClientToken: z.string().regex(/^[\x21-\x7E]{1,64}$/, { message: 'must be 1 to 64 printable ASCII characters' }).optional(),
+  Comment: z.string().max(4096).optional(),
+  Details: z
+    .object({
+      DataUpdate: z.object({ DataUpdatedAt: Timestamp.optional() }).optional(),
+      Deprecation: z.object({ DeprecationAt: Timestamp }).optional(),
+      SchemaChange: z
+        .object({
+          Changes: z
+            .array(z.object({ Description: z.string().max(512).optional(), Name: z.string().min(1).max(255), Type: SchemaChangeType }))
+            .max(100)
+            .optional(),
+          SchemaChangeAt: Timestamp,
+        })
+        .optional(),
+    })
+    .optional(),
+  Scope: z
+    .object({
+      LakeFormationTagPolicies: z.array(z.object({ Database: z.string().optional(), Table: z.string().optional() })).optional(),
+      RedshiftDataShares: z
+        .array(
+          z.object({
+            Arn: z.string().min(1),
+            Database: z.string().min(1),
+            Function: z.string().optional(),
+            Schema: z.string().optional(),
+            Table: z.string().optional(),
+            View: z.string().optional(),
+          }),
+        )
+        .optional(),
+      S3DataAccesses: z.array(z.object({ KeyPrefixes: z.array(z.string()).optional(), Keys: z.array(z.string()).optional() })).optional(),
+    })
+    .optional(),
+  Type: NoticeType,
+});
+export type SendDataSetNotificationBody = z.infer<typeof SendDataSetNotificationBody>;
 
 export const TagResourceBody = z.object({ tags: Tags });
 

@@ -11,7 +11,7 @@ import { ExportRunner, s3ClientsByAccount } from './exports';
 import { ImportRunner, type ImportRunnerOptions, s3SourceReader, type SourceReader } from './jobs';
 import { removeOrphanAssetFiles } from './asset-cleanup';
 import { buildRoutes, decodeParams, matchRoute } from './routes';
-import { DataExchangeStore, type JobClock, type StoreSnapshot } from './store';
+import { DataExchangeStore, type ExchangeEventRecord, type JobClock, type StoreSnapshot } from './store';
 
 export interface DataExchangeEmulatorOptions {
   /** @default 0, a free port */
@@ -45,6 +45,11 @@ export interface RunningDataExchangeEmulator {
    * a completed job) is on disk once this resolves. Rejects if the write fails.
    */
   flush(): Promise<void>;
+  /**
+   * The Data Exchange events delivered to an account (revocations, notifications, deleted grants), oldest first. The
+   * sandbox has no EventBridge; this is what the account's default bus would have received.
+   */
+  deliveredEvents(accountId: string): readonly ExchangeEventRecord[];
   /** Stops serving, aborts running imports (they resume on the next start) and saves the state. */
   close(): Promise<void>;
 }
@@ -171,6 +176,7 @@ export async function startDataExchangeEmulator(options: DataExchangeEmulatorOpt
   return {
     endpoint: server.endpoint,
     flush: () => stateFile.flush(),
+    deliveredEvents: (accountId) => store.account(accountId).deliveredEvents(),
     close: async () => {
       await server.close();
       await Promise.all([imports.close(), exports.close()]);

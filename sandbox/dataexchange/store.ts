@@ -5,11 +5,13 @@ import type { JobClock } from './store/jobs';
  * The emulator's state: every account's Data Exchange, and the snapshot the state file holds. One account's
  * records and rules are under store/, a module per resource (data-sets.ts, revisions.ts, jobs.ts, data-grants.ts,
  * event-actions.ts, tags.ts); what a receiver sees of the data sets granted to it is in store/entitled-view.ts,
- * and store/account-state.ts strings them together.
+ * store/notifications.ts keeps the notifications a provider sent, store/exchange-events.ts the events an account
+ * received, and store/account-state.ts strings them together.
  */
 
 export { type AccountDirectory, type AccountSnapshot, AccountState, type StartedExport } from './store/account-state';
 export type { ReceivedDataGrant } from './store/entitled-view';
+export type { ExchangeEventRecord } from './store/exchange-events';
 export { AWS_JOB_CLOCK, type ExportedObject, type JobClock, scaledJobClock } from './store/jobs';
 export { ASSET_ORDER, type ImportedAsset } from './store/revisions';
 

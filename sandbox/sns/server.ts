@@ -110,15 +110,23 @@ const internalError: InternalErrorAnswer = (_request, response, error) =>
 /** Past the bound, a body is the request's fault, as a message over SNS's 256 KiB is. */
 const tooLarge = (maxBytes: number) => invalidParameter(`Invalid parameter: the request is over ${maxBytes} bytes, more than any SNS request can carry`);
 
+/** The sandbox-only `GET` that answers `{ messages }`: every message published so far, oldest first (RecordedMessage). */
+export const SANDBOX_MESSAGES_PATH = '/_sandbox/messages';
+
 export async function startSns(options: SnsSandboxOptions): Promise<RunningSns> {
   const service = await SnsService.open(options.stateFile);
   const handlers = actions(service);
 
   const server = await startHttpServer(async (request, response) => {
     const requestId = newRequestId();
+    const url = new URL(request.url ?? '/', 'http://sns');
+    // Sandbox-only, outside SNS's API: AWS keeps no readable record of what was published. The console reads it.
+    if (request.method === 'GET' && url.pathname === SANDBOX_MESSAGES_PATH) {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ messages: service.messages }));
+      return;
+    }
     try {
       // A GET carries the parameters in the query string, a POST in a form body; the SDK and the AWS CLI POST.
-      const url = new URL(request.url ?? '/', 'http://sns');
       const params = parseQuery(`${url.search.slice(1)}&${(await readRequestBody(request, response, tooLarge)).toString('utf8')}`);
       const action = params.get('Action') ?? '';
       const fault = options.faults.onRequest('sns', action);

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { formatFields, type Notification, publishNotification, type PublishDeps } from '../../shared/notifications';
-import type { ExchangeEvent, HandleExchangeEventOutput } from '../../shared/schemas/exchange-event';
+import type { ExchangeEvent, HandleExchangeEventOutput, NoticeDetail, NoticeType } from '../../shared/schemas/exchange-event';
 
 export interface HandleExchangeEventDeps extends PublishDeps {
   readonly logger: Pick<Logger, 'info' | 'warn'>;
@@ -10,6 +10,8 @@ interface EventFacts {
   readonly datasetId?: string;
   readonly revisionIds: readonly string[];
   readonly grantId?: string;
+  /** A provider's notice: its type, for a filter on the log (the topic's eventType attribute names it too). */
+  readonly noticeType?: NoticeType;
 }
 
 /** A data set id given bare or as an ARN (`...::data-sets/<id>`); other resources, such as products, are not one. */
@@ -28,7 +30,10 @@ function factsOf(event: ExchangeEvent): EventFacts {
   const fromResources = dataSetOfResources(event.resources);
   switch (event.kind) {
     case 'revision-published':
+    case 'revision-revoked':
       return { datasetId: event.detail.DataSets?.[0]?.Id ?? fromResources, revisionIds: event.detail.RevisionIds };
+    case 'notice':
+      return { datasetId: event.detail.DataSet.Id, revisionIds: [], noticeType: event.detail.Notification.Type };
     case 'data-grant': {
       const grantArn = event.detail.DataGrant.Arn;
       return {
@@ -42,13 +47,45 @@ function factsOf(event: ExchangeEvent): EventFacts {
   }
 }
 
+/** Each revision the event names, with its comment when the detail gives one. */
+function revisionLines(detail: { readonly RevisionIds: readonly string[]; readonly Revisions?: readonly { Id: string; Comment?: string }[] }): string[] {
+  const comments = new Map((detail.Revisions ?? []).map((revision) => [revision.Id, revision.Comment]));
+  return detail.RevisionIds.map((id) => `  - ${id}${comments.get(id) ? `: ${comments.get(id)}` : ''}`);
+}
+
+/**
+ * What a subscriber is told of a notice: its comment, the one date its type carries, and each schema change.
+ * Details of another type than the notice's are not AWS's shape and are left out.
+ */
+function describeNotice(notice: NoticeDetail): string {
+  const { Type, Comment, Details } = notice.Notification;
+  const changes = Type === 'SCHEMA_CHANGE' ? (Details?.SchemaChange?.Changes ?? []) : [];
+  const fields = formatFields([
+    ['Notice', Type],
+    ['Comment', Comment],
+    ['Data updated at', Type === 'DATA_UPDATE' ? Details?.DataUpdate?.DataUpdatedAt : undefined],
+    ['Schema change at', Type === 'SCHEMA_CHANGE' ? Details?.SchemaChange?.SchemaChangeAt : undefined],
+    ['Deprecation at', Type === 'DEPRECATION' ? Details?.Deprecation?.DeprecationAt : undefined],
+    ['Provider contact', notice.Product?.ProviderContact],
+  ]);
+  if (changes.length === 0) return fields;
+  const lines = changes.map((change) => `  - ${change.Type} ${change.Name}${change.Description ? `: ${change.Description}` : ''}`);
+  return [fields, ['Schema changes:', ...lines].join('\n')].join('\n\n');
+}
+
 function describeDetail(event: ExchangeEvent): string {
   switch (event.kind) {
-    case 'revision-published': {
-      const comments = new Map((event.detail.Revisions ?? []).map((revision) => [revision.Id, revision.Comment]));
-      const lines = event.detail.RevisionIds.map((id) => `  - ${id}${comments.get(id) ? `: ${comments.get(id)}` : ''}`);
-      return ['Revisions:', ...lines].join('\n');
-    }
+    case 'revision-published':
+      return ['Revisions:', ...revisionLines(event.detail)].join('\n');
+    case 'revision-revoked':
+      // Revoking deletes nothing: what a receiver exported before stays in its own bucket, for it to keep or delete.
+      return [
+        ['Revoked revisions:', ...revisionLines(event.detail)].join('\n'),
+        formatFields([['Reason', event.detail.RevocationComment ?? '(none given)']]),
+        'Data Exchange no longer exports these revisions; copies exported before stay where they were written.',
+      ].join('\n\n');
+    case 'notice':
+      return describeNotice(event.detail);
     case 'data-grant':
       return formatFields([
         ['Data grant', event.detail.DataGrant.Name],
@@ -61,7 +98,7 @@ function describeDetail(event: ExchangeEvent): string {
 
 function notificationOf(event: ExchangeEvent, facts: EventFacts): Notification {
   const eventType = event['detail-type'];
-  const dataSetName = event.kind === 'unknown' ? undefined : event.detail.DataSets?.[0]?.Name;
+  const dataSetName = event.kind === 'unknown' ? undefined : event.kind === 'notice' ? event.detail.DataSet.Name : event.detail.DataSets?.[0]?.Name;
   const fields = formatFields([
     ['Event', eventType],
     ['Time', event.time],

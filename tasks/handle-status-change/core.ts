@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
 import { awsCall } from '../../shared/errors';
+import { claimRecord, type SubscriberNoticeDeps } from '../../shared/notification-records';
 import { NOTIFICATION_RECORD_PREFIX, publishNotification, type PublishDeps } from '../../shared/notifications';
 import {
   type HandleStatusChangeOutput,
@@ -10,7 +11,8 @@ import {
   type StatusChangeEvent,
 } from '../../shared/schemas/status-change-event';
 import { findFailedState, findRun, hasWhatItNeeds } from './history';
-import { statusChangeNotification } from './message';
+import { isNotificationLost, statusChangeNotification } from './message';
+import { delayedRunOf, sendDataDelayNotice } from './subscriber-notice';
 
 export interface HandleStatusChangeDeps extends PublishDeps {
   readonly sfn: SFNClient;
@@ -19,6 +21,12 @@ export interface HandleStatusChangeDeps extends PublishDeps {
   readonly bucket: string;
   readonly now: () => Date;
   readonly logger: Pick<Logger, 'info' | 'warn'>;
+  /**
+   * With subscriber notices on (NOTIFY_SUBSCRIBERS): Data Exchange and the record bucket, for a scheduled run's
+   * DATA_DELAY notice.
+   * @default undefined: no notice to subscribers
+   */
+  readonly subscriberNotices?: SubscriberNoticeDeps;
 }
 
 /** GetExecutionHistory's largest page. */
@@ -64,38 +72,6 @@ export async function readHistory(sfn: SFNClient, executionArn: string): Promise
   return events;
 }
 
-interface S3Error {
-  readonly name?: string;
-  readonly $metadata?: { readonly httpStatusCode?: number };
-}
-
-function isPreconditionFailed(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as S3Error;
-  return e.name === 'PreconditionFailed' || e.$metadata?.httpStatusCode === 412;
-}
-
-/**
- * Claims the record key with a conditional write: `If-None-Match: *` makes S3 create the object only if no object
- * has that key, and answer 412 PreconditionFailed otherwise; of several concurrent writers exactly one wins
- * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html). EventBridge delivers at least
- * once and retries its targets, so a second delivery of the same status finds the key taken. Returns whether this
- * invocation won.
- */
-async function claim(deps: HandleStatusChangeDeps, key: string, body: Record<string, unknown>): Promise<boolean> {
-  return awsCall({ action: 's3:PutObject', resource: `s3://${deps.bucket}/${key}` }, async () => {
-    try {
-      await deps.s3.send(
-        new PutObjectCommand({ Bucket: deps.bucket, Key: key, Body: JSON.stringify(body), ContentType: 'application/json', IfNoneMatch: '*' }),
-      );
-      return true;
-    } catch (error) {
-      if (isPreconditionFailed(error)) return false;
-      throw error;
-    }
-  });
-}
-
 /** Gives the claim back after a failed publish, so that the retry of this event can send the notification. */
 async function releaseClaim(deps: HandleStatusChangeDeps, key: string): Promise<void> {
   try {
@@ -109,7 +85,8 @@ async function releaseClaim(deps: HandleStatusChangeDeps, key: string): Promise<
 /**
  * Announces a publish execution that failed, timed out or was stopped, once per attempt: read where and why it
  * stopped from DescribeExecution and the history, claim the attempt's record in S3, publish, then record SNS's
- * message id. Other statuses are ignored without an AWS call.
+ * message id. Other statuses are ignored without an AWS call. With subscriber notices on, a run the schedule started
+ * also tells the data set's subscribers that its update is late (DATA_DELAY), once per run.
  *
  * A crash between the claim and the publish loses that one message, since every retry then finds the claim: the
  * ExecutionsFailed alarm, not this notification, stays the durable signal of a failed run.
@@ -143,7 +120,17 @@ export async function handleStatusChange(event: StatusChangeEvent, deps: HandleS
 
   const recordKey = recordKeyOf(detail, redriveCount, status);
   const facts = { executionArn, status, redriveCount, failedState: failedState?.name, ...run, recordKey };
-  if (!(await claim(deps, recordKey, { executionArn, status, redriveCount, claimedAt: deps.now().toISOString() }))) {
+
+  // The subscribers' notice goes first, under a record of its own: a retry after a failed Publish below finds it
+  // recorded. A run whose revision went out, and only its success message was lost, is not late.
+  const delayed = delayedRunOf(status, execution.input ?? detail.input ?? undefined, run);
+  if (deps.subscriberNotices !== undefined && delayed !== undefined && !isNotificationLost({ error: execution.error, failedState })) {
+    const notice = await sendDataDelayNotice(delayed, deps.subscriberNotices);
+    deps.logger.info(notice.outcome === 'sent' ? 'DATA_DELAY notice sent to subscribers' : 'DATA_DELAY notice already sent', { ...facts, noticeRecordKey: notice.recordKey });
+  }
+
+  // EventBridge delivers at least once and retries its targets, so a second delivery of this status finds the key taken.
+  if (!(await claimRecord(deps, recordKey, { executionArn, status, redriveCount, claimedAt: deps.now().toISOString() }))) {
     deps.logger.info('status already notified', facts);
     return { outcome: 'duplicate', recordKey };
   }

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       schedule: 'rate(1 day)',
       grantEndsAt: undefined,
       tierSourcesAfterDays: undefined,
+      notifySubscribers: false,
     });
   });
 
@@ -32,6 +33,7 @@ describe('loadConfig', () => {
         schedule: 'cron(0 6 * * ? *)',
         grantEndsAt: '2027-01-31',
         tierSourcesAfterDays: 365,
+        notifySubscribers: true,
       }),
       {},
     );
@@ -45,6 +47,7 @@ describe('loadConfig', () => {
       schedule: 'cron(0 6 * * ? *)',
       grantEndsAt: '2027-01-31',
       tierSourcesAfterDays: 365,
+      notifySubscribers: true,
     });
   });
 
@@ -59,6 +62,7 @@ describe('loadConfig', () => {
       DX_FLOW_SNS_TOPIC_KMS_KEY_ARN: TOPIC_KEY_ARN,
       DX_FLOW_ALARM_TOPIC_ARN: ALARM_TOPIC_ARN,
       DX_FLOW_TIER_SOURCES_AFTER_DAYS: '120',
+      DX_FLOW_NOTIFY_SUBSCRIBERS: 'true',
     });
     expect(config).toEqual({
       subscriberAccountIds: ['333333333333'],
@@ -70,6 +74,7 @@ describe('loadConfig', () => {
       schedule: 'rate(6 hours)',
       grantEndsAt: '2027-06-30T00:00:00Z',
       tierSourcesAfterDays: 120,
+      notifySubscribers: true,
     });
   });
 
@@ -80,6 +85,11 @@ describe('loadConfig', () => {
     });
     expect(config.environment).toBe('test');
     expect(config.subscriberAccountIds).toEqual(['111111111111']);
+  });
+
+  it('reads notifySubscribers as -c gives it, a string, and turns it off with "false"', () => {
+    expect(loadConfig(context({ notifySubscribers: 'true' }), {}).notifySubscribers).toBe(true);
+    expect(loadConfig(context({ notifySubscribers: 'false' }), { DX_FLOW_NOTIFY_SUBSCRIBERS: 'true' }).notifySubscribers).toBe(false);
   });
 
   it("accepts the original recipe's snake_case keys", () => {
@@ -122,6 +132,7 @@ describe('loadConfig', () => {
     [{ tierSourcesAfterDays: '90 days' }, 'Invalid context "tierSourcesAfterDays": the input: must be a whole number of days'],
     [{ tierSourcesAfterDays: 0 }, 'Invalid context "tierSourcesAfterDays": the input: must be at least 1 day'],
     [{ tierSourcesAfterDays: 1.5 }, 'Invalid context "tierSourcesAfterDays": the input: must be a whole number of days'],
+    [{ notifySubscribers: 'yes please' }, 'Invalid context "notifySubscribers": the input: must be true or false'],
   ])('fails on a bad value, naming the key: %p', (values, message) => {
     expect(() => loadConfig(context(values), {})).toThrow(message);
   });

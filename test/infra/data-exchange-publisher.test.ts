@@ -106,6 +106,44 @@ describe('DataExchangePublisher', () => {
     expect(findings).toEqual([]);
   });
 
+  describe('notifySubscribers', () => {
+    type Statement = { Action: string | string[]; Resource: unknown };
+    const functionsByTask = (template: Template) =>
+      Object.fromEntries(
+        Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => {
+          const variables = (fn.Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
+          return [String(variables.DX_FLOW_TASK), variables];
+        }),
+      );
+    const statementsWith = (template: Template, action: string): Statement[] =>
+      Object.values(template.findResources('AWS::IAM::Policy'))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[])
+        .filter((statement) => [statement.Action].flat().includes(action));
+
+    it('GIVEN it on, THEN NotifySuccess and the status-change handler get the flag, and NotifySuccess the record bucket', () => {
+      const { stack, publisher, template } = publisherStack({ notifySubscribers: true });
+      const functions = functionsByTask(template);
+      expect(functions.notify).toMatchObject({ NOTIFY_SUBSCRIBERS: 'true', NOTIFICATION_RECORD_BUCKET: stack.resolve(publisher.bucket.bucketName) });
+      expect(functions['handle-status-change']).toMatchObject({ NOTIFY_SUBSCRIBERS: 'true' });
+    });
+
+    it('GIVEN it on, THEN only those two may send notices, each on the data set alone', () => {
+      const { stack, publisher, template } = publisherStack({ notifySubscribers: true });
+      const statements = statementsWith(template, 'dataexchange:SendDataSetNotification');
+      expect(statements).toHaveLength(2);
+      for (const statement of statements) expect(statement.Resource).toEqual(stack.resolve(publisher.dataSet.dataSetArn));
+      const records = statementsWith(template, 's3:GetObject').filter((statement) => JSON.stringify(statement.Resource).includes('subscriber-notices'));
+      expect(records).toHaveLength(2);
+    });
+
+    it('GIVEN it off, as by default, THEN no function has the flag and none may send a notice', () => {
+      const { template } = publisherStack();
+      for (const variables of Object.values(functionsByTask(template))) expect(variables).not.toHaveProperty('NOTIFY_SUBSCRIBERS');
+      expect(functionsByTask(template).notify).not.toHaveProperty('NOTIFICATION_RECORD_BUCKET');
+      expect(statementsWith(template, 'dataexchange:SendDataSetNotification')).toEqual([]);
+    });
+  });
+
   it.each<[string, DataExchangePublisherProps, string]>([
     ['a Map concurrency above 10', { mapMaxConcurrency: 11 }, 'mapMaxConcurrency must be a whole number from 1 to 10, the import jobs Data Exchange runs at once; got 11'],
     ['a Map concurrency of 0', { mapMaxConcurrency: 0 }, 'got 0'],

@@ -253,3 +253,39 @@ describe('task roles with an existing topic encrypted with a customer managed ke
     expect(usingKey).toHaveLength(publishers.length);
   });
 });
+
+describe('task roles with subscriber notices on', () => {
+  let synthesized: Synthesized;
+  beforeAll(() => {
+    synthesized = synthStack({ notifySubscribers: true });
+  });
+
+  /** SendDataSetNotification on the data set alone, and the notice records: created, read and rewritten, never deleted. */
+  const noticeGrants = () => {
+    const { stack } = synthesized;
+    const dataSet = logicalIdOf(stack, stack.dataSet);
+    const bucket = logicalIdOf(stack, stack.dataBucket.bucket);
+    return {
+      send: { Effect: 'Allow', Action: 'dataexchange:SendDataSetNotification', Resource: arn([':data-sets/', { 'Fn::GetAtt': [dataSet, 'Id'] }]) },
+      records: {
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:GetObject'],
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/notifications/sent/subscriber-notices/*']] },
+      },
+      revisions: { Effect: 'Allow', Action: 'dataexchange:GetRevision', Resource: arn([':data-sets/', { 'Fn::GetAtt': [dataSet, 'Id'] }, '/revisions/*']) },
+    };
+  };
+
+  it('notify also reads its revision, sends the notice on the data set and keeps its record', () => {
+    const { send, records, revisions } = noticeGrants();
+    expect(grantsOf(synthesized, 'notify')).toEqual(expect.arrayContaining([send, records, revisions]));
+    expect(grantsOf(synthesized, 'notify')).toHaveLength(5);
+  });
+
+  it('handle-status-change also sends the notice on the data set and keeps its record, and reads no revision', () => {
+    const { send, records } = noticeGrants();
+    const grants = grantsOf(synthesized, 'handle-status-change');
+    expect(grants).toEqual(expect.arrayContaining([send, records]));
+    expect(grants.filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dataexchange:')))).toEqual([send]);
+  });
+});

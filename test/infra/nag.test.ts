@@ -35,6 +35,10 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
     expect(findings(synthStack())).toEqual([]);
   });
 
+  it('find nothing unacknowledged with subscriber notices on', () => {
+    expect(findings(synthStack({ notifySubscribers: true }))).toEqual([]);
+  });
+
   it('find nothing unacknowledged with an imported data set and topics in prod', () => {
     const synthesized = synthStack({
       environment: 'prod',

@@ -13,7 +13,7 @@ import { isRunComment } from '../../tasks/create-revision/core';
 import type { RunningSandbox } from '../../sandbox/sandbox';
 import type { RecordedMessage } from '../../sandbox/sns/model';
 import type { StateName } from '../../shared/state-names';
-import { fullHistory, openTestSandbox, startRun, type TestSandboxTiming, waitForSettled } from './sandbox-harness';
+import { fullHistory, openTestSandbox, startRun, type TestSandboxOptions, waitForSettled } from './sandbox-harness';
 
 /*
  * What a run left behind, read from the emulators' own state through their APIs (and the SNS emulator's
@@ -78,7 +78,7 @@ export const sandboxClients = () => ({
 type Clients = ReturnType<typeof sandboxClients>;
 
 /** One sandbox for the describe block it is called in, started before its tests and closed after them. */
-export function useSandbox(timing?: TestSandboxTiming) {
+export function useSandbox(timing?: TestSandboxOptions) {
   const shared = { clients: sandboxClients() } as { env: Awaited<ReturnType<typeof openTestSandbox>>; clients: Clients };
   beforeAll(async () => {
     shared.env = await openTestSandbox([], undefined, timing);

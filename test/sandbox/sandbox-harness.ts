@@ -6,14 +6,14 @@ import * as path from 'node:path';
 import type { Fault } from '../../sandbox/faults';
 import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../sandbox/sandbox';
 
-/** The sandbox options a test may change: its clocks. */
-export type TestSandboxTiming = Pick<SandboxOptions, 'timeScaleMs' | 'executionTimeoutMs'>;
+/** What a test may set of a sandbox beyond its faults and directory. */
+export type TestSandboxOptions = Pick<SandboxOptions, 'timeScaleMs' | 'executionTimeoutMs' | 'notifySubscribers'>;
 
 /** A sandbox in a fresh temporary directory, and a Step Functions client that reaches it like any user's. */
 export async function openTestSandbox(
   faults: readonly Fault[] = [],
   directory = mkdtempSync(path.join(tmpdir(), 'dx-flow-sandbox-')),
-  timing: TestSandboxTiming = {},
+  timing: TestSandboxOptions = {},
 ) {
   // A quarter millisecond per second: the stack's 120 polls of an import stuck IN_PROGRESS end in about 2 s.
   const sandbox = await startSandbox({ directory, faults, timeScaleMs: 0.25, retryMs: 5, importDelayMs: 5, ...timing });

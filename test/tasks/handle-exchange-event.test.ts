@@ -15,12 +15,31 @@ import grantAccepted from '../fixtures/exchange-events/data-grant-accepted.json'
 import grantExtended from '../fixtures/exchange-events/data-grant-extended.json';
 import grantRevoked from '../fixtures/exchange-events/data-grant-revoked.json';
 import revisionPublished from '../fixtures/exchange-events/revision-published.json';
+import revisionRevoked from '../fixtures/exchange-events/revision-revoked.json';
+import dataUpdated from '../fixtures/exchange-events/data-updated.json';
+import dataDelayed from '../fixtures/exchange-events/data-delayed.json';
+import schemaChange from '../fixtures/exchange-events/schema-change.json';
+import deprecation from '../fixtures/exchange-events/deprecation.json';
 
 const sns = mockClient(SNSClient);
 
 const GRANT_ID = '99998888777766665555444433332222';
 
 const published = (): PublishCommandInput => onlyPublished(sns);
+
+/** A fresh copy of a fixture without one member of its detail. */
+function omit<E extends { detail: object }>(event: E, key: keyof E['detail']): E {
+  const copy = fixture(event);
+  delete (copy.detail as Partial<E['detail']>)[key];
+  return copy;
+}
+
+/** A fresh copy of a fixture with some of its detail's members replaced, one level deep. */
+function merge<E extends { detail: Record<string, unknown> }>(event: E, detail: Record<string, Record<string, unknown>>): E {
+  const copy = fixture(event);
+  for (const [key, value] of Object.entries(detail)) copy.detail[key] = { ...(copy.detail[key] as object), ...value };
+  return copy;
+}
 
 /** Runs the core on a parsed fixture with a logger the test can inspect. */
 async function runCore(event: unknown) {
@@ -217,6 +236,91 @@ describe('handle-exchange-event', () => {
     });
   });
 
+  it('logs a revoked revision and announces it with the reason and what becomes of exported copies', async () => {
+    const { output, logger } = await runCore(fixture(revisionRevoked));
+
+    expect(output).toEqual({ messageId: 'msg-1', eventType: 'Revision Revoked', known: true });
+    expect(logger.info).toHaveBeenCalledWith(
+      'Data Exchange event',
+      expect.objectContaining({ eventType: 'Revision Revoked', datasetId: DATA_SET_ID, revisionIds: [REVISION_ID] }),
+    );
+    // The header (event, time, account, data set) is the one every event gets, as above.
+    const revoked = [
+      ['Revoked revisions:', `  - ${REVISION_ID}: dx-flow run run-2026-11-30`].join('\n'),
+      'Reason: Published the wrong day of data',
+      'Data Exchange no longer exports these revisions; copies exported before stay where they were written.',
+    ].join('\n\n');
+    expect(published().Message?.endsWith(`\n\n${revoked}`)).toBe(true);
+  });
+
+  it('announces a revoked revision whose event gives no reason as such', async () => {
+    const event = fixture(revisionRevoked);
+    delete (event.detail as Partial<typeof event.detail>).RevocationComment;
+
+    await runCore(event);
+
+    expect(published().Message).toContain('\n\nReason: (none given)\n\n');
+  });
+
+  it.each([
+    ['Data Updated in Data Set', 'DATA_UPDATE', dataUpdated],
+    ['Data Set Update Delayed', 'DATA_DELAY', dataDelayed],
+    ['Schema Change Planned for Data Set', 'SCHEMA_CHANGE', schemaChange],
+    ['Deprecation Planned for Data Set', 'DEPRECATION', deprecation],
+  ])('logs and announces the notice "%s" with its type, data set and comment', async (eventType, noticeType, event) => {
+    const { output, logger } = await runCore(fixture(event));
+
+    expect(output).toEqual({ messageId: 'msg-1', eventType, known: true });
+    expect(logger.info).toHaveBeenCalledWith('Data Exchange event', {
+      eventType,
+      known: true,
+      eventId: event.id,
+      datasetId: DATA_SET_ID,
+      revisionIds: [],
+      noticeType,
+    });
+    const sent = published();
+    expect(sent.Subject).toBe(`dx-flow: ${eventType}`);
+    expect(sent.MessageAttributes?.datasetId?.StringValue).toBe(DATA_SET_ID);
+    expect(sent.Message).toContain(`\nData set: ${DATA_SET_ID} (dx-flow sample analytics)\n`);
+    expect(sent.Message).toContain(`\n\nNotice:           ${noticeType}\nComment:          ${event.detail.Notification.Comment}\n`);
+  });
+
+  it.each([
+    ['the time of a data update', dataUpdated, 'Data updated at:  2026-12-01T06:00:00Z'],
+    ['the date of a deprecation', deprecation, 'Deprecation at:   2027-06-30T00:00:00Z'],
+    ['the provider contact', dataDelayed, 'Provider contact: data@example.com'],
+  ])('announces %s', async (_, event, line) => {
+    await runCore(fixture(event));
+
+    expect(published().Message).toContain(`\n${line}`);
+  });
+
+  it('announces a schema change with its date and each change', async () => {
+    await runCore(fixture(schemaChange));
+
+    expect(published().Message?.endsWith(
+      [
+        [
+          'Notice:           SCHEMA_CHANGE',
+          'Comment:          Two columns change next month.',
+          'Schema change at: 2027-01-01T00:00:00Z',
+          'Provider contact: data@example.com',
+        ].join('\n'),
+        ['Schema changes:', "  - ADD region: The sale's sales region.", '  - REMOVE legacy_id'].join('\n'),
+      ].join('\n\n'),
+    )).toBe(true);
+  });
+
+  it("leaves out details of another type than the notice's", async () => {
+    const event = fixture(dataDelayed) as unknown as typeof dataUpdated;
+    event.detail.Notification.Details = dataUpdated.detail.Notification.Details;
+
+    await runCore(event);
+
+    expect(published().Message).not.toContain('Data updated at');
+  });
+
   it('rejects an event from another source', async () => {
     await expect(handler({ ...fixture(grantAccepted), source: 'aws.s3' })).rejects.toMatchObject({
       name: 'InputValidationError',
@@ -225,24 +329,17 @@ describe('handle-exchange-event', () => {
     expect(sns).not.toHaveReceivedAnyCommand();
   });
 
-  it('rejects a known event whose detail lacks a field, naming it', async () => {
-    const event = fixture(revisionPublished);
-    delete (event.detail as Partial<typeof event.detail>).RevisionIds;
-
-    await expect(handler(event)).rejects.toMatchObject({
-      name: 'InputValidationError',
-      message: expect.stringContaining('detail.RevisionIds: is required'),
-    });
+  it.each([
+    ['a known event whose detail lacks a field', () => omit(revisionPublished, 'RevisionIds'), 'detail.RevisionIds: is required'],
+    ['a grant event with a malformed grant ARN', () => merge(grantExtended, { DataGrant: { Arn: 'not-an-arn' } }), 'detail.DataGrant.Arn: must be a data grant ARN'],
+    [
+      'a notice whose type is not its detail-type',
+      () => merge(dataDelayed, { Notification: { Type: 'DATA_UPDATE' } }),
+      'detail.Notification.Type: must be DATA_DELAY for a "Data Set Update Delayed" event',
+    ],
+    ['a notice that names no data set', () => omit(deprecation, 'DataSet'), 'detail.DataSet: is required'],
+  ])('rejects %s, naming the field, and announces nothing', async (_, event, message) => {
+    await expect(handler(event())).rejects.toMatchObject({ name: 'InputValidationError', message: expect.stringContaining(message) });
     expect(sns).not.toHaveReceivedAnyCommand();
-  });
-
-  it('rejects a grant event with a malformed grant ARN, naming the field', async () => {
-    const event = fixture(grantExtended);
-    event.detail.DataGrant.Arn = 'not-an-arn';
-
-    await expect(handler(event)).rejects.toMatchObject({
-      name: 'InputValidationError',
-      message: expect.stringContaining('detail.DataGrant.Arn: must be a data grant ARN'),
-    });
   });
 });

@@ -130,7 +130,7 @@ describe('notify', () => {
     expect(error).toMatchObject({ name: ERROR_NAMES.notificationFailed, cause: expect.objectContaining({ name: 'AuthorizationErrorException' }) });
     const message = (error as Error).message;
     expect(message).toContain(`Revision ${REVISION_ID} of data set ${DATA_SET_ID} IS published (run ${RUN_ID})`);
-    expect(message).toContain('only its success notification could not be sent');
+    expect(message).toContain('only its success notification or its notice to subscribers could not be sent');
     expect(message).toContain('AuthorizationErrorException');
     expect(message).toContain(TOPIC_ARN);
   });

@@ -16,12 +16,18 @@ import {
   type RevisionRecord,
   type Tags,
 } from '../model';
-import { invalid } from '../errors';
+import { randomUUID } from 'node:crypto';
+import { conflict, invalid } from '../errors';
+import type { SendDataSetNotificationBody } from '../schemas';
 import { markAccepted, refuseAcceptance, DataGrants, type NewDataGrant } from './data-grants';
 import { DataSets } from './data-sets';
 import { EntitledView, type ReceivedDataGrant } from './entitled-view';
 import { EventActions, exportOnPublish } from './event-actions';
+import { NOTICE_EVENT_TYPES, REVISION_REVOKED } from '../../../shared/schemas/exchange-event';
+import { DATA_GRANT_REVOKED, dataSetResource, type ExchangeEventRecord, exchangeEvent } from './exchange-events';
+import { AppendLog } from './indexes';
 import { type ExportedObject, type JobClock, Jobs } from './jobs';
+import { SentNotifications, type SentNotificationRecord } from './notifications';
 import { type ImportedAsset, Revisions } from './revisions';
 import { ResourceTags } from './tags';
 
@@ -41,6 +47,9 @@ export interface AccountSnapshot {
   /** Absent in state saved before the subscriber's side existed. */
   entitlements?: EntitlementRecord[];
   eventActions?: EventActionRecord[];
+  /** Absent in state saved before notifications and revocations existed. */
+  notificationsSent?: SentNotificationRecord[];
+  eventsDelivered?: ExchangeEventRecord[];
   tags: Record<string, Tags>;
 }
 
@@ -48,6 +57,12 @@ export interface AccountSnapshot {
 export interface AccountDirectory {
   account(accountId: string): AccountState;
   allAccounts(): AccountState[];
+}
+
+/** A receiver of one of this account's data sets: its account, and the entitled data set it sees the data set as. */
+interface Receiver {
+  readonly account: AccountState;
+  readonly dataSetId: string;
 }
 
 /** An export job started in some account. */
@@ -66,6 +81,9 @@ export class AccountState {
   private readonly jobs: Jobs;
   private readonly eventActions: EventActions;
   private readonly tags = new ResourceTags();
+  private readonly notifications = new SentNotifications();
+  /** The Data Exchange events delivered to this account. */
+  private readonly inbox = new AppendLog<ExchangeEventRecord>();
 
   constructor(
     readonly accountId: string,
@@ -89,6 +107,8 @@ export class AccountState {
     snapshot.dataGrants.forEach((record) => this.grants.add(record));
     snapshot.entitlements?.forEach((record) => this.entitled.add(record));
     snapshot.eventActions?.forEach((record) => this.eventActions.add(record));
+    snapshot.notificationsSent?.forEach((record) => this.notifications.add(record));
+    snapshot.eventsDelivered?.forEach((event) => this.inbox.add(event));
     for (const [resourceArn, tags] of Object.entries(snapshot.tags)) this.tags.set(resourceArn, tags);
   }
 
@@ -101,6 +121,8 @@ export class AccountState {
       dataGrants: [...this.grants.list()],
       entitlements: this.entitled.records(),
       eventActions: [...this.eventActions.list(undefined)],
+      notificationsSent: [...this.notifications.records()],
+      eventsDelivered: [...this.inbox.records()],
       tags: this.tags.records(),
     };
   }
@@ -122,6 +144,33 @@ export class AccountState {
 
   listDataSets(origin: Origin | undefined): readonly DataSetRecord[] {
     return this.dataSets.list(origin);
+  }
+
+  updateDataSet(dataSetId: string, input: Partial<Pick<DataSetRecord, 'Description' | 'Name'>>): DataSetRecord {
+    return this.saved(this.dataSets.update(this.dataSets.owned(dataSetId, 'change it'), input));
+  }
+
+  /**
+   * Deletes an owned data set with its revisions and assets. While a data grant of it stands, receivers see it
+   * through their entitled data sets: the sandbox assumes AWS refuses, as it refuses deleting a data set in a
+   * product, and the provider deletes the grants first. An import in progress into it is refused alike. The
+   * assets' files go at the emulator's next start, with other files no asset refers to.
+   */
+  deleteDataSet(dataSetId: string): void {
+    const dataSet = this.dataSets.owned(dataSetId, 'delete it');
+    const grants = this.grants.of(dataSetId);
+    if (grants.length > 0) {
+      const ids = grants.map((grant) => grant.Id).join(', ');
+      throw conflict('DATA_SET', dataSetId, `Data set ${dataSetId} is shared by data grant ${ids}; delete the grant first.`);
+    }
+    this.refuseImportInProgress('DATA_SET', dataSetId, (job) => job.DataSetId === dataSetId);
+    for (const revision of [...this.revisions.list(dataSetId)]) {
+      this.revisions.remove(revision);
+      this.tags.delete(revision.Arn);
+    }
+    this.dataSets.delete(dataSet);
+    this.tags.delete(dataSet.Arn);
+    this.changed();
   }
 
   // Revisions and their assets: an entitled data set's are read through to the provider.
@@ -146,6 +195,32 @@ export class AccountState {
     return this.saved(this.revisions.update(this.revision(dataSetId, revisionId), input));
   }
 
+  /** Every receiver of the data set loses access to the revision at once, and hears of it once. */
+  revokeRevision(dataSetId: string, revisionId: string, comment: string): RevisionRecord {
+    const dataSet = this.dataSets.owned(dataSetId, 'revoke its revisions');
+    const revision = this.revisions.revision(dataSetId, revisionId);
+    if (this.revisions.revoke(revision, comment)) {
+      for (const receiver of this.receiversOf(dataSetId)) {
+        receiver.account.deliver(REVISION_REVOKED, [receiver.dataSetId], {
+          RevisionIds: [revision.Id],
+          RevocationComment: comment,
+          Revisions: [{ Id: revision.Id, Comment: revision.Comment }],
+          DataSets: [{ Id: receiver.dataSetId, Name: dataSet.Name }],
+        });
+      }
+    }
+    return this.saved(revision);
+  }
+
+  deleteRevision(dataSetId: string, revisionId: string): void {
+    this.dataSets.owned(dataSetId, 'delete its revisions');
+    const revision = this.revisions.revision(dataSetId, revisionId);
+    this.refuseImportInProgress('REVISION', revisionId, (job) => job.RevisionId === revisionId);
+    this.revisions.deleteRevision(revision);
+    this.tags.delete(revision.Arn);
+    this.changed();
+  }
+
   listAssets(dataSetId: string, revisionId: string): readonly AssetRecord[] {
     this.revision(dataSetId, revisionId);
     return this.entitled.assets(dataSetId, revisionId) ?? this.revisions.assetsOf(revisionId);
@@ -154,6 +229,18 @@ export class AccountState {
   asset(dataSetId: string, revisionId: string, assetId: string): AssetRecord {
     this.revision(dataSetId, revisionId);
     return this.entitled.asset(dataSetId, revisionId, assetId) ?? this.revisions.asset(revisionId, assetId);
+  }
+
+  updateAsset(dataSetId: string, revisionId: string, assetId: string, name: string): AssetRecord {
+    const { revision, asset } = this.ownedAsset(dataSetId, revisionId, assetId, 'rename its assets');
+    return this.saved(this.revisions.renameAsset(revision, asset, name));
+  }
+
+  /** The asset's file goes at the emulator's next start, with other files no asset refers to. */
+  deleteAsset(dataSetId: string, revisionId: string, assetId: string): void {
+    const { revision, asset } = this.ownedAsset(dataSetId, revisionId, assetId, 'delete its assets');
+    this.revisions.deleteAsset(revision, asset);
+    this.changed();
   }
 
   // Jobs
@@ -208,6 +295,28 @@ export class AccountState {
     this.endJob(job, 'ERROR', errors);
   }
 
+  /**
+   * Why the export job may not run, as its job error. A receiver's revision that its provider revoked can no longer be
+   * exported (https://docs.aws.amazon.com/data-exchange/latest/userguide/revoking-revisions.html); AWS documents no
+   * error for it, and the sandbox assumes ACCESS_DENIED_EXCEPTION naming the revision. An entitled data set whose
+   * grant was deleted since the job was created is gone.
+   */
+  exportRefusal(job: ExportJobRecord): JobError | undefined {
+    const { DataSetId, RevisionDestinations } = job.Details.ExportRevisionsToS3;
+    if (this.dataSets.find(DataSetId) === undefined) {
+      return { Code: 'RESOURCE_NOT_FOUND_EXCEPTION', Message: `Data set ${DataSetId} no longer exists.`, ResourceId: DataSetId, ResourceType: 'DATA_SET' };
+    }
+    if (!this.entitled.isEntitled(DataSetId)) return undefined;
+    const revoked = RevisionDestinations.map((destination) => this.revision(DataSetId, destination.RevisionId)).find((revision) => revision.Revoked);
+    if (revoked === undefined) return undefined;
+    return {
+      Code: 'ACCESS_DENIED_EXCEPTION',
+      Message: `Revision ${revoked.Id} was revoked by its provider at ${revoked.RevokedAt}: ${revoked.RevocationComment}`,
+      ResourceId: revoked.Id,
+      ResourceType: 'REVISION',
+    };
+  }
+
   exportObjects(job: ExportJobRecord): ExportedObject[] {
     return this.jobs.exportObjects(job, this.entitled.ownerOf(job.Details.ExportRevisionsToS3.DataSetId));
   }
@@ -221,15 +330,46 @@ export class AccountState {
    * export job for every event action on its entitled data set.
    */
   revisionPublished(dataSetId: string, revisionId: string): StartedExport[] {
-    return this.grants.acceptedOf(dataSetId).flatMap((grant) => {
-      const receiver = this.peers.account(grant.ReceiverPrincipal);
-      const entitled = receiver.entitled.dataSetOfGrant(grant.Id);
-      if (entitled === undefined) return [];
-      return receiver.listEventActions(entitled).map((action) => {
+    return this.receiversOf(dataSetId).flatMap(({ account: receiver, dataSetId: entitled }) =>
+      receiver.listEventActions(entitled).map((action) => {
         const job = receiver.createExportJob(exportOnPublish(action, revisionId));
         return { account: receiver, job: receiver.startJob(job.Id, () => undefined) as ExportJobRecord };
+      }),
+    );
+  }
+
+  // Notifications, and the events this account received
+
+  /**
+   * Records the notification and delivers it to each receiver that accepted a grant of the data set, as the event of
+   * its type (https://docs.aws.amazon.com/data-exchange/latest/userguide/cloudwatch-events.html). The user guide
+   * says subscribers receive notifications; the sandbox assumes a data grant's receiver does once it accepted the
+   * grant, when it has the entitled data set the event names. A repeat of its ClientToken in quick succession is not
+   * sent again (store/notifications.ts).
+   */
+  sendNotification(dataSetId: string, input: SendDataSetNotificationBody): void {
+    const dataSet = this.dataSets.owned(dataSetId, 'send notifications about it');
+    const sent = this.notifications.send(dataSetId, { ...input, ClientToken: input.ClientToken ?? randomUUID() });
+    if (sent === undefined) return;
+    const { Comment, Details, Scope, Type } = sent;
+    for (const receiver of this.receiversOf(dataSetId)) {
+      receiver.account.deliver(NOTICE_EVENT_TYPES[Type], [dataSetResource(receiver.dataSetId)], {
+        DataSet: { Id: receiver.dataSetId, Name: dataSet.Name, AssetType: dataSet.AssetType },
+        Notification: { Comment, Type, Details, Scope },
       });
-    });
+    }
+    this.changed();
+  }
+
+  /** Adds an event to this account's, as EventBridge would put it on the account's default bus. */
+  deliver(detailType: string, resources: string[], detail: Record<string, unknown>): void {
+    this.inbox.add(exchangeEvent(this.accountId, detailType, resources, detail));
+    this.changed();
+  }
+
+  /** The Data Exchange events delivered to this account, oldest first. */
+  deliveredEvents(): readonly ExchangeEventRecord[] {
+    return this.inbox.records();
   }
 
   // Data grants, as their sender and as their receiver sees them
@@ -267,6 +407,20 @@ export class AccountState {
     return this.entitled.asReceived(grant);
   }
 
+  /**
+   * Deletes a grant this account made. The user guide says the receiver gets a `Data Grant Revoked` event
+   * (https://docs.aws.amazon.com/data-exchange/latest/userguide/cloudwatch-events.html) and says no more of the
+   * receiver's side: the sandbox assumes the receiver loses the entitled data set accepting it gave, with its event
+   * actions, and no longer sees the grant; its exports of that data set not yet run then fail, the data set gone.
+   */
+  deleteDataGrant(grantId: string): void {
+    const grant = this.grants.get(grantId);
+    this.peers.account(grant.ReceiverPrincipal).dataGrantDeleted(grant);
+    this.grants.delete(grant);
+    this.tags.delete(grant.Arn);
+    this.changed();
+  }
+
   // Event actions
 
   /**
@@ -290,6 +444,10 @@ export class AccountState {
     return this.eventActions.list(eventSourceId);
   }
 
+  updateEventAction(eventActionId: string, action: EventActionRecord['Action'] | undefined): EventActionRecord {
+    return this.saved(this.eventActions.update(this.eventActions.get(eventActionId), action));
+  }
+
   deleteEventAction(eventActionId: string): void {
     this.tags.delete(this.eventActions.delete(eventActionId).Arn);
     this.changed();
@@ -309,6 +467,44 @@ export class AccountState {
   untag(arn: string, keys: readonly string[]): void {
     this.tags.untag(arn, keys);
     this.changed();
+  }
+
+  /** The receiver's side of DeleteDataGrant. */
+  private dataGrantDeleted(grant: DataGrantRecord): void {
+    const { DataSetId } = this.entitled.asReceived(grant);
+    const entitlement = this.entitled.remove(grant.Id);
+    if (entitlement !== undefined) {
+      const dataSet = this.dataSets.get(entitlement.DataSetId);
+      for (const action of [...this.eventActions.list(dataSet.Id)]) this.deleteEventAction(action.Id);
+      this.dataSets.delete(dataSet);
+      this.tags.delete(dataSet.Arn);
+    }
+    this.deliver(DATA_GRANT_REVOKED, [dataSetResource(DataSetId)], {
+      DataSets: [{ Id: DataSetId, Name: this.entitled.source(grant).Name }],
+      DataGrant: { Arn: grant.Arn, Name: grant.Name },
+    });
+  }
+
+  /** The receivers of one of this account's data sets that accepted a grant of it. */
+  private receiversOf(dataSetId: string): Receiver[] {
+    return this.grants.acceptedOf(dataSetId).flatMap((grant) => {
+      const account = this.peers.account(grant.ReceiverPrincipal);
+      const entitled = account.entitled.dataSetOfGrant(grant.Id);
+      return entitled === undefined ? [] : [{ account, dataSetId: entitled }];
+    });
+  }
+
+  /** An asset of an owned data set's revision, for a change `what` names. */
+  private ownedAsset(dataSetId: string, revisionId: string, assetId: string, what: string): { revision: RevisionRecord; asset: AssetRecord } {
+    this.dataSets.owned(dataSetId, what);
+    const revision = this.revisions.revision(dataSetId, revisionId);
+    return { revision, asset: this.revisions.asset(revisionId, assetId) };
+  }
+
+  /** An import in progress would land its assets in what is being deleted: the sandbox refuses, as a conflict. */
+  private refuseImportInProgress(type: 'DATA_SET' | 'REVISION', id: string, into: (details: ImportDetails) => boolean): void {
+    const job = this.jobs.importJobsInProgress().find((running) => into(running.Details.ImportAssetsFromS3));
+    if (job !== undefined) throw conflict(type, id, `Import job ${job.Id} into ${id} is in progress; wait for it to end.`);
   }
 
   /** A new resource that carries tags: they are kept by its ARN. */

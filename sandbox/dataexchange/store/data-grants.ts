@@ -78,13 +78,22 @@ export class DataGrants {
     return this.grants.all();
   }
 
+  delete(record: DataGrantRecord): void {
+    this.grants.delete(record);
+  }
+
   /** The grants made to `receiverAccountId`, oldest first. */
   madeTo(receiverAccountId: string): DataGrantRecord[] {
     return this.grants.all().filter((grant) => grant.ReceiverPrincipal === receiverAccountId);
   }
 
+  /** Every grant of one of this account's data sets, whatever its state. */
+  of(dataSetId: string): DataGrantRecord[] {
+    return this.grants.all().filter((grant) => grant.SourceDataSetId === dataSetId);
+  }
+
   /** The accepted grants of one of this account's data sets, oldest first. */
   acceptedOf(dataSetId: string): DataGrantRecord[] {
-    return this.grants.all().filter((grant) => grant.SourceDataSetId === dataSetId && grant.AcceptanceState === 'ACCEPTED');
+    return this.of(dataSetId).filter((grant) => grant.AcceptanceState === 'ACCEPTED');
   }
 }

@@ -41,6 +41,20 @@ export class DataSets {
     return origin === undefined ? this.records.all() : (this.byOrigin.get(origin) ?? []);
   }
 
+  /** Name and Description, the two members UpdateDataSet changes. */
+  update(record: DataSetRecord, input: Partial<Pick<DataSetRecord, 'Description' | 'Name'>>): DataSetRecord {
+    if (input.Name !== undefined) record.Name = input.Name;
+    if (input.Description !== undefined) record.Description = input.Description;
+    record.UpdatedAt = now();
+    return record;
+  }
+
+  delete(record: DataSetRecord): void {
+    this.records.delete(record);
+    const list = this.byOrigin.get(record.Origin) ?? [];
+    list.splice(list.indexOf(record), 1);
+  }
+
   /** A data set whose contents only its owner may change; `what` names the refused change. */
   owned(dataSetId: string, what: string): DataSetRecord {
     const dataSet = this.get(dataSetId);

@@ -52,6 +52,20 @@ export class EntitledView {
     return [...this.byDataSet.values()];
   }
 
+  /** Drops what accepting the grant gave this account; returns it, or undefined when the grant was never accepted. */
+  remove(dataGrantId: string): EntitlementRecord | undefined {
+    const record = this.byGrant.get(dataGrantId);
+    if (record === undefined) return undefined;
+    this.byGrant.delete(dataGrantId);
+    this.byDataSet.delete(record.DataSetId);
+    return record;
+  }
+
+  /** Whether the data set is entitled, its revisions the provider's. */
+  isEntitled(dataSetId: string): boolean {
+    return this.byDataSet.has(dataSetId);
+  }
+
   // Grants made to this account
 
   /** A grant made to this account, by ARN; any other is not found, as AWS hides others' grants. */
@@ -93,6 +107,10 @@ export class EntitledView {
   // Entitled data sets, read through to the provider. Each read is undefined for any other data set: the caller
   // reads its own records then.
 
+  /**
+   * Revoked revisions stay listed, with their reason: the user guide has subscribers view them
+   * (https://docs.aws.amazon.com/data-exchange/latest/userguide/revoking-revisions.html); only exporting them fails.
+   */
   revisions(dataSetId: string): RevisionRecord[] | undefined {
     return this.readThrough(dataSetId, (provider, sourceId, shared) =>
       provider.listRevisions(sourceId).filter((revision) => revision.Finalized).map(shared),

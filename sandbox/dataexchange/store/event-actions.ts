@@ -38,6 +38,16 @@ export class EventActions {
     return this.add({ Action: input.Action, Arn: this.arn.eventAction(id), CreatedAt: at, Event: input.Event, Id: id, UpdatedAt: at });
   }
 
+  /** A new Action for the event action; its key pattern is checked as on creation. */
+  update(record: EventActionRecord, action: EventActionRecord['Action'] | undefined): EventActionRecord {
+    if (action !== undefined) {
+      checkKeyPattern(action.ExportRevisionToS3.RevisionDestination.KeyPattern ?? DEFAULT_KEY_PATTERN);
+      record.Action = action;
+    }
+    record.UpdatedAt = now();
+    return record;
+  }
+
   get(eventActionId: string): EventActionRecord {
     return this.actions.get(eventActionId);
   }

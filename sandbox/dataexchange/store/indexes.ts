@@ -10,6 +10,19 @@ export function append<K, V>(index: Map<K, V[]>, key: K, value: V): void {
   else list.push(value);
 }
 
+/** Records with no id, in the order they came: appended, never changed. */
+export class AppendLog<T> {
+  private readonly items: T[] = [];
+
+  add(item: T): void {
+    this.items.push(item);
+  }
+
+  records(): readonly T[] {
+    return this.items;
+  }
+}
+
 /** One resource's records by id, oldest first: ADX's lists page them newest first by position. */
 export class Records<T extends { Id: string }> {
   private readonly byId = new Map<string, T>();

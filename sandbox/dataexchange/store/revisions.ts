@@ -88,6 +88,8 @@ export class Revisions {
    * empty one cannot be finalized.
    */
   update(record: RevisionRecord, input: { Comment?: string; Finalized?: boolean }): RevisionRecord {
+    // The sandbox assumes a revoked revision stays as it is: AWS documents no way back from a revocation.
+    if (record.Revoked) throw conflict('REVISION', record.Id, `Revision ${record.Id} is revoked and cannot be changed.`);
     if (record.Finalized && (input.Comment !== undefined || input.Finalized !== false)) {
       throw conflict('REVISION', record.Id, `Revision ${record.Id} is finalized and cannot be changed.`);
     }
@@ -100,6 +102,68 @@ export class Revisions {
     return record;
   }
 
+  /**
+   * RevokeRevision (https://docs.aws.amazon.com/data-exchange/latest/apireference/API_RevokeRevision.html) revokes
+   * subscribers' access to a published revision: one that is not finalized has none to revoke, which the sandbox
+   * assumes AWS refuses as a conflict with the revision's state. Revoking again answers the revision with the new
+   * comment and the first RevokedAt: the user guide lets a provider edit the revocation reason
+   * (https://docs.aws.amazon.com/data-exchange/latest/userguide/revoking-revisions.html), and RevocationComment has
+   * no other setter. Returns whether this call revoked it.
+   */
+  revoke(record: RevisionRecord, comment: string): boolean {
+    if (!record.Finalized) {
+      throw conflict('REVISION', record.Id, `Revision ${record.Id} is not finalized; only a finalized revision can be revoked.`);
+    }
+    const first = !record.Revoked;
+    const at = now();
+    record.Revoked = true;
+    record.RevokedAt ??= at;
+    record.RevocationComment = comment;
+    record.UpdatedAt = at;
+    return first;
+  }
+
+  /**
+   * A finalized revision may have been published to subscribers: the sandbox refuses to delete one, as it refuses to
+   * change one, and the provider un-finalizes it first (or revokes it and deletes its assets).
+   */
+  deleteRevision(record: RevisionRecord): void {
+    if (record.Finalized) {
+      throw conflict('REVISION', record.Id, `Revision ${record.Id} is finalized and cannot be deleted; un-finalize it first.`);
+    }
+    this.remove(record);
+  }
+
+  /** Removes the revision and its assets, whatever its state: its data set is going. */
+  remove(record: RevisionRecord): void {
+    for (const asset of this.assetsOf(record.Id)) this.assets.delete(asset);
+    this.assetsByRevision.delete(record.Id);
+    this.revisions.delete(record);
+    const list = this.revisionsByDataSet.get(record.DataSetId) ?? [];
+    list.splice(list.indexOf(record), 1);
+  }
+
+  /**
+   * An asset changes only while its revision is open, with one exception the user guide makes: after a revision is
+   * revoked its assets can be deleted (https://docs.aws.amazon.com/data-exchange/latest/userguide/revoking-revisions.html).
+   */
+  deleteAsset(revision: RevisionRecord, asset: AssetRecord): void {
+    if (!revision.Revoked) this.refuseFinalized(revision, 'deleted');
+    this.assets.delete(asset);
+    const list = this.assetsByRevision.get(revision.Id) ?? [];
+    list.splice(list.indexOf(asset), 1);
+  }
+
+  /** A new name, re-sorted into the revision's ASSET_ORDER. */
+  renameAsset(revision: RevisionRecord, asset: AssetRecord, name: string): AssetRecord {
+    this.refuseFinalized(revision, 'renamed');
+    this.deleteAsset(revision, asset);
+    asset.Name = name;
+    asset.UpdatedAt = now();
+    this.addAsset(asset);
+    return asset;
+  }
+
   assetsOf(revisionId: string): readonly AssetRecord[] {
     return this.assetsByRevision.get(revisionId) ?? [];
   }
@@ -109,6 +173,12 @@ export class Revisions {
     const record = this.assets.find(assetId);
     if (record === undefined || record.RevisionId !== revisionId) throw notFound('ASSET', assetId);
     return record;
+  }
+
+  private refuseFinalized(revision: RevisionRecord, verb: string): void {
+    if (revision.Finalized) {
+      throw conflict('REVISION', revision.Id, `Revision ${revision.Id} is finalized; its assets cannot be ${verb}.`);
+    }
   }
 
   /** The assets an import job brought in, all with one timestamp: a job lands whole. */

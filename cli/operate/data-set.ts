@@ -1,0 +1,47 @@
+import { DataExchangeClient } from '@aws-sdk/client-dataexchange';
+import * as z from 'zod';
+import { DataSetId } from '../../shared/schemas/fields';
+import { PROVIDER_ACCOUNT, SANDBOX_REGION } from '../../sandbox/accounts';
+import { CliError } from '../errors';
+import { openTarget, type TargetOptions } from '../target';
+import { parseFlags } from './flags';
+
+/** The flags every command that operates a data set takes: where the data set is, and how to print. */
+export interface DataSetOptions extends TargetOptions {
+  /** The data set, when neither `--outputs-file` nor `--local` names it. */
+  readonly dataset?: string;
+  readonly json?: boolean;
+}
+
+/** The provider's data set and a Data Exchange client that reaches it, on AWS or in the sandbox. */
+export interface OpenDataSet {
+  readonly dataExchange: DataExchangeClient;
+  readonly datasetId: string;
+}
+
+/**
+ * Resolves the data set as `run` resolves its target (`--outputs-file`, `--local`, or explicit ids), then
+ * runs `work` with a provider's Data Exchange client: the sandbox's provider keys locally, else the default
+ * credentials in the region the target names.
+ */
+export async function withDataSet<T>(options: DataSetOptions, work: (dataSet: OpenDataSet) => Promise<T>): Promise<T> {
+  parseFlags(z.object({ '--dataset': DataSetId.optional() }), { '--dataset': options.dataset });
+  const target = await openTarget(options);
+  let dataExchange: DataExchangeClient | undefined;
+  try {
+    const datasetId = options.dataset ?? target.datasetId;
+    if (datasetId === undefined) throw new CliError('Give --dataset, --outputs-file or --local: no data set is named.');
+    dataExchange =
+      target.local && target.dataExchangeEndpoint !== undefined
+        ? new DataExchangeClient({
+            region: SANDBOX_REGION,
+            endpoint: target.dataExchangeEndpoint,
+            credentials: { accessKeyId: PROVIDER_ACCOUNT.accessKeyId, secretAccessKey: PROVIDER_ACCOUNT.secretAccessKey },
+          })
+        : new DataExchangeClient({ region: await target.sfn.config.region() });
+    return await work({ dataExchange, datasetId });
+  } finally {
+    dataExchange?.destroy();
+    await target.close();
+  }
+}

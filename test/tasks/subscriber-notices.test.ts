@@ -1,0 +1,291 @@
+import { TOPIC_ARN } from '../fixtures/ids';
+
+import { DataExchangeClient, GetRevisionCommand, SendDataSetNotificationCommand } from '@aws-sdk/client-dataexchange';
+import { GetObjectCommand, type GetObjectCommandOutput, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ERROR_NAMES } from '../../shared/errors';
+import { clientTokenOf, sendSubscriberNoticeOnce, SUBSCRIBER_NOTICE_RECORD_PREFIX, subscriberNoticeKey } from '../../shared/notification-records';
+import { StatusChangeEvent } from '../../shared/schemas/status-change-event';
+import { handleStatusChange } from '../../tasks/handle-status-change/core';
+import { scheduledRunOf } from '../../tasks/handle-status-change/subscriber-notice';
+import { notify } from '../../tasks/notify/core';
+import { awsError, BUCKET, DATA_SET_ID, REVISION_ID, RUN_ID } from '../fixtures/ids';
+
+const dataExchange = mockClient(DataExchangeClient);
+const s3 = mockClient(S3Client);
+const sns = mockClient(SNSClient);
+const sfn = mockClient(SFNClient);
+
+const RECORD_BUCKET = 'dx-flow-test-records';
+const NOW = new Date('2026-11-30T07:00:00.000Z');
+const FINALIZED = new Date('2026-11-30T06:58:00.000Z');
+const TICK = '2026-11-30T06:00:00Z';
+const SCHEDULED_RUN = 'scheduled-20261130T0600Z';
+
+const noticeDeps = () => ({ s3: new S3Client({}), bucket: RECORD_BUCKET, dataExchange: new DataExchangeClient({}), now: () => NOW });
+
+/** A GetObject answer with a JSON body, as the SDK's stream mixin reads it. */
+const jsonBody = (value: unknown) => ({ Body: { transformToString: async () => JSON.stringify(value) } }) as unknown as GetObjectCommandOutput;
+
+/** The record already exists: the conditional write is refused, and GetObject reads `state`. */
+function recordExists(key: string, state: 'sending' | 'sent'): void {
+  s3.on(PutObjectCommand, { Key: key, IfNoneMatch: '*' }).rejects(awsError('PreconditionFailed', 412));
+  s3.on(GetObjectCommand, { Key: key }).resolves(jsonBody({ state }));
+}
+
+const sentNotices = () => dataExchange.commandCalls(SendDataSetNotificationCommand).map((call) => call.args[0].input);
+
+/** Exactly one notice went out: of `type`, for the run, under the token of its record key. */
+function expectOneNotice(type: 'DATA_UPDATE' | 'DATA_DELAY', runId: string, more: Record<string, unknown> = {}): void {
+  const notices = sentNotices();
+  expect(notices).toHaveLength(1);
+  expect(notices[0]).toMatchObject({ DataSetId: DATA_SET_ID, Type: type, ClientToken: clientTokenOf(subscriberNoticeKey({ datasetId: DATA_SET_ID, runId, type })), ...more });
+}
+
+beforeEach(() => {
+  dataExchange.reset();
+  s3.reset();
+  sns.reset();
+  sfn.reset();
+  dataExchange.on(SendDataSetNotificationCommand).resolves({});
+  dataExchange.on(GetRevisionCommand).resolves({ Id: REVISION_ID, Finalized: true, UpdatedAt: FINALIZED });
+  s3.on(PutObjectCommand).resolves({});
+  sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
+});
+
+describe('sendSubscriberNoticeOnce', () => {
+  const notice = { datasetId: DATA_SET_ID, runId: RUN_ID, type: 'DATA_DELAY' as const, comment: 'Late.' };
+  const key = `${SUBSCRIBER_NOTICE_RECORD_PREFIX}${DATA_SET_ID}/${RUN_ID}/DATA_DELAY.json`;
+
+  it('claims the record, sends under a token derived from its key, then records the send', async () => {
+    // Act
+    const outcome = await sendSubscriberNoticeOnce(notice, noticeDeps());
+
+    // Assert
+    expect(outcome).toEqual({ outcome: 'sent', recordKey: key });
+    expect(subscriberNoticeKey(notice)).toBe(key);
+    expect(sentNotices()).toEqual([{ DataSetId: DATA_SET_ID, Type: 'DATA_DELAY', ClientToken: clientTokenOf(key), Comment: 'Late.', Details: undefined }]);
+    expect(clientTokenOf(key)).toMatch(/^[0-9a-f]{64}$/);
+    const writes = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(writes.map((write) => [write.Key, write.IfNoneMatch, JSON.parse(String(write.Body)).state])).toEqual([
+      [key, '*', 'sending'],
+      [key, undefined, 'sent'],
+    ]);
+  });
+
+  it('sends nothing when the record says the notice was sent', async () => {
+    // Arrange
+    recordExists(key, 'sent');
+
+    // Act
+    const outcome = await sendSubscriberNoticeOnce(notice, noticeDeps());
+
+    // Assert
+    expect(outcome).toEqual({ outcome: 'already-sent', recordKey: key });
+    expect(dataExchange).not.toHaveReceivedCommand(SendDataSetNotificationCommand);
+  });
+
+  it('sends again under the same token when an earlier attempt claimed the notice and never recorded the send', async () => {
+    // Arrange
+    recordExists(key, 'sending');
+
+    // Act
+    const outcome = await sendSubscriberNoticeOnce(notice, noticeDeps());
+
+    // Assert
+    expect(outcome.outcome).toBe('sent');
+    expect(sentNotices().map((sent) => sent.ClientToken)).toEqual([clientTokenOf(key)]);
+  });
+
+  it('names the action and the data set when Data Exchange refuses, and leaves the record unsent for the retry', async () => {
+    // Arrange
+    dataExchange.on(SendDataSetNotificationCommand).rejects(awsError('AccessDeniedException', 403));
+
+    // Act
+    const sending = sendSubscriberNoticeOnce(notice, noticeDeps());
+
+    // Assert
+    await expect(sending).rejects.toThrow(`dataexchange:SendDataSetNotification on data set ${DATA_SET_ID} was denied`);
+    expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 1);
+  });
+});
+
+describe('notify with subscriber notices', () => {
+  const published = () => ({
+    outcome: 'SUCCEEDED' as const,
+    executionName: `${RUN_ID}-20261130T060000Z`,
+    executionStartTime: '2026-11-30T06:00:00.000Z',
+    runId: RUN_ID,
+    datasetId: DATA_SET_ID,
+    revisionId: REVISION_ID,
+    earlierRevisionIds: [],
+    assetCount: 3,
+    totalBytes: 1024,
+    alreadyPublished: false,
+    dataGrants: [],
+  });
+  const deps = (on: boolean) => ({ sns: new SNSClient({}), topicArn: TOPIC_ARN, now: () => NOW, subscriberNotices: on ? noticeDeps() : undefined });
+
+  it('sends one DATA_UPDATE notice dated when the revision was finalized, then the message', async () => {
+    // Act
+    const output = await notify(published(), deps(true));
+
+    // Assert
+    expect(output).toEqual({ messageId: 'msg-1' });
+    expect(dataExchange).toHaveReceivedCommandWith(GetRevisionCommand, { DataSetId: DATA_SET_ID, RevisionId: REVISION_ID });
+    expectOneNotice('DATA_UPDATE', RUN_ID, { Details: { DataUpdate: { DataUpdatedAt: FINALIZED } } });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('sends no notice when subscriber notices are off', async () => {
+    // Act
+    await notify(published(), deps(false));
+
+    // Assert
+    expect(dataExchange).not.toHaveReceivedAnyCommand();
+    expect(s3).not.toHaveReceivedAnyCommand();
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('sends no second notice for a re-run of the runId whose notice is recorded', async () => {
+    // Arrange
+    recordExists(subscriberNoticeKey({ datasetId: DATA_SET_ID, runId: RUN_ID, type: 'DATA_UPDATE' }), 'sent');
+
+    // Act
+    await notify({ ...published(), alreadyPublished: true }, deps(true));
+
+    // Assert
+    expect(dataExchange).not.toHaveReceivedCommand(SendDataSetNotificationCommand);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('fails with NotificationFailedError naming the action and the revision when the revision is not finalized', async () => {
+    // Arrange
+    dataExchange.on(GetRevisionCommand).resolves({ Id: REVISION_ID, Finalized: false, UpdatedAt: FINALIZED });
+
+    // Act
+    const notifying = notify(published(), deps(true));
+
+    // Assert
+    await expect(notifying).rejects.toMatchObject({
+      name: ERROR_NAMES.notificationFailed,
+      message: expect.stringContaining(`dataexchange:GetRevision says revision ${REVISION_ID} of data set ${DATA_SET_ID} is not a finalized`),
+    });
+    expect(dataExchange).not.toHaveReceivedCommand(SendDataSetNotificationCommand);
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+  });
+});
+
+describe('handleStatusChange with subscriber notices', () => {
+  const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:DxFlowPublishRevision';
+  const executionArn = (name: string) => `arn:aws:states:us-east-1:123456789012:execution:DxFlowPublishRevision:${name}`;
+  const scheduledInput = { bucket: BUCKET, datasetId: DATA_SET_ID, scheduledAt: TICK };
+  const manualInput = { bucket: BUCKET, datasetId: DATA_SET_ID, runId: RUN_ID };
+  const logger = { info: jest.fn(), warn: jest.fn() };
+
+  /** A run that stopped with `status` before any state ran, as DescribeExecution and an empty history tell it. */
+  function ended(status: string, input: unknown, extra: { error?: string } = {}) {
+    const name = `run-${status}`;
+    sfn.on(DescribeExecutionCommand).resolves({
+      executionArn: executionArn(name),
+      stateMachineArn: STATE_MACHINE_ARN,
+      status: status as never,
+      startDate: new Date(TICK),
+      stopDate: NOW,
+      input: JSON.stringify(input),
+      error: extra.error ?? 'States.TaskFailed',
+      cause: 'boom',
+    });
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    return StatusChangeEvent.parse({
+      version: '0',
+      id: `event-${status}`,
+      'detail-type': 'Step Functions Execution Status Change',
+      source: 'aws.states',
+      account: '123456789012',
+      time: NOW.toISOString(),
+      region: 'us-east-1',
+      resources: [executionArn(name)],
+      detail: { executionArn: executionArn(name), stateMachineArn: STATE_MACHINE_ARN, name, status, input: JSON.stringify(input), startDate: Date.parse(TICK), stopDate: NOW.getTime() },
+    });
+  }
+  const deps = (on: boolean) => ({
+    sfn: new SFNClient({}),
+    s3: new S3Client({}),
+    sns: new SNSClient({}),
+    topicArn: TOPIC_ARN,
+    bucket: RECORD_BUCKET,
+    now: () => NOW,
+    logger,
+    subscriberNotices: on ? noticeDeps() : undefined,
+  });
+
+  it.each(['FAILED', 'TIMED_OUT', 'ABORTED'])('sends one DATA_DELAY notice when a scheduled run ends %s', async (status) => {
+    // Act
+    await handleStatusChange(ended(status, scheduledInput), deps(true));
+
+    // Assert
+    expectOneNotice('DATA_DELAY', SCHEDULED_RUN);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('sends no DATA_DELAY notice for a run the schedule did not start', async () => {
+    // Act
+    await handleStatusChange(ended('FAILED', manualInput), deps(true));
+
+    // Assert
+    expect(dataExchange).not.toHaveReceivedCommand(SendDataSetNotificationCommand);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('sends no DATA_DELAY notice when subscriber notices are off', async () => {
+    // Act
+    await handleStatusChange(ended('FAILED', scheduledInput), deps(false));
+
+    // Assert
+    expect(dataExchange).not.toHaveReceivedAnyCommand();
+  });
+
+  it('sends no DATA_DELAY notice for a status that is not a failure', async () => {
+    // Act
+    const output = await handleStatusChange(ended('SUCCEEDED', scheduledInput), deps(true));
+
+    // Assert
+    expect(output).toEqual({ outcome: 'ignored' });
+    expect(dataExchange).not.toHaveReceivedAnyCommand();
+  });
+
+  it('sends no DATA_DELAY notice when the revision went out and only its success notification failed', async () => {
+    // Act
+    await handleStatusChange(ended('FAILED', scheduledInput, { error: ERROR_NAMES.notificationFailed }), deps(true));
+
+    // Assert
+    expect(dataExchange).not.toHaveReceivedCommand(SendDataSetNotificationCommand);
+  });
+
+  it('sends no second DATA_DELAY notice for a redrive or a re-run of the scheduled run that fails again', async () => {
+    // Arrange
+    recordExists(subscriberNoticeKey({ datasetId: DATA_SET_ID, runId: SCHEDULED_RUN, type: 'DATA_DELAY' }), 'sent');
+
+    // Act
+    await handleStatusChange(ended('FAILED', scheduledInput), deps(true));
+
+    // Assert
+    expect(dataExchange).not.toHaveReceivedCommand(SendDataSetNotificationCommand);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+});
+
+describe('scheduledRunOf', () => {
+  it.each([
+    ['the schedule input, before PlanRevision named the run', { scheduledAt: TICK }, undefined, SCHEDULED_RUN],
+    ['a later part or re-run, by its runId', { continueRun: { runId: SCHEDULED_RUN } }, SCHEDULED_RUN, SCHEDULED_RUN],
+    ['a run started by hand', { runId: RUN_ID }, RUN_ID, undefined],
+    ['a run with no readable input', 'not json', undefined, undefined],
+  ])('%s', (_, input, runId, expected) => {
+    // Act, Assert
+    expect(scheduledRunOf(typeof input === 'string' ? input : JSON.stringify(input), runId)).toBe(expected);
+  });
+});
