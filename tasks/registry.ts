@@ -15,7 +15,7 @@ export const TASKS = {
   notify: { description: 'Publishes the one notification of a run', memoryMb: 256, timeoutSeconds: 30 },
   'handle-exchange-event': { description: 'Logs and announces Data Exchange events', memoryMb: 256, timeoutSeconds: 30 },
   'handle-status-change': { description: 'Notifies each failed, timed-out or aborted run, once per attempt', memoryMb: 256, timeoutSeconds: 60 },
-  'handle-export-event': { description: "Logs and announces the subscriber's auto-exports", memoryMb: 256, timeoutSeconds: 30 },
+  'handle-export-event': { description: "Logs and announces the subscriber's auto-exports and the provider's revocations and notices", memoryMb: 256, timeoutSeconds: 30 },
 } as const;
 
 export type TaskName = keyof typeof TASKS;

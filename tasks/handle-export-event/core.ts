@@ -1,9 +1,19 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { formatFields, publishNotification, type PublishDeps } from '../../shared/notifications';
-import { AUTO_EXPORT_COMPLETED, type AutoExportEvent, type HandleExportEventOutput } from '../../shared/schemas/export-event';
+import type { HandleExchangeEventOutput } from '../../shared/schemas/exchange-event';
+import { AUTO_EXPORT_COMPLETED, type AutoExportEvent, type HandleExportEventOutput, type SubscriberEvent } from '../../shared/schemas/export-event';
+import { handleExchangeEvent } from '../handle-exchange-event/core';
 
 export interface HandleExportEventDeps extends PublishDeps {
-  readonly logger: Pick<Logger, 'info' | 'error'>;
+  readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+}
+
+/**
+ * The subscriber's handler: its auto-exports, and what the provider sent it (a revision revoked, a notice, its
+ * grant's changes), which it logs and announces on the subscriber's topic as the provider's event handler does.
+ */
+export async function handleSubscriberEvent(event: SubscriberEvent, deps: HandleExportEventDeps): Promise<HandleExportEventOutput | HandleExchangeEventOutput> {
+  return 'kind' in event ? handleExchangeEvent(event, deps) : handleExportEvent(event, deps);
 }
 
 /**

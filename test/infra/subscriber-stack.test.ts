@@ -114,12 +114,25 @@ describe('SubscriberStack', () => {
   });
 
   it.each([
-    ['CompletedRule', 'Auto-export Job Completed'],
-    ['FailedRule', 'Auto-export Job Failed'],
-  ])('routes %s (%s) to the export handler, with retries and a dead-letter queue', (rule, detailType) => {
+    ['CompletedRule', ['Auto-export Job Completed']],
+    ['FailedRule', ['Auto-export Job Failed']],
+    [
+      'ProviderEventsRule',
+      [
+        'Revision Revoked',
+        'Data Updated in Data Set',
+        'Data Set Update Delayed',
+        'Schema Change Planned for Data Set',
+        'Deprecation Planned for Data Set',
+        'Data Grant Accepted',
+        'Data Grant Extended',
+        'Data Grant Revoked',
+      ],
+    ],
+  ])('routes %s (%j) to the export handler, with retries and a dead-letter queue', (rule, detailTypes) => {
     const { exportWatch } = stack;
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.dataexchange'], 'detail-type': [detailType] },
+      EventPattern: { source: ['aws.dataexchange'], 'detail-type': detailTypes },
       Targets: [
         Match.objectLike({
           Arn: { 'Fn::GetAtt': [logicalIdOf(stack, exportWatch.handler.function), 'Arn'] },

@@ -13,13 +13,16 @@ import { awsError, DATA_SET_ID, REVISION_ID } from '../fixtures/ids';
 import exportCompleted from '../fixtures/exchange-events/auto-export-job-completed.json';
 import exportFailed from '../fixtures/exchange-events/auto-export-job-failed.json';
 import revisionPublished from '../fixtures/exchange-events/revision-published.json';
+import revisionRevoked from '../fixtures/exchange-events/revision-revoked.json';
+import dataDelayed from '../fixtures/exchange-events/data-delayed.json';
+import grantRevoked from '../fixtures/exchange-events/data-grant-revoked.json';
 
 const sns = mockClient(SNSClient);
 
 const published = (): PublishCommandInput => onlyPublished(sns);
 
 async function runCore(event: unknown) {
-  const logger = { info: jest.fn(), error: jest.fn() };
+  const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
   const output = await handleExportEvent(AutoExportEvent.parse(event), { sns: new SNSClient({}), topicArn: TOPIC_ARN, logger });
   return { output, logger };
 }
@@ -124,6 +127,27 @@ describe('handle-export-event', () => {
     sns.on(PublishCommand).rejects(awsError('ThrottlingException', 400));
 
     await expect(handler(fixture(exportCompleted))).rejects.toMatchObject({ name: 'TransientAwsError', message: expect.stringContaining('sns:Publish') });
+  });
+
+  it.each([
+    ['a revoked revision, with its reason', revisionRevoked, 'Revision Revoked', 'Reason:'],
+    ['a notice that data is late', dataDelayed, 'Data Set Update Delayed', 'Notice:'],
+    ['its grant revoked', grantRevoked, 'Data Grant Revoked', 'Grant ARN:'],
+  ])("announces what the provider sent it, %s, as the provider's event handler does", async (_what, event, detailType, line) => {
+    // Act
+    const output = await handler(fixture(event));
+
+    // Assert
+    expect(output).toEqual({ messageId: 'msg-1', eventType: detailType, known: true });
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, { TopicArn: TOPIC_ARN, Subject: `dx-flow: ${detailType}` });
+    expect(published().Message).toContain(line);
+  });
+
+  it('names the field of a malformed notice', async () => {
+    const malformed = { ...fixture(dataDelayed), detail: { ...dataDelayed.detail, Notification: { Type: 'DATA_UPDATE' } } };
+
+    await expect(handler(malformed)).rejects.toMatchObject({ name: 'InputValidationError', message: expect.stringContaining('detail.Notification.Type') });
+    expect(sns).not.toHaveReceivedAnyCommand();
   });
 
   it('rejects any other Data Exchange event, naming the detail-type', async () => {

@@ -8,7 +8,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { alarmOnAny } from '../alarms';
 import { ENV_KEYS } from '../../../shared/env';
-import { AUTO_EXPORT_COMPLETED, AUTO_EXPORT_FAILED } from '../../../shared/schemas/export-event';
+import { AUTO_EXPORT_COMPLETED, AUTO_EXPORT_FAILED, PROVIDER_EVENT_TYPES } from '../../../shared/schemas/export-event';
 import { EXCHANGE_EVENT_SOURCE } from '../../../shared/schemas/exchange-event';
 import { type DeliveryRetryProps, targetDelivery } from '../delivery';
 import { TaskFunction } from '../task-function';
@@ -22,13 +22,15 @@ export interface ExportWatchProps extends DeliveryRetryProps {
 
 /**
  * The auto-export completed and failed events, each through a rule of its own to the handle-export-event task,
- * so that failures can be counted apart. Alarms: any failed export, any handler error, and any event that
+ * so that failures can be counted apart; and, through a third rule to the same task, what the provider's actions
+ * send this account (a revision revoked, a notice, its grant's changes), to be logged and announced. Alarms: any failed export, any handler error, and any event that
  * could not be delivered.
  */
 export class ExportWatch extends Construct {
   public readonly handler: TaskFunction;
   public readonly completedRule: events.Rule;
   public readonly failedRule: events.Rule;
+  public readonly providerEventsRule: events.Rule;
   public readonly deadLetterQueue: sqs.Queue;
   public readonly alarms: cloudwatch.Alarm[] = [];
 
@@ -41,16 +43,17 @@ export class ExportWatch extends Construct {
       environment: { [ENV_KEYS.notifyTopicArn]: props.topic.topicArn },
       deadLetterQueue: this.deadLetterQueue,
     });
-    const rule = (ruleId: string, detailType: string): events.Rule => {
+    const rule = (ruleId: string, detailTypes: readonly string[], what = `"${detailTypes.join('", "')}"`): events.Rule => {
       const created = new events.Rule(this, ruleId, {
-        description: `Data Exchange "${detailType}" events to the dx-flow subscriber's handler`,
-        eventPattern: { source: [EXCHANGE_EVENT_SOURCE], detailType: [detailType] },
+        description: `Data Exchange ${what} events to the dx-flow subscriber's handler`,
+        eventPattern: { source: [EXCHANGE_EVENT_SOURCE], detailType: [...detailTypes] },
       });
       created.addTarget(new targets.LambdaFunction(this.handler.function, { ...delivery }));
       return created;
     };
-    this.completedRule = rule('CompletedRule', AUTO_EXPORT_COMPLETED);
-    this.failedRule = rule('FailedRule', AUTO_EXPORT_FAILED);
+    this.completedRule = rule('CompletedRule', [AUTO_EXPORT_COMPLETED]);
+    this.failedRule = rule('FailedRule', [AUTO_EXPORT_FAILED]);
+    this.providerEventsRule = rule('ProviderEventsRule', PROVIDER_EVENT_TYPES, "the provider's revocation, notice and grant");
 
     const period = props.period ?? Duration.minutes(5);
     const action = new actions.SnsAction(props.topic);
