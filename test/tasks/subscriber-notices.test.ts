@@ -99,6 +99,77 @@ describe('sendSubscriberNoticeOnce', () => {
     expect(sentNotices().map((sent) => sent.ClientToken)).toEqual([clientTokenOf(key)]);
   });
 
+  it('records who, what and when in the claim and in the sent record, as JSON', async () => {
+    // Act
+    await sendSubscriberNoticeOnce(notice, noticeDeps());
+
+    // Assert
+    const writes = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    const identity = { datasetId: DATA_SET_ID, runId: RUN_ID, type: 'DATA_DELAY', clientToken: clientTokenOf(key) };
+    expect(writes.map((write) => JSON.parse(String(write.Body)))).toEqual([
+      { ...identity, state: 'sending', claimedAt: NOW.toISOString() },
+      { ...identity, state: 'sent', sentAt: NOW.toISOString() },
+    ]);
+    expect(writes.map((write) => [write.Bucket, write.ContentType])).toEqual([
+      [RECORD_BUCKET, 'application/json'],
+      [RECORD_BUCKET, 'application/json'],
+    ]);
+  });
+
+  it('cuts a comment to the 4,096 characters SendDataSetNotification takes', async () => {
+    await sendSubscriberNoticeOnce({ ...notice, comment: 'x'.repeat(5000) }, noticeDeps());
+
+    expect(sentNotices()[0].Comment).toHaveLength(4096);
+  });
+
+  it('takes a 412 without the error name as the claim refused, as some S3 answers carry only the status', async () => {
+    // Arrange
+    s3.on(PutObjectCommand, { Key: key, IfNoneMatch: '*' }).rejects(awsError('UnknownError', 412));
+    s3.on(GetObjectCommand, { Key: key }).resolves(jsonBody({ state: 'sent' }));
+
+    // Act
+    const outcome = await sendSubscriberNoticeOnce(notice, noticeDeps());
+
+    // Assert
+    expect(outcome.outcome).toBe('already-sent');
+  });
+
+  it('sends when the claim is refused but the record is gone by the time it is read (removed by hand)', async () => {
+    // Arrange
+    s3.on(PutObjectCommand, { Key: key, IfNoneMatch: '*' }).rejects(awsError('PreconditionFailed', 412));
+    s3.on(GetObjectCommand, { Key: key }).rejects(awsError('NoSuchKey', 404));
+
+    // Act
+    const outcome = await sendSubscriberNoticeOnce(notice, noticeDeps());
+
+    // Assert
+    expect(outcome.outcome).toBe('sent');
+    expect(sentNotices()).toHaveLength(1);
+  });
+
+  it.each([
+    ['a refused claim', () => s3.on(PutObjectCommand, { Key: key, IfNoneMatch: '*' }).rejects(awsError('AccessDenied', 403)), `s3:PutObject on s3://${RECORD_BUCKET}/${key}`],
+    ['a thrown string', () => s3.on(PutObjectCommand, { Key: key, IfNoneMatch: '*' }).rejects('socket hang up'), 'socket hang up'],
+    [
+      'an unreadable record',
+      () => {
+        s3.on(PutObjectCommand, { Key: key, IfNoneMatch: '*' }).rejects(awsError('PreconditionFailed', 412));
+        s3.on(GetObjectCommand, { Key: key }).rejects(awsError('AccessDenied', 403));
+      },
+      'AccessDenied',
+    ],
+    ['a failed sent record', () => s3.on(PutObjectCommand, { Key: key, IfNoneMatch: undefined }).rejects(awsError('AccessDenied', 403)), `s3:PutObject on s3://${RECORD_BUCKET}/${key}`],
+  ])('fails on %s rather than guess whether the notice went out', async (_case, arrange, message) => {
+    // Arrange
+    arrange();
+
+    // Act
+    const sending = sendSubscriberNoticeOnce(notice, noticeDeps());
+
+    // Assert
+    await expect(sending).rejects.toThrow(message);
+  });
+
   it('names the action and the data set when Data Exchange refuses, and leaves the record unsent for the retry', async () => {
     // Arrange
     dataExchange.on(SendDataSetNotificationCommand).rejects(awsError('AccessDeniedException', 403));
@@ -159,6 +230,37 @@ describe('notify with subscriber notices', () => {
     // Assert
     expect(dataExchange).not.toHaveReceivedCommand(SendDataSetNotificationCommand);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it.each([
+    ['one revision', [], `dx-flow run ${RUN_ID} published 3 assets as revision ${REVISION_ID}.`],
+    ['a run of two parts', ['earlier0000000000000000000000001'], `dx-flow run ${RUN_ID} published 3 assets as revisions earlier0000000000000000000000001, ${REVISION_ID}.`],
+  ])("says in the notice's comment what the run published: %s", async (_case, earlierRevisionIds, comment) => {
+    await notify({ ...published(), earlierRevisionIds }, deps(true));
+
+    expectOneNotice('DATA_UPDATE', RUN_ID, { Comment: comment });
+  });
+
+  it.each([
+    ['revoked', { Finalized: true, Revoked: true, UpdatedAt: FINALIZED }],
+    ['without a time of its last change', { Finalized: true }],
+    ['finalized but not said to be so', { Finalized: undefined, UpdatedAt: FINALIZED }],
+  ])('announces no data update for a revision %s', async (_case, revision) => {
+    // Arrange
+    dataExchange.on(GetRevisionCommand).resolves({ Id: REVISION_ID, ...revision });
+
+    // Act
+    const notifying = notify(published(), deps(true));
+
+    // Assert
+    await expect(notifying).rejects.toMatchObject({ name: ERROR_NAMES.notificationFailed });
+    expect(dataExchange).not.toHaveReceivedCommand(SendDataSetNotificationCommand);
+  });
+
+  it('names GetRevision and the revision when reading it is refused', async () => {
+    dataExchange.on(GetRevisionCommand).rejects(awsError('AccessDeniedException', 403));
+
+    await expect(notify(published(), deps(true))).rejects.toThrow(`dataexchange:GetRevision on revision ${REVISION_ID} of data set ${DATA_SET_ID}`);
   });
 
   it('fails with NotificationFailedError naming the action and the revision when the revision is not finalized', async () => {
@@ -222,12 +324,18 @@ describe('handleStatusChange with subscriber notices', () => {
     subscriberNotices: on ? noticeDeps() : undefined,
   });
 
-  it.each(['FAILED', 'TIMED_OUT', 'ABORTED'])('sends one DATA_DELAY notice when a scheduled run ends %s', async (status) => {
+  it.each([
+    ['FAILED', 'failed'],
+    ['TIMED_OUT', 'timed out'],
+    ['ABORTED', 'was stopped'],
+  ])('sends one DATA_DELAY notice when a scheduled run ends %s, saying so', async (status, said) => {
     // Act
     await handleStatusChange(ended(status, scheduledInput), deps(true));
 
     // Assert
-    expectOneNotice('DATA_DELAY', SCHEDULED_RUN);
+    expectOneNotice('DATA_DELAY', SCHEDULED_RUN, {
+      Comment: `The scheduled update ${SCHEDULED_RUN} of this data set ${said} and is not published yet; it will follow once the run is redriven or re-run.`,
+    });
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
   });
 
@@ -284,6 +392,7 @@ describe('scheduledRunOf', () => {
     ['a later part or re-run, by its runId', { continueRun: { runId: SCHEDULED_RUN } }, SCHEDULED_RUN, SCHEDULED_RUN],
     ['a run started by hand', { runId: RUN_ID }, RUN_ID, undefined],
     ['a run with no readable input', 'not json', undefined, undefined],
+    ['a run named by hand but started by the schedule', { scheduledAt: TICK, runId: RUN_ID }, RUN_ID, RUN_ID],
   ])('%s', (_, input, runId, expected) => {
     // Act, Assert
     expect(scheduledRunOf(typeof input === 'string' ? input : JSON.stringify(input), runId)).toBe(expected);
