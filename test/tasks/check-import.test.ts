@@ -109,6 +109,18 @@ describe('check-import', () => {
     await expect(timedOut).rejects.toThrow('after 4 polls over 64 s of waiting (the bound is 4 polls)');
   });
 
+  it('polls a status from before learning (an execution that was polling when the stack was deployed) on the configured schedule', async () => {
+    // Arrange
+    dataExchange.on(GetJobCommand).resolves(job('IN_PROGRESS'));
+    const { firstWaitSeconds: _none, ...olderStatus } = status();
+
+    // Act
+    const output = await handler({ ...input(), status: olderStatus });
+
+    // Assert: the default schedule, 40 s first, then a fifth of it.
+    expect(output).toEqual(status({ state: 'IN_PROGRESS', pollCount: 1, waitSeconds: 8, firstWaitSeconds: null }));
+  });
+
   it('fails with the job id, state, errors and failing keys when the job errs', async () => {
     dataExchange.on(GetJobCommand).resolves(job('ERROR', { Errors: [missingKeyError(1)] }));
 

@@ -49,6 +49,8 @@ export const CheckImportInput = z.strictObject({
   datasetId: DataSetId,
   revisionId: RevisionId,
   manifestKey: SafeS3Key,
-  status: ImportStatus,
+  // An execution in its poll loop while the stack is deployed keeps its old definition, whose StartImport status
+  // has no firstWaitSeconds, but calls the new CheckImport: such a status polls on the configured schedule.
+  status: ImportStatus.extend({ firstWaitSeconds: ImportStatus.shape.firstWaitSeconds.default(null) }),
 });
 export type CheckImportInput = z.infer<typeof CheckImportInput>;
