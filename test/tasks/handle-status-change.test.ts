@@ -184,15 +184,18 @@ const recordKey = (redriveCount: number, status: string) =>
   `${NOTIFICATION_RECORD_PREFIX}${STATE_MACHINE}/${EXECUTION_NAME}/${redriveCount}/${status}.json`;
 const puts = (): PutObjectCommandInput[] => s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
 
+/** Every client answering as it does when nothing goes wrong. */
+function resetClients(): void {
+  sfn.reset();
+  s3.reset();
+  sns.reset();
+  s3.on(PutObjectCommand).resolves({});
+  s3.on(DeleteObjectCommand).resolves({});
+  sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
+}
+
 describe('handle-status-change', () => {
-  beforeEach(() => {
-    sfn.reset();
-    s3.reset();
-    sns.reset();
-    s3.on(PutObjectCommand).resolves({});
-    s3.on(DeleteObjectCommand).resolves({});
-    sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
-  });
+  beforeEach(resetClients);
 
   describe('a FAILED execution', () => {
     it('announces a Lambda failure with its errorMessage, the failed state, the run and what to do', async () => {
@@ -657,14 +660,7 @@ describe('handle-status-change', () => {
 });
 
 describe('handle-status-change, each rule on its own', () => {
-  beforeEach(() => {
-    sfn.reset();
-    s3.reset();
-    sns.reset();
-    s3.on(PutObjectCommand).resolves({});
-    s3.on(DeleteObjectCommand).resolves({});
-    sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
-  });
+  beforeEach(resetClients);
 
   describe('reading the history', () => {
     it('returns the events of a single page as they are, with one call', async () => {
