@@ -8,7 +8,7 @@ import path from 'node:path';
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   packageManager: 'npm',
-  mutate: ['tasks/**/*.ts', 'shared/**/*.ts'],
+  mutate: ['tasks/**/*.ts', 'shared/**/*.ts', 'generators/**/*.ts'],
   testRunner: 'jest',
   jest: {
     projectType: 'custom',
@@ -18,7 +18,7 @@ export default {
     config: {
       // tasks/ and shared/ hold no tests, but jest finds a mutated file's tests (findRelatedTests) only through
       // modules inside its roots: without them a shared/ file that tests reach only through a task looks untested.
-      roots: ['<rootDir>/test/tasks', '<rootDir>/test/shared', '<rootDir>/tasks', '<rootDir>/shared'],
+      roots: ['<rootDir>/test/tasks', '<rootDir>/test/shared', '<rootDir>/test/generators', '<rootDir>/tasks', '<rootDir>/shared', '<rootDir>/generators'],
       // Stryker reruns, for each mutant, every test that ran its code. `*.large.test.ts` (8 MiB uploads, 100,000-asset
       // plans) and `*.property.test.ts` (random inputs, so a kill would depend on the seed) cover most of shared/ and
       // take 70 s together: they would stretch a run past five hours. `npm test` still runs them.

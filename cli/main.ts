@@ -15,10 +15,10 @@ import { followRun, latestEventId } from './follow';
 import { planFromDir, uploadFromDir, withFromDirSource } from './from-dir';
 import { loadApp, loadSandbox } from './lazy';
 import { registerOperateCommands } from './operate/commands';
-import { buildRunInput, validateRunInput, type RunInputFlags } from './run-input';
+import { buildRunInput, type RunInputDefaults, type RunInputFlags, validateRunInput } from './run-input';
 import { describeSummary, errorSummary, summarize, type RunSummary } from './summary';
 import { acceptGrant, receiveAsSubscriber, sandboxSubscriberDataExchange } from './subscriber-side';
-import { openTarget, readStackOutputs, type Target, type TargetOptions } from './target';
+import { configFileOf, openTarget, readStackOutputs, type Target, type TargetOptions } from './target';
 
 /*
  * dx-flow: runs, follows and inspects the publish workflow through the Step Functions API, against the local
@@ -128,7 +128,7 @@ async function run(options: RunOptions): Promise<number> {
   if (options.local !== true && options.stateMachineArn === undefined && options.outputsFile === undefined) {
     throw new CliError('Give --state-machine-arn, --outputs-file or --local.');
   }
-  const defaults: { bucket?: string; datasetId?: string } =
+  const defaults: RunInputDefaults =
     options.local === true
       ? knownSandboxDefaults(options.sandboxDir ?? DEFAULT_SANDBOX_DIR)
       : options.outputsFile === undefined
@@ -140,10 +140,10 @@ async function run(options: RunOptions): Promise<number> {
   const fromDir = options.fromDir === undefined ? undefined : await planFromDir({ fromDir: options.fromDir, local: options.local }, built.runId, warn);
   const withSource = (runInput: Record<string, unknown>) => (fromDir === undefined ? runInput : withFromDirSource(runInput, fromDir));
   const input = withSource(built);
-  if (options.validate) validateRunInput(input, options.local === true && defaults.datasetId === undefined);
+  if (options.validate) validateRunInput(input);
   checkSubscriberSide(options);
   return withTarget({ ...options, follows: true }, async (target) => {
-    const started = withSource(buildRunInput(options, { bucket: target.bucket, datasetId: target.datasetId }));
+    const started = withSource(buildRunInput(options, target));
     if (target.stateMachineArn === undefined) throw new CliError('Give --state-machine-arn, --outputs-file or --local.');
     if (fromDir !== undefined) await uploadFromDir(fromDir, target, String(started.bucket), progressWriter(options));
     const name = executionNameFor(typeof started.runId === 'string' ? started.runId : 'run', new Date());
@@ -206,14 +206,25 @@ function checkNotUp(directory: string, then: string): void {
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- `require` for the reason cli/lazy.ts gives
 const startConsole = (sandbox: SandboxInfo, port?: number) => (require('../console/server') as typeof ConsoleServer).startConsole({ sandbox, port });
 
-async function sandboxUp(options: { sandboxDir: string; portBase?: number; consolePort?: number }): Promise<number> {
+interface SandboxUpOptions {
+  readonly sandboxDir: string;
+  readonly portBase?: number;
+  readonly consolePort?: number;
+  readonly config?: string;
+}
+
+/** A value as a POSIX shell reads it back: quoted when it holds anything but plain characters (the data sets' JSON). */
+const shellWord = (value: string) => (/^[\w@%+=:,./-]*$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`);
+
+async function sandboxUp(options: SandboxUpOptions): Promise<number> {
   checkNotUp(options.sandboxDir, 'use it, or stop it before starting another');
-  const sandbox = await loadSandbox().startSandbox({ directory: options.sandboxDir, portBase: options.portBase, shared: true });
+  const configFile = options.config === undefined ? undefined : configFileOf(options.config);
+  const sandbox = await loadSandbox().startSandbox({ directory: options.sandboxDir, portBase: options.portBase, shared: true, configFile });
   const consoleServer = await startConsole(sandbox, options.consolePort).catch(async (error: unknown) => {
     await sandbox.close();
     throw error;
   });
-  const lines = Object.entries(sandboxEnvironment(sandbox)).map(([key, value]) => `export ${key}=${value}`);
+  const lines = Object.entries(sandboxEnvironment(sandbox)).map(([key, value]) => `export ${key}=${shellWord(value)}`);
   process.stdout.write(`# dx-flow sandbox in ${sandbox.directory}; Ctrl-C stops it.\n# console: ${consoleServer.url}\n${lines.join('\n')}\n`);
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   await consoleServer.close();
@@ -281,7 +292,8 @@ function program(setExit: (code: number) => void): Command {
     .option('--state-machine-arn <arn>', 'a deployed state machine')
     .option('--outputs-file <file>', 'the file `cdk deploy --outputs-file` wrote')
     .option('--bucket <bucket>', 'the data bucket')
-    .option('--dataset <id>', 'the Data Exchange data set id')
+    .option('--dataset <name|id>', "the data set: a name the stack's configuration gives it, or its Data Exchange id (default: the stack's first)")
+    .option('--config <file>', "the sandbox's data sets, as a `configFile` of the app lists them (--local, when the CLI starts the sandbox)")
     .option('--input <json|@file>', 'the workflow input, as JSON or @file')
     .option('--run-id <id>', 'the idempotency key: a runId publishes one revision')
     .option('--assets <n>', 'generate N sample assets')
@@ -327,7 +339,8 @@ function program(setExit: (code: number) => void): Command {
     .addOption(sandboxDir())
     .option('--port-base <n>', 'ports N to N+3 for S3, Data Exchange, SNS and Step Functions', portBase)
     .option('--console-port <n>', 'the port of the browser console (default: a free one)', positiveInt)
-    .action(act((options: { sandboxDir: string; portBase?: number; consolePort?: number }) => sandboxUp(options)));
+    .option('--config <file>', 'the data sets to publish to, as a `configFile` of the app lists them (their datasetIds are ignored)')
+    .action(act((options: SandboxUpOptions) => sandboxUp(options)));
   sandbox
     .command('reset')
     .description('Delete the sandbox state')
@@ -378,7 +391,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`dx-flow: ${failure.message}\n`);
       return summarized('FAILED', failure.error, failure.message);
     }
-    const explained = error instanceof CliError ? error : error instanceof InputValidationError ? new CliError(error.message) : explainAwsError(error);
+    // A config file's settings are refused with the app's own message (ConfigurationError), which names the setting.
+    const userError = error instanceof InputValidationError || (error instanceof Error && error.name === 'ConfigurationError');
+    const explained = error instanceof CliError ? error : userError ? new CliError(error.message) : explainAwsError(error);
     if (explained === undefined) throw error;
     process.stderr.write(`dx-flow: ${explained.message}\n`);
     return summarized('REJECTED', (error as Error).name, explained.message);

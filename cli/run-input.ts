@@ -2,6 +2,7 @@ import { EXECUTION_INPUT_MAX_BYTES } from '../shared/limits';
 import { splitAccountList } from '../shared/schemas/fields';
 import { WorkflowInput } from '../shared/schemas/workflow-input';
 import { parseOrThrow } from '../shared/validation';
+import { dataSetRef } from './data-set-ref';
 import { CliError, unreadableFile } from './errors';
 import { FileTooLargeError, readFileUpTo } from './read-file';
 
@@ -13,9 +14,6 @@ export interface RunInputFlags {
   readonly assets?: string;
   readonly subscriber?: string;
 }
-
-/** A syntactically valid id, standing in for the sandbox's data set before the sandbox has made it. */
-const PLACEHOLDER_DATA_SET_ID = '0'.repeat(32);
 
 /**
  * An `--input @file`, read up to the most an execution's input can be: a larger file is refused there, so that
@@ -46,14 +44,27 @@ function readInputFlag(value: string): Record<string, unknown> {
   return { ...parsed };
 }
 
+/** What the target gives an input that names none: its bucket, its default data set, and its data sets' names. */
+export interface RunInputDefaults {
+  readonly bucket?: string;
+  readonly datasetId?: string;
+  /** Data set ids by name: a known name given to `--dataset` is a name, even when it looks like an id. */
+  readonly dataSets?: Readonly<Record<string, string>>;
+}
+
+const DATA_SET_FIELDS = ['datasetId', 'dataset_id', 'dataSet'] as const;
+
 /** The execution input from --input and the flags; a flag wins over the same field of --input. */
-export function buildRunInput(flags: RunInputFlags, defaults: { bucket?: string; datasetId?: string }): Record<string, unknown> {
+export function buildRunInput(flags: RunInputFlags, defaults: RunInputDefaults): Record<string, unknown> {
   const input = flags.input === undefined ? {} : readInputFlag(flags.input);
   const has = (...keys: string[]) => keys.some((key) => key in input);
   if (flags.bucket !== undefined) input.bucket = flags.bucket;
   else if (!has('bucket', 'bucket_name') && defaults.bucket !== undefined) input.bucket = defaults.bucket;
-  if (flags.dataset !== undefined) input.datasetId = flags.dataset;
-  else if (!has('datasetId', 'dataset_id') && defaults.datasetId !== undefined) input.datasetId = defaults.datasetId;
+  if (flags.dataset !== undefined) {
+    // A name goes in as `dataSet`, which the state machine resolves; an id as `datasetId`. Either replaces --input's.
+    for (const field of DATA_SET_FIELDS) delete input[field];
+    Object.assign(input, dataSetRef(flags.dataset, defaults.dataSets));
+  } else if (!has(...DATA_SET_FIELDS) && defaults.datasetId !== undefined) input.datasetId = defaults.datasetId;
   if (flags.runId !== undefined) input.runId = flags.runId;
   if (flags.assets !== undefined) {
     const source = typeof input.source === 'object' && input.source !== null ? (input.source as Record<string, unknown>) : {};
@@ -66,10 +77,9 @@ export function buildRunInput(flags: RunInputFlags, defaults: { bucket?: string;
 }
 
 /**
- * Validates with the workflow's own schema before anything starts. The sandbox's data set may not exist yet;
- * a stand-in id keeps that from failing validation, and the real one is filled in once the sandbox is up.
+ * Validates with the workflow's own schema before anything starts. An input that names no data set is valid: the
+ * state machine then publishes to the stack's default (with `--local`, the sandbox's, which may not exist yet).
  */
-export function validateRunInput(input: Record<string, unknown>, sandboxDataSetPending: boolean): void {
-  const checked = sandboxDataSetPending && !('datasetId' in input) && !('dataset_id' in input) ? { ...input, datasetId: PLACEHOLDER_DATA_SET_ID } : input;
-  parseOrThrow(WorkflowInput, checked, 'workflow input');
+export function validateRunInput(input: Record<string, unknown>): void {
+  parseOrThrow(WorkflowInput, input, 'workflow input');
 }

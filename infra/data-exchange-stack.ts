@@ -39,7 +39,8 @@ export class DataExchangeStack extends Stack {
   public readonly alarmTopic: Notifications;
   public readonly functions: Readonly<Record<ProviderTaskName, TaskFunction>>;
   public readonly workflow: PublishWorkflow;
-  public readonly schedule: PublishSchedule;
+  /** The default data set's schedule, unless it has none. */
+  public readonly schedule?: PublishSchedule;
   public readonly manifestTrigger: ManifestTrigger;
   public readonly exchangeEvents: ExchangeEvents;
   /** Announces each publish run that failed, timed out or was stopped. */
@@ -55,15 +56,14 @@ export class DataExchangeStack extends Stack {
 
     const publisher = new DataExchangePublisher(this, PUBLISHER_ID, {
       environment: config.environment,
-      dataSets: [
-        {
-          name: 'default',
-          dataSetId: config.datasetId,
-          schedule: events.Schedule.expression(config.schedule),
-          subscriberAccountIds: config.subscriberAccountIds,
-          grantEndsAt: config.grantEndsAt,
-        },
-      ],
+      dataSets: config.dataSets.map((dataSet) => ({
+        name: dataSet.name,
+        dataSetId: dataSet.datasetId,
+        schedule: dataSet.schedule === false ? false : events.Schedule.expression(dataSet.schedule),
+        scheduledSource: dataSet.scheduledSource,
+        subscriberAccountIds: dataSet.subscriberAccountIds,
+        grantEndsAt: dataSet.grantEndsAt,
+      })),
       retainOnDelete: config.environment === 'prod',
       tierSourcesAfterDays: config.tierSourcesAfterDays,
       notificationTopic: importTopic('ImportedNotificationTopic', config.snsTopicArn),
@@ -72,8 +72,8 @@ export class DataExchangeStack extends Stack {
       notifySubscribers: config.notifySubscribers,
     });
     this.publisher = publisher;
-    // With alarms on and a schedule given, as here, the publisher always builds both.
-    if (publisher.alarmNotifications === undefined || publisher.schedule === undefined) throw new Error('DataExchangeStack: the publisher built no alarm topic or schedule');
+    // With alarms on, as here, the publisher always builds the alarm topic.
+    if (publisher.alarmNotifications === undefined) throw new Error('DataExchangeStack: the publisher built no alarm topic');
     this.dataBucket = publisher.dataBucket;
     this.dataSet = publisher.dataSet;
     this.notifications = publisher.notifications;
@@ -93,7 +93,11 @@ export class DataExchangeStack extends Stack {
       description: 'Imports one batch; the publish state machine runs one execution of it per batch.',
       value: publisher.importBatchStateMachine.stateMachineArn,
     });
-    new CfnOutput(this, 'DataSetId', { value: dataSetId });
+    new CfnOutput(this, 'DataSetId', { description: 'The default data set: the one a run publishes to when it names none.', value: dataSetId });
+    new CfnOutput(this, 'DataSets', {
+      description: 'Every data set, by the name runs and manifests give it (`dataSet`, `dx-flow run --dataset <name>`), as JSON.',
+      value: this.toJsonString(publisher.dataSetIds),
+    });
     new CfnOutput(this, 'TopicArn', { description: 'Run notifications and Data Exchange events.', value: publisher.notificationTopic.topicArn });
     new CfnOutput(this, 'AlarmTopicArn', { description: 'CloudWatch alarms, for whoever operates the stack.', value: this.alarmTopic.topic.topicArn });
     new CfnOutput(this, 'StartExecutionCommand', {

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_DATA_SET_NAME } from '../shared/schemas/data-sets';
 import { PROVIDER_ACCOUNT, SANDBOX_REGION } from './accounts';
 import { claimDirectory, isAlive, lockFileOf, SandboxInUseError } from './ownership';
 import { DamagedStateFileError, readStateFileSync } from './persist';
@@ -13,6 +14,11 @@ import { DamagedStateFileError, readStateFileSync } from './persist';
 export const SANDBOX_BUCKET = 'dx-flow-sandbox-data';
 export const SANDBOX_TOPIC = 'dx-flow-sandbox-notifications';
 export const DEFAULT_SANDBOX_DIR = '.sandbox';
+/**
+ * The sandbox's data set ids by name, as JSON (the stack's `DataSets` output has the same shape), for `--dataset
+ * <name>`. Not DX_FLOW_DATA_SETS: that is the app's own setting, which lists the data sets with their settings.
+ */
+export const DATA_SET_IDS_VARIABLE = 'DX_FLOW_DATA_SET_IDS';
 export interface SandboxEndpoints {
   readonly s3: string;
   readonly dataexchange: string;
@@ -25,7 +31,10 @@ export interface SandboxInfo {
   readonly directory: string;
   readonly endpoints: SandboxEndpoints;
   readonly bucket: string;
+  /** The default data set's id: the first of `dataSets`. */
   readonly dataSetId: string;
+  /** Every data set the sandbox publishes to, the default first: name to id, as the stack's `DataSets` output. */
+  readonly dataSets: Readonly<Record<string, string>>;
   readonly topicArn: string;
   readonly stateMachineArn: string;
   readonly pid: number;
@@ -36,7 +45,10 @@ export interface SandboxInfo {
   readonly shared?: boolean;
 }
 export interface PersistedSandbox {
+  /** The default data set of the last run: all a directory from before several data sets kept. */
   dataSetId?: string;
+  /** Every data set the directory has made, by name, whether the last run published to it or not. */
+  dataSets?: Record<string, string>;
   ports?: number[];
 }
 
@@ -50,9 +62,19 @@ export function readPersisted(directory: string): PersistedSandbox {
   return readStateFileSync<PersistedSandbox>(sandboxFiles(path.resolve(directory)).persisted) ?? {};
 }
 
-/** The sandbox's bucket, and its data set once a sandbox has run in this directory, without starting one. */
-export function knownSandboxDefaults(directory = DEFAULT_SANDBOX_DIR): { bucket: string; datasetId?: string } {
-  return { bucket: SANDBOX_BUCKET, datasetId: readPersisted(directory).dataSetId };
+/**
+ * The ids of the data sets this directory has made, by name: those of its last run and of the runs before, which
+ * the Data Exchange emulator keeps. A directory from before several data sets kept one id, the data set "default".
+ */
+export function knownDataSetIds(persisted: PersistedSandbox): Record<string, string> {
+  if (persisted.dataSets !== undefined) return { ...persisted.dataSets };
+  return persisted.dataSetId === undefined ? {} : { [DEFAULT_DATA_SET_NAME]: persisted.dataSetId };
+}
+
+/** The sandbox's bucket, and its data sets once a sandbox has run in this directory, without starting one. */
+export function knownSandboxDefaults(directory = DEFAULT_SANDBOX_DIR): { bucket: string; datasetId?: string; dataSets: Record<string, string> } {
+  const persisted = readPersisted(directory);
+  return { bucket: SANDBOX_BUCKET, datasetId: persisted.dataSetId, dataSets: knownDataSetIds(persisted) };
 }
 
 /** The environment that points any AWS SDK or the AWS CLI at the sandbox. */
@@ -70,6 +92,7 @@ export function sandboxEnvironment(info: SandboxInfo): Record<string, string> {
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
     DX_FLOW_BUCKET: info.bucket,
     DX_FLOW_DATASET_ID: info.dataSetId,
+    [DATA_SET_IDS_VARIABLE]: JSON.stringify(info.dataSets),
     DX_FLOW_STATE_MACHINE_ARN: info.stateMachineArn,
   };
 }

@@ -153,17 +153,23 @@ function logicalIdOf(token: unknown): string | undefined {
   return typeof named === 'string' ? named : undefined;
 }
 
-/** The template's one rule that `select` picks (`what` names it in errors), with its one target and that target's input. */
+/** Every rule of the template that `select` picks, each with its one target and that target's input. */
+export function rulesFromTemplate(template: unknown, ref: RefResolver, select: (properties: RuleProperties) => boolean): TemplateRule[] {
+  return Object.entries(TemplateRules.parse(template).Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::Events::Rule' && resource.Properties !== undefined && select(resource.Properties))
+    .map(([logicalId, rule]) => {
+      const properties = rule.Properties ?? {};
+      const targets = properties.Targets ?? [];
+      if (targets.length !== 1) throw new Error(`Rule ${logicalId} has ${targets.length} targets; the sandbox replays exactly one`);
+      return { logicalId, properties, targetLogicalId: logicalIdOf(targets[0].Arn), input: targetInput(logicalId, targets[0], ref) };
+    });
+}
+
+/** The template's one rule that `select` picks (`what` names it in errors). */
 export function ruleFromTemplate(template: unknown, ref: RefResolver, what: string, select: (properties: RuleProperties) => boolean): TemplateRule {
-  const rules = Object.entries(TemplateRules.parse(template).Resources).filter(
-    ([, resource]) => resource.Type === 'AWS::Events::Rule' && resource.Properties !== undefined && select(resource.Properties),
-  );
+  const rules = rulesFromTemplate(template, ref, select);
   if (rules.length !== 1) throw new Error(`Expected one ${what} in the template, found ${rules.length}`);
-  const [logicalId, rule] = rules[0];
-  const properties = rule.Properties ?? {};
-  const targets = properties.Targets ?? [];
-  if (targets.length !== 1) throw new Error(`Rule ${logicalId} has ${targets.length} targets; the sandbox replays exactly one`);
-  return { logicalId, properties, targetLogicalId: logicalIdOf(targets[0].Arn), input: targetInput(logicalId, targets[0], ref) };
+  return rules[0];
 }
 
 /**

@@ -2,19 +2,30 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type * as BuildApp from '../infra/build-app';
+import type { SandboxDataSetConfig } from './data-sets';
 import { cachedSynth, type Cached } from './synth-cache';
 
 /*
  * The provider stack's template as the sandbox runs it: the app `cdk synth` builds, pointed at the sandbox's
- * data set and topic, without bundling or cdk-nag. Kept in the synth cache (./synth-cache.ts), so that a
+ * data sets and topic, without bundling or cdk-nag. Kept in the synth cache (./synth-cache.ts), so that a
  * sandbox of an unchanged project starts without loading aws-cdk-lib.
  *
- * Each sandbox directory has a data set of its own, so the synth runs with a placeholder id, which then gives
- * way to the real one in the template's text: one cached template serves every sandbox. The placeholder is a
- * valid id (30 to 40 letters and digits) that no Data Exchange id takes, since AWS's are lowercase hex.
+ * Each sandbox directory has data sets of its own, so the synth runs with a placeholder id for each, which then
+ * gives way to the real one in the template's text: one cached template serves every sandbox of the same data set
+ * settings. A placeholder is a valid id (30 to 40 letters and digits) that no Data Exchange id takes, since AWS's
+ * are lowercase hex; all have one width, so that none is the start of another.
  */
 
-export const DATA_SET_ID_PLACEHOLDER = 'DXFLOWSANDBOXDATASETIDPLACEHOLDER';
+const PLACEHOLDER_STEM = 'DXFLOWSANDBOXDATASETIDPLACEHOLDER';
+const PLACEHOLDER_DIGITS = 3;
+
+/** The id the synth gives the data set at `index` of the list, before the sandbox's own replaces it. */
+export function dataSetIdPlaceholder(index: number): string {
+  if (!Number.isInteger(index) || index < 0 || index >= 10 ** PLACEHOLDER_DIGITS) {
+    throw new Error(`The sandbox synthesizes at most ${10 ** PLACEHOLDER_DIGITS} data sets; data set ${index + 1} is one too many`);
+  }
+  return `${PLACEHOLDER_STEM}${String(index).padStart(PLACEHOLDER_DIGITS, '0')}`;
+}
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -44,26 +55,47 @@ function synthesize(context: Record<string, unknown>): ProviderTemplate {
   }
 }
 
-export function providerTemplate(
-  target: {
-    readonly dataSetId: string;
-    readonly topicArn: string;
-    /** The stack's `notifySubscribers` context key. @default false, and left out of the context (and the cache key) */
-    readonly notifySubscribers?: boolean;
-  },
-  cacheDirectory = DEFAULT_SYNTH_CACHE_DIR,
-): Cached<ProviderTemplate> {
-  const context = {
-    datasetId: DATA_SET_ID_PLACEHOLDER,
+/** The context the sandbox synthesizes with: its data sets under placeholder ids, and its topic. */
+export function sandboxContext(target: ProviderTemplateTarget): Record<string, unknown> {
+  const dataSets = Object.fromEntries(
+    target.dataSets.map(({ name, dataSetId: _sandboxId, ...settings }, index) => [
+      name,
+      {
+        ...settings,
+        datasetId: dataSetIdPlaceholder(index),
+        // The sandbox's own data sets, so their sample data harms nobody; synth refuses an existing id with no source chosen.
+        scheduledSource: settings.scheduledSource ?? { type: 'sample' },
+      },
+    ]),
+  );
+  return {
+    // As JSON text, the form `-c dataSets='...'` gives: the synth cache keys on the context's text, whose nested
+    // objects its key would not spell out, and the order of the data sets is meaning (the first is the default).
+    dataSets: JSON.stringify(dataSets),
     snsTopicArn: target.topicArn,
     ...(target.notifySubscribers === true ? { notifySubscribers: true } : {}),
   };
+}
+
+export interface ProviderTemplateTarget {
+  /** The data sets, the default first, each with the id of the sandbox's own data set. */
+  readonly dataSets: readonly (SandboxDataSetConfig & { readonly dataSetId: string })[];
+  readonly topicArn: string;
+  /** The stack's `notifySubscribers` context key. @default false, and left out of the context (and the cache key) */
+  readonly notifySubscribers?: boolean;
+}
+
+export function providerTemplate(target: ProviderTemplateTarget, cacheDirectory = DEFAULT_SYNTH_CACHE_DIR): Cached<ProviderTemplate> {
+  const context = sandboxContext(target);
   // aws-cdk-lib reads its own CDK_* variables from the process (CDK_CONTEXT_JSON, CDK_OUTDIR, ...).
   const cdkEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('CDK_')));
   const cached = cachedSynth(
     { root: ROOT, entry: 'infra/build-app.ts', files: ['package-lock.json', 'cdk.json'], context, env: cdkEnv, directory: cacheDirectory },
     () => synthesize(context),
   );
-  const template = JSON.parse(JSON.stringify(cached.value.template).replaceAll(DATA_SET_ID_PLACEHOLDER, target.dataSetId)) as unknown;
-  return { hit: cached.hit, value: { ...cached.value, template } };
+  const text = target.dataSets.reduce(
+    (template, dataSet, index) => template.replaceAll(dataSetIdPlaceholder(index), dataSet.dataSetId),
+    JSON.stringify(cached.value.template),
+  );
+  return { hit: cached.hit, value: { ...cached.value, template: JSON.parse(text) as unknown } };
 }

@@ -1,9 +1,7 @@
-import { CreateDataSetCommand, GetDataSetCommand } from '@aws-sdk/client-dataexchange';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { createDataExchangeClient } from '../shared/clients/dataexchange';
 import { createS3Client } from '../shared/clients/s3';
 import { createSnsClient } from '../shared/clients/sns';
 import { ENV_KEYS } from '../shared/env';
@@ -11,8 +9,10 @@ import { TASK_NAMES, type TaskName } from '../tasks/registry';
 import { extractRunnableAsl, extractRunnableAsls, taskEnvironments, taskOfFunctionInTemplate } from '../workflows/asl';
 import { loadTaskHandlers, type TaskHandlers } from '../workflows/local-runner';
 import { PROVIDER_ACCOUNT, SANDBOX_REGION } from './accounts';
+import { ensureDataSets, type SandboxDataSetConfig, sandboxDataSets, type SandboxDataSetsOptions } from './data-sets';
 import {
   DEFAULT_SANDBOX_DIR,
+  knownDataSetIds,
   type PersistedSandbox,
   readPersisted,
   SANDBOX_BUCKET,
@@ -28,7 +28,7 @@ import { claimDirectory } from './ownership';
 import { removeTemporaryFilesOf, writeFileAtomicSync } from './persist';
 import { ManifestTrigger, s3EventRuleFromTemplate } from './manifest-trigger';
 import { providerTemplate } from './provider-template';
-import { fireSchedule, scheduleRuleFromTemplate } from './schedule-trigger';
+import { fireSchedule, scheduleRulesFromTemplate } from './schedule-trigger';
 import { startS3 } from './s3/server';
 import type { RecordedMessage } from './sns/model';
 import { startSns } from './sns/server';
@@ -42,7 +42,11 @@ import { startStepFunctions } from './stepfunctions/server';
  * Lambda states run the registry's handler modules with the environment the stack gives each function.
  */
 
-export interface SandboxOptions {
+/**
+ * `dataSets` or `configFile` list the data sets as the app's settings do (docs/sandbox.md), without ids: the
+ * sandbox makes one data set per name, and keeps it in its directory for the next start with that name.
+ */
+export interface SandboxOptions extends SandboxDataSetsOptions {
   /** @default `.sandbox` */
   readonly directory?: string;
   /** Ports N (S3), N+1 (Data Exchange), N+2 (SNS) and N+3 (Step Functions). @default the ports of the last run, else free ones */
@@ -90,10 +94,12 @@ export interface RunningSandbox extends SandboxInfo {
    */
   exchangeEvents(accountId: string): readonly ExchangeEventRecord[];
   /**
-   * Fires the stack's schedule for the tick `at`, through the scheduled rule's own target input, `deliveries`
-   * times (EventBridge delivers at least once); resolves with the executions started, once each has ended.
+   * Fires the schedule of the data set named `dataSet` for the tick `at`, through its scheduled rule's own target
+   * input, `deliveries` times (EventBridge delivers at least once); resolves with the executions started, once each
+   * has ended. A data set without a schedule throws, naming those with one.
+   * @param dataSet @default the default data set (the first listed)
    */
-  fireSchedule(at: Date, deliveries?: number): Promise<string[]>;
+  fireSchedule(at: Date, deliveries?: number, dataSet?: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -139,23 +145,6 @@ async function ensureBucket(): Promise<void> {
   }
 }
 
-async function ensureDataSet(persisted: PersistedSandbox): Promise<string> {
-  const dataExchange = createDataExchangeClient({ maxAttempts: 1 });
-  if (persisted.dataSetId !== undefined) {
-    const found = await dataExchange.send(new GetDataSetCommand({ DataSetId: persisted.dataSetId })).catch(() => undefined);
-    if (found !== undefined) return persisted.dataSetId;
-  }
-  const created = await dataExchange.send(
-    new CreateDataSetCommand({
-      AssetType: 'S3_SNAPSHOT',
-      Name: 'dx-flow sandbox data set',
-      Description: 'The data set the local sandbox publishes to',
-    }),
-  );
-  if (created.Id === undefined) throw new Error('The sandbox data set was created without an id');
-  return created.Id;
-}
-
 /** Starts the sandbox in this process. Close it to stop every server and flush its state. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const directory = path.resolve(options.directory ?? DEFAULT_SANDBOX_DIR);
@@ -164,7 +153,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const ownership = claimDirectory(directory);
   const { persisted: persistedFile, running: runningFile } = sandboxFiles(directory);
   let persisted: PersistedSandbox;
+  let dataSetConfigs: SandboxDataSetConfig[];
   try {
+    // Before any server starts: settings synth would refuse are refused here, with the app's own message.
+    dataSetConfigs = sandboxDataSets(options);
     for (const file of [persistedFile, runningFile]) removeTemporaryFilesOf(file);
     persisted = readPersisted(directory);
   } catch (error) {
@@ -226,12 +218,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     Object.assign(process.env, { AWS_ENDPOINT_URL_DATAEXCHANGE: dataexchange.endpoint, AWS_ENDPOINT_URL_SNS: sns.endpoint });
 
     await ensureBucket();
-    const dataSetId = await ensureDataSet(persisted);
+    const known = knownDataSetIds(persisted);
+    const dataSets = await ensureDataSets(dataSetConfigs.map((dataSet) => dataSet.name), known);
+    const dataSetId = dataSets[dataSetConfigs[0].name];
     const topic = await createSnsClient({ maxAttempts: 1 }).send(new CreateTopicCommand({ Name: SANDBOX_TOPIC }));
     const topicArn = topic.TopicArn ?? '';
 
-    // The same app `cdk synth` builds, pointed at the sandbox's data set and topic; handlers run from source.
-    const { template, bucketLogicalId } = providerTemplate({ dataSetId, topicArn, notifySubscribers: options.notifySubscribers }, options.synthCacheDirectory).value;
+    // The same app `cdk synth` builds, pointed at the sandbox's data sets and topic; handlers run from source.
+    const { template, bucketLogicalId } = providerTemplate(
+      { dataSets: dataSetConfigs.map((dataSet) => ({ ...dataSet, dataSetId: dataSets[dataSet.name] })), topicArn, notifySubscribers: options.notifySubscribers },
+      options.synthCacheDirectory,
+    ).value;
     const accountOptions = { region: SANDBOX_REGION, accountId: PROVIDER_ACCOUNT.accountId };
     applyTaskEnvironments(taskEnvironments(template, { ...accountOptions, resolveRef: (logicalId) => (logicalId === bucketLogicalId ? SANDBOX_BUCKET : undefined) }));
     const entry = extractRunnableAsl(template, accountOptions);
@@ -276,7 +273,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     });
     const rule = s3EventRuleFromTemplate(template, resolveRef);
     trigger = new ManifestTrigger({ rule, executions, faults });
-    const schedule = scheduleRuleFromTemplate(template, resolveRef);
+    const schedules = scheduleRulesFromTemplate(template, resolveRef);
     const sfn = await startStepFunctions(executions, port(3));
     servers.push(sfn);
     process.env.AWS_ENDPOINT_URL_SFN = sfn.endpoint;
@@ -286,11 +283,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       endpoints: { s3: s3.endpoint, dataexchange: dataexchange.endpoint, sns: sns.endpoint, sfn: sfn.endpoint },
       bucket: SANDBOX_BUCKET,
       dataSetId,
+      dataSets,
       topicArn,
       stateMachineArn,
       pid: process.pid,
     };
-    writeFileAtomicSync(persistedFile, JSON.stringify({ dataSetId, ports: servers.map((server) => Number(new URL(server.endpoint).port)) }));
+    const kept: PersistedSandbox = { dataSetId, dataSets: { ...known, ...dataSets }, ports: servers.map((server) => Number(new URL(server.endpoint).port)) };
+    writeFileAtomicSync(persistedFile, JSON.stringify(kept));
     writeFileAtomicSync(runningFile, JSON.stringify({ ...info, shared: options.shared === true }));
     const store = executions; // defined from here on, which a closure over the `let` cannot see
     return {
@@ -299,7 +298,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       executions,
       notifications: sns.messages,
       exchangeEvents: (accountId) => dataexchange.deliveredEvents(accountId),
-      fireSchedule: (at, deliveries) => fireSchedule(schedule, store, at, deliveries),
+      fireSchedule: (at, deliveries, dataSet) => fireSchedule(schedules, { executions: store, dataSets: Object.keys(dataSets) }, at, deliveries, dataSet),
       close,
     };
   } catch (error) {

@@ -66,7 +66,9 @@ export function synthCacheKey(options: SynthCacheOptions): string {
     const absolute = path.join(options.root, file);
     add(file, existsSync(absolute) ? readFileSync(absolute) : '<absent>');
   }
-  add('context', JSON.stringify(options.context, Object.keys(options.context).sort()));
+  // The context keys in one order; nested values as they are, whole (a replacer list of keys would apply at every
+  // depth and empty them) and in their own order, which can matter: the first of `dataSets` is the default.
+  add('context', JSON.stringify(Object.fromEntries(Object.entries(options.context).sort(([a], [b]) => (a < b ? -1 : 1)))));
   const env = Object.entries(options.env)
     .filter(([name]) => name.startsWith('DX_FLOW_') || name.startsWith('CDK_'))
     .sort(([a], [b]) => (a < b ? -1 : 1));

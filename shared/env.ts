@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { InputValidationError } from './errors';
-import { BucketName, SubscriberAccountIds, splitAccountList } from './schemas/fields';
-import { describeIssues } from './validation';
+import { ConfiguredDataSets } from './schemas/data-sets';
+import { BucketName } from './schemas/fields';
+import { describeIssues, parseJsonText } from './validation';
 
 /** Environment variable names the tasks read. Infra imports these to set them, so the two cannot drift. */
 export const ENV_KEYS = {
@@ -12,8 +13,8 @@ export const ENV_KEYS = {
   notificationRecordBucket: 'NOTIFICATION_RECORD_BUCKET',
   /** `true`: tell the data set's subscribers (SendDataSetNotification) of each publish and each late scheduled run. */
   notifySubscribers: 'NOTIFY_SUBSCRIBERS',
-  defaultSubscriberAccountIds: 'DEFAULT_SUBSCRIBER_ACCOUNT_IDS',
-  grantEndsAt: 'GRANT_ENDS_AT',
+  /** The stack's data sets, as JSON (ConfiguredDataSets): names, ids, default subscribers and grant ends. */
+  dataSets: 'DATA_SETS',
   importPollInitialSeconds: 'IMPORT_POLL_INITIAL_SECONDS',
   importPollMaxSeconds: 'IMPORT_POLL_MAX_SECONDS',
   importPollGrowthPercent: 'IMPORT_POLL_GROWTH_PERCENT',
@@ -23,13 +24,15 @@ export const ENV_KEYS = {
 
 const positiveInt = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
-export const PlanRevisionEnv = z.object({
-  [ENV_KEYS.defaultSubscriberAccountIds]: z
-    .string()
-    .default('')
-    .transform(splitAccountList)
-    .pipe(SubscriberAccountIds),
-});
+/** Unset: no configured data sets, so every run must name its data set's id (as tests of a task alone do). */
+const DataSetsJson = z
+  .string()
+  .transform(parseJsonText('must be a JSON list of data sets'))
+  .pipe(ConfiguredDataSets)
+  .optional()
+  .transform((dataSets) => dataSets ?? []);
+
+export const PlanRevisionEnv = z.object({ [ENV_KEYS.dataSets]: DataSetsJson });
 
 /** The import poll: first wait, cap, growth and the bound of the loop (shared/import-poll.ts). */
 export const ImportPollEnv = z.object({
@@ -48,9 +51,8 @@ export const ImportPollEnv = z.object({
   [ENV_KEYS.importPollLearnFromJobs]: z.coerce.number().int().min(0).default(10),
 });
 
-export const ShareWithSubscribersEnv = z.object({
-  [ENV_KEYS.grantEndsAt]: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
-});
+/** Each data set's grant end is in its entry of DATA_SETS. */
+export const ShareWithSubscribersEnv = z.object({ [ENV_KEYS.dataSets]: DataSetsJson });
 
 export const NotifyEnv = z.object({
   [ENV_KEYS.notifyTopicArn]: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, 'must be an SNS topic ARN'),

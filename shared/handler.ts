@@ -28,12 +28,19 @@ export function defineHandler<In extends z.ZodType, Env extends z.ZodType, Out>(
   definition: TaskDefinition<In, Env, Out>,
 ): (event: unknown, context?: Context) => Promise<Out> {
   const logger = createLogger(definition.task);
-  let env: z.output<Env> | undefined;
+  // Lambda's environment never changes, so it is read once; the sandbox's handlers run in one process whose
+  // environment a later sandbox (another directory, other data sets) changes, so a change is read again.
+  let cached: { readonly source: string; readonly env: z.output<Env> } | undefined;
+  const currentEnv = (): z.output<Env> => {
+    const source = JSON.stringify(process.env);
+    if (cached?.source !== source) cached = { source, env: readEnv(definition.env) };
+    return cached.env;
+  };
   return async (event: unknown, context?: Context) => {
     // Lambda always passes the context; the local runner and the sandbox call handlers with the event alone.
     if (context !== undefined) logger.addContext(context);
     try {
-      env ??= readEnv(definition.env);
+      const env = currentEnv();
       const input = parseOrThrow(definition.input, event, `${definition.task} input`);
       const output = await definition.run(input, { env, logger });
       logger.info('task succeeded', { output: output as Record<string, unknown> });

@@ -10,21 +10,35 @@ import {
   MIN_BYTES_PER_ASSET,
 } from './limits';
 import { readJsonObject } from './s3-json';
+import { DataSetName, DEFAULT_DATA_SET_NAME } from './schemas/data-sets';
 import { AccountId, BucketName, DataSetId, RunId, SafeS3Key } from './schemas/fields';
 import { type BatchRef, PartPlan, SourceType } from './schemas/payloads/batch';
+import { GeneratorName, GeneratorSource } from './schemas/workflow-input';
 
 /*
- * A run's plan, kept in S3 because state payloads are capped at 256 KB: `manifests/runs/<runId>/plan.json` holds the
- * parts and their batch references, and each batch's assets have a file of their own, so an UploadBatch or
- * StartImport reads its hundred assets, never the whole run's list.
+ * A run's plan, kept in S3 because state payloads are capped at 256 KB: `manifests/runs/<run folder>/plan.json` holds
+ * the parts and their batch references, and each batch's assets have a file of their own beside it, so an UploadBatch
+ * or StartImport reads its hundred assets, never the whole run's list.
  */
 
 export const ManifestAsset = z.strictObject({
   key: SafeS3Key,
   bytes: z.number().int().min(0),
-  /** Generated assets: the content seed and its row count or exact size, so any retry regenerates the same bytes. */
+  /**
+   * Generated assets: what regenerates the same bytes on any retry. A generator's asset is its place in the run's
+   * list, with the run's options and tick (generators/generator.ts); the first two are the sample data's seed and
+   * its row count or exact size, as batch files planned before generators were pluggable hold them.
+   */
   generated: z
     .union([
+      z.strictObject({
+        generator: GeneratorName,
+        index: z.number().int().min(0),
+        name: SafeS3Key,
+        options: GeneratorSource.shape.options,
+        scheduledAt: z.iso.datetime().optional(),
+        contentType: z.string().min(1).optional(),
+      }),
       z.strictObject({ seed: z.number().int().min(0), records: z.number().int().min(1) }),
       z.strictObject({ seed: z.number().int().min(0), bytes: z.number().int().min(MIN_BYTES_PER_ASSET).max(MAX_BYTES_PER_ASSET) }),
     ])
@@ -39,6 +53,8 @@ export const StoredPlan = z.strictObject({
   runId: RunId,
   bucket: BucketName,
   datasetId: DataSetId,
+  /** The configured name of the data set; plans written before a deployment had several have none. */
+  dataSetName: DataSetName.optional(),
   comment: z.string(),
   sourceType: SourceType,
   subscriberAccountIds: z.array(AccountId),
@@ -67,12 +83,26 @@ export const MAX_BATCH_UPLOAD_BYTES = 10 * 1024 ** 3;
 /** PutObject calls in flight while PlanRevision writes the batch files. */
 const WRITE_CONCURRENCY = 16;
 
-export function planKeyFor(runId: string): string {
-  return `manifests/runs/${runId}/plan.json`;
+/**
+ * Where a run's files go, under `manifests/runs/` and `generated/`: the runId for the data set named "default" (as
+ * before a deployment had several), else `data-set=<name>/<runId>`. Runs of two data sets never share a file, even
+ * with one runId: no runId holds "=", so neither can a default run's folder be another data set's.
+ */
+export function runFolder(runId: string, dataSetName: string = DEFAULT_DATA_SET_NAME): string {
+  return dataSetName === DEFAULT_DATA_SET_NAME ? runId : `data-set=${dataSetName}/${runId}`;
 }
 
-export function batchKeyFor(runId: string, batch: Pick<BatchRef, 'part' | 'index'>): string {
-  return `manifests/runs/${runId}/batches/${batch.part}-${batch.index}.json`;
+export function planKeyFor(runId: string, dataSetName: string = DEFAULT_DATA_SET_NAME): string {
+  return `manifests/runs/${runFolder(runId, dataSetName)}/plan.json`;
+}
+
+/** A batch's file sits beside its run's plan, so the plan's key (the state payload's `manifestKey`) finds it. */
+function batchKeyBeside(planKey: string, batch: Pick<BatchRef, 'part' | 'index'>): string {
+  return `${planKey.slice(0, planKey.lastIndexOf('/') + 1)}batches/${batch.part}-${batch.index}.json`;
+}
+
+export function batchKeyFor(runId: string, batch: Pick<BatchRef, 'part' | 'index'>, dataSetName: string = DEFAULT_DATA_SET_NAME): string {
+  return batchKeyBeside(planKeyFor(runId, dataSetName), batch);
 }
 
 /** A batch and the assets it holds, before the assets go to their own file. */
@@ -142,20 +172,24 @@ export async function writePlan(s3: S3Client, plan: StoredPlan, parts: readonly 
   const batches = parts.flatMap((part) => part.batches);
   await mapLimited(batches, WRITE_CONCURRENCY, ({ ref, assets }) => {
     const document: BatchManifest = { version: 2, runId: plan.runId, bucket: plan.bucket, part: ref.part, index: ref.index, assets };
-    return putJson(s3, plan.bucket, batchKeyFor(plan.runId, ref), document);
+    return putJson(s3, plan.bucket, batchKeyFor(plan.runId, ref, plan.dataSetName), document);
   });
-  const key = planKeyFor(plan.runId);
+  const key = planKeyFor(plan.runId, plan.dataSetName);
   await putJson(s3, plan.bucket, key, plan);
   return key;
 }
 
-export async function readPlan(s3: S3Client, bucket: string, runId: string): Promise<StoredPlan> {
-  return readJsonObject(s3, { bucket, key: planKeyFor(runId) }, StoredPlan, 'run plan');
+/** The run's plan, at `planKey` (the payload's `manifestKey`): a default data set's run's when not given. */
+export async function readPlan(s3: S3Client, bucket: string, runId: string, planKey = planKeyFor(runId)): Promise<StoredPlan> {
+  return readJsonObject(s3, { bucket, key: planKey }, StoredPlan, 'run plan');
 }
 
-/** The assets of one batch, checked against the reference the state machine carries. */
-export async function readBatchAssets(s3: S3Client, bucket: string, runId: string, batch: BatchRef): Promise<ManifestAsset[]> {
-  const key = batchKeyFor(runId, batch);
+/**
+ * The assets of one batch, checked against the reference the state machine carries. `planKey` is the run's plan
+ * (the payload's `manifestKey`); an execution of a definition from before it was passed has a default data set's run.
+ */
+export async function readBatchAssets(s3: S3Client, bucket: string, runId: string, batch: BatchRef, planKey = planKeyFor(runId)): Promise<ManifestAsset[]> {
+  const key = batchKeyBeside(planKey, batch);
   const manifest = await readJsonObject(s3, { bucket, key }, BatchManifest, 'batch manifest');
   if (manifest.runId !== runId || manifest.part !== batch.part || manifest.index !== batch.index || manifest.assets.length !== batch.count) {
     throw new InputValidationError(

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from 'zod';
 import { InputValidationError } from './errors';
 
 function describePath(path: readonly PropertyKey[]): string {
@@ -35,4 +35,19 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, wha
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new InputValidationError(`Invalid ${what}: ${describeIssues(result.error)}`, { cause: result.error });
+}
+
+/**
+ * A transform that reads JSON text, for a schema to check next: what `-c key='{...}'`, an environment variable or a
+ * stack output gives. Text that is not JSON is one issue, saying `message`.
+ */
+export function parseJsonText(message: string): (text: string, ctx: z.RefinementCtx) => unknown {
+  return (text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    }
+  };
 }

@@ -31,6 +31,8 @@ describe('the layering rule', () => {
   it.each([
     ['shared/errors.ts', "import { TASKS } from '../tasks/registry';"],
     ['shared/schemas/payloads/batch.ts', "import type { STATE } from '../../../workflows/state-names';"],
+    ['shared/manifest.ts', "import { GENERATORS } from '../generators';"],
+    ['generators/sample.ts', "import { uploadBatch } from '../tasks/upload-batch/core';"],
     ['tasks/notify/core.ts', "import { buildApp } from '../../infra/build-app';"],
     ['workflows/asl.ts', "export * from '../infra/config';"],
     ['infra/constructs/schedule.ts', "import { startSandbox } from '../../sandbox/sandbox';"],
@@ -47,6 +49,8 @@ describe('the layering rule', () => {
 
   it.each([
     ['tasks/notify/core.ts', "import { ERROR_NAMES } from '../../shared/errors';"],
+    ['generators/sample.ts', "import { seedFor } from '../shared/sample-data';"],
+    ['tasks/upload-batch/core.ts', "import { generatorNamed } from '../../generators';"],
     ['workflows/asl.ts', "import { TASK_NAMES } from '../tasks/registry';"],
     ['infra/constructs/publish-workflow.ts', "import { STATE } from '../../workflows/state-names';"],
     ['sandbox/sandbox.ts', "import { buildApp } from '../infra/build-app';"],

@@ -107,7 +107,8 @@ function lambdaStep(scope: Construct, functions: ImportBatchDefinitionProps['fun
  */
 export function buildImportBatchDefinition(scope: Construct, props: ImportBatchDefinitionProps): sfn.IChainable {
   const invoke = lambdaStep(scope, props.functions);
-  const batchTarget = { 'runId.$': '$.runId', 'bucket.$': '$.bucket', 'batch.$': '$.batch' };
+  // The plan's key locates the batch's file: runs of each data set keep their files apart (shared/manifest.ts runFolder).
+  const batchTarget = { 'runId.$': '$.runId', 'bucket.$': '$.bucket', 'manifestKey.$': '$.manifestKey', 'batch.$': '$.batch' };
   const uploadBatch = invoke(STATE.uploadBatch, { payload: batchTarget, output: UploadBatchOutput, resultPath: '$.upload' });
   const startImport = invoke(STATE.startImport, {
     payload: { ...batchTarget, 'datasetId.$': '$.datasetId', 'revisionId.$': '$.revisionId' },
@@ -293,6 +294,7 @@ export function buildPublishRevisionDefinition(scope: Construct, props: PublishR
         runStartTime: sfn.JsonPath.stringAt('$.plan.runStartTime'),
         earlierRevisionIds: sfn.JsonPath.listAt('$.plan.earlierRevisionIds'),
         lastRevisionId: sfn.JsonPath.stringAt('$.revision.revisionId'),
+        manifestKey: sfn.JsonPath.stringAt('$.plan.manifestKey'),
       },
     }),
     resultSelector: { 'executionArn.$': '$.ExecutionArn' },

@@ -1,5 +1,6 @@
 import type { Command, Option } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { DATA_SET_IDS_VARIABLE } from '../../sandbox/directory';
 import { confirmation } from './confirm';
 import { type DataSetOptions, withDataSet } from './data-set';
 import { describeGrants, describeRevokeGrant, grantsReport, parseRevokeGrantAccount, revokeGrant } from './grants';
@@ -44,7 +45,7 @@ export function registerOperateCommands(root: Command, kit: CommandKit): void {
       .description(description)
       .option('--local', 'use the local sandbox')
       .option('--outputs-file <file>', 'the file `cdk deploy --outputs-file` wrote')
-      .option('--dataset <id>', 'the Data Exchange data set id (else the one the outputs file or the sandbox names)')
+      .option('--dataset <name|id>', `the data set: its Data Exchange id, or a name the outputs file's DataSets, the sandbox or ${DATA_SET_IDS_VARIABLE} knows (default: the first)`)
       .addOption(kit.sandboxDir())
       .option('--json', 'end with one JSON line');
 

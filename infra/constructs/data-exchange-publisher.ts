@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,9 +7,11 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { GENERATORS } from '../../generators';
 import { ENV_KEYS } from '../../shared/env';
 import { MAX_CONCURRENT_IMPORT_JOBS } from '../../shared/limits';
 import { SUBSCRIBER_NOTICE_RECORD_PREFIX } from '../../shared/notification-records';
+import { type ConfiguredDataSet, DataSetName, DEFAULT_DATA_SET_NAME } from '../../shared/schemas/data-sets';
 import { SubscriberAccountIds } from '../../shared/schemas/fields';
 import { describeIssues } from '../../shared/validation';
 import type { ProviderTaskName } from '../../tasks/registry';
@@ -26,15 +28,16 @@ import { PublishWorkflow } from './publish-workflow';
 import { StatusNotifications } from './status-notifications';
 import { TaskFunction, type TaskFunctionProps } from './task-function';
 import { ConfigurationError } from '../configuration-error';
+import { ScheduledSource } from '../scheduled-source';
 
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
-/**
- * One data set the publisher publishes to. A list of these, rather than a single data set's props on the publisher,
- * so that a deployment can list several later without a change to this API.
- */
+/** One data set the publisher publishes to. */
 export interface PublisherDataSetProps {
-  /** The name runs and manifests know this data set by; unique among the publisher's data sets. */
+  /**
+   * The name runs and manifests know this data set by (a manifest's `dataSet`, `dx-flow run --dataset`); unique
+   * among the publisher's data sets. It names the data set's scheduled runIds and run folders, except for "default".
+   */
   readonly name: string;
   /**
    * An existing data set to publish to.
@@ -43,14 +46,21 @@ export interface PublisherDataSetProps {
   readonly dataSetId?: string;
   /**
    * The Data Exchange name of the data set created; ignored with `dataSetId`.
-   * @default `dx-flow-<environment>`
+   * @default `dx-flow-<environment>` for the data set named "default", else `dx-flow-<environment>-<name>`
    */
   readonly dataSetName?: string;
   /**
-   * When to publish the sample data, or `false` for no schedule (manifests and `dx-flow run` still start runs).
+   * When to publish `scheduledSource`, or `false` for no schedule (manifests and `dx-flow run` still start runs).
    * @default events.Schedule.rate(Duration.days(1))
    */
   readonly schedule?: events.Schedule | false;
+  /**
+   * What each tick publishes: the objects under an S3 prefix, which may name the tick (`incoming/{yyyy}/{mm}/{dd}/`,
+   * an `offset` before it), the assets of a module of generators/, or the sample data. Required for an existing data
+   * set on a schedule: sample data must never reach a real product by default.
+   * @default the sample data, for a data set the publisher creates
+   */
+  readonly scheduledSource?: ScheduledSource;
   /**
    * 12-digit accounts (at most 20) each published revision is shared with by a data grant.
    * @default none: revisions are published, and shared with nobody
@@ -72,8 +82,10 @@ export interface DataExchangePublisherProps {
    */
   readonly environment?: string;
   /**
-   * The data sets to publish to. One for now: several from one deployment come with the configuration that lists them.
-   * @default one data set named 'default', created by the stack, published daily
+   * The data sets to publish to, the default first: a run that names none (by a manifest's `dataSet`, or the input's
+   * `dataSet` or `datasetId`) publishes to it. One state machine and one set of task functions serve them all, and
+   * their roles name exactly these data sets.
+   * @default one data set named 'default', created by the stack, publishing the sample data daily
    */
   readonly dataSets?: readonly PublisherDataSetProps[];
   /**
@@ -145,8 +157,10 @@ export class DataExchangePublisher extends Construct {
   public readonly importBatchStateMachine: sfn.StateMachine;
   /** The staging bucket: the one given, or the one created. */
   public readonly bucket: s3.IBucket;
-  /** The id of the (default) data set. */
+  /** The id of the default data set (the first listed). */
   public readonly dataSetId: string;
+  /** Every data set's id, by name. */
+  public readonly dataSetIds: Readonly<Record<string, string>>;
   /** The run-notification topic: the one given, or the one created. */
   public readonly notificationTopic: sns.ITopic;
   /** The operations topic, when alarms are on. */
@@ -159,14 +173,19 @@ export class DataExchangePublisher extends Construct {
 
   /** The constructs behind those, for grants and finer assertions. */
   public readonly dataBucket: DataBucket;
+  /** The default data set's construct. */
   public readonly dataSet: DataSet;
+  /** Every data set's construct, by name. */
+  public readonly dataSets: Readonly<Record<string, DataSet>>;
   public readonly notifications: Notifications;
   /** The operations topic's construct, when alarms are on. */
   public readonly alarmNotifications?: Notifications;
   public readonly taskFunctions: Readonly<Record<ProviderTaskName, TaskFunction>>;
   public readonly workflow: PublishWorkflow;
-  /** The schedule, unless the data set has none. */
+  /** The default data set's schedule, unless it has none. */
   public readonly schedule?: PublishSchedule;
+  /** Every data set's schedule, by name: those with `schedule: false` have none. */
+  public readonly schedules: Readonly<Record<string, PublishSchedule>>;
   public readonly manifestTrigger: ManifestTrigger;
   public readonly exchangeEvents: ExchangeEvents;
   /** Announces each publish run that failed, timed out or was stopped. */
@@ -175,7 +194,7 @@ export class DataExchangePublisher extends Construct {
 
   constructor(scope: Construct, id: string, props: DataExchangePublisherProps = {}) {
     super(scope, id);
-    const { environment, dataSet: dataSetProps } = validate(props);
+    const { environment, dataSets: dataSetProps } = validate(props);
     const retainOnDelete = props.retainOnDelete ?? false;
     const logRemovalPolicy = retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
@@ -186,11 +205,22 @@ export class DataExchangePublisher extends Construct {
       glacierAllObjectsAfterDays: props.tierSourcesAfterDays,
     });
     this.bucket = this.dataBucket.bucket;
-    this.dataSet = new DataSet(this, 'DataSet', {
-      dataSetId: dataSetProps.dataSetId,
-      name: dataSetProps.dataSetName ?? `dx-flow-${environment}`,
-    });
+    // The data set named "default" keeps the construct ids a single data set had, so a stack deployed before several
+    // keeps its data set and schedule; the others' ids carry their names, so reordering the list replaces nothing.
+    const idFor = (base: string, name: string) => (name === DEFAULT_DATA_SET_NAME ? base : `${base}-${name}`);
+    this.dataSets = Object.fromEntries(
+      dataSetProps.map((dataSet) => [
+        dataSet.name,
+        new DataSet(this, idFor('DataSet', dataSet.name), {
+          dataSetId: dataSet.dataSetId,
+          name: dataSet.dataSetName ?? (dataSet.name === DEFAULT_DATA_SET_NAME ? `dx-flow-${environment}` : `dx-flow-${environment}-${dataSet.name}`),
+        }),
+      ]),
+    );
+    const dataSets = Object.values(this.dataSets);
+    this.dataSet = dataSets[0];
     this.dataSetId = this.dataSet.dataSetId;
+    this.dataSetIds = Object.fromEntries(Object.entries(this.dataSets).map(([name, dataSet]) => [name, dataSet.dataSetId]));
     this.notifications = new Notifications(this, 'Notifications', {
       existing: props.notificationTopic === undefined ? undefined : { topic: props.notificationTopic, keyArn: props.notificationTopicKeyArn },
     });
@@ -218,29 +248,34 @@ export class DataExchangePublisher extends Construct {
 
     const task = (name: WorkflowTaskName, taskEnvironment: TaskFunctionProps['environment'] = {}): TaskFunction =>
       new TaskFunction(this, `Task-${name}`, { task: name, environment: taskEnvironment });
+    const configured: ConfiguredDataSet[] = dataSetProps.map((dataSet) => ({
+      name: dataSet.name,
+      dataSetId: this.dataSets[dataSet.name].dataSetId,
+      subscriberAccountIds: [...(dataSet.subscriberAccountIds ?? [])],
+      ...(dataSet.grantEndsAt === undefined ? {} : { grantEndsAt: dataSet.grantEndsAt }),
+    }));
+    // JSON with the created data sets' ids as tokens, which CloudFormation fills in at deploy.
+    const dataSetsEnv = { [ENV_KEYS.dataSets]: Stack.of(this).toJsonString(configured) };
     const workflowFunctions: Record<WorkflowTaskName, TaskFunction> = {
-      'plan-revision': task('plan-revision', {
-        [ENV_KEYS.defaultSubscriberAccountIds]: (dataSetProps.subscriberAccountIds ?? []).join(','),
-      }),
+      'plan-revision': task('plan-revision', dataSetsEnv),
       'create-revision': task('create-revision'),
       'upload-batch': task('upload-batch'),
       'start-import': task('start-import'),
       'check-import': task('check-import'),
       'finalize-revision': task('finalize-revision'),
-      'share-with-subscribers': task(
-        'share-with-subscribers',
-        dataSetProps.grantEndsAt === undefined ? {} : { [ENV_KEYS.grantEndsAt]: dataSetProps.grantEndsAt },
-      ),
+      'share-with-subscribers': task('share-with-subscribers', dataSetsEnv),
       notify: task('notify', { [ENV_KEYS.notifyTopicArn]: topicArn, ...subscriberNoticeEnv }),
     };
 
     this.dataBucket.grantPlan(workflowFunctions['plan-revision'].function);
     this.dataBucket.grantUpload(workflowFunctions['upload-batch'].function);
-    this.dataSet.grantCreateRevision(workflowFunctions['create-revision'].function);
-    this.dataSet.grantImport(workflowFunctions['start-import'].function, this.dataBucket);
-    this.dataSet.grantImportStatus(workflowFunctions['check-import'].function);
-    this.dataSet.grantFinalize(workflowFunctions['finalize-revision'].function);
-    this.dataSet.grantShare(workflowFunctions['share-with-subscribers'].function);
+    for (const dataSet of dataSets) {
+      dataSet.grantCreateRevision(workflowFunctions['create-revision'].function);
+      dataSet.grantImport(workflowFunctions['start-import'].function, this.dataBucket);
+      dataSet.grantImportStatus(workflowFunctions['check-import'].function);
+      dataSet.grantFinalize(workflowFunctions['finalize-revision'].function);
+      dataSet.grantShare(workflowFunctions['share-with-subscribers'].function);
+    }
     this.notifications.grantPublish(workflowFunctions.notify.function);
     this.notifications.grantPublish(this.exchangeEvents.handler.function);
 
@@ -263,8 +298,10 @@ export class DataExchangePublisher extends Construct {
     this.dataBucket.grantNotificationRecords(statusChangeHandler);
     this.notifications.grantPublish(statusChangeHandler);
     if (notifySubscribers) {
-      grantSubscriberNotices(workflowFunctions.notify.function, this.dataSet, this.bucket, { readRevisions: true });
-      grantSubscriberNotices(statusChangeHandler, this.dataSet, this.bucket, { readRevisions: false });
+      for (const dataSet of dataSets) {
+        grantSubscriberNotices(workflowFunctions.notify.function, dataSet, this.bucket, { readRevisions: true });
+        grantSubscriberNotices(statusChangeHandler, dataSet, this.bucket, { readRevisions: false });
+      }
     }
     this.taskFunctions = {
       ...workflowFunctions,
@@ -273,20 +310,22 @@ export class DataExchangePublisher extends Construct {
     };
     this.functions = mapValues(this.taskFunctions, (fn) => fn.function);
 
-    const schedule = dataSetProps.schedule ?? events.Schedule.rate(Duration.days(1));
-    if (schedule !== false) {
-      this.schedule = new PublishSchedule(this, 'Schedule', {
+    const schedules: Record<string, PublishSchedule> = {};
+    for (const dataSet of dataSetProps) {
+      const schedule = dataSet.schedule ?? events.Schedule.rate(Duration.days(1));
+      if (schedule === false) continue;
+      schedules[dataSet.name] = new PublishSchedule(this, idFor('Schedule', dataSet.name), {
         stateMachine,
         expression: schedule.expressionString,
         bucketName: this.bucket.bucketName,
-        dataSetId: this.dataSetId,
+        dataSetId: this.dataSets[dataSet.name].dataSetId,
+        dataSetName: dataSet.name,
+        source: dataSet.scheduledSource ?? { type: 'sample' },
       });
     }
-    this.manifestTrigger = new ManifestTrigger(this, 'ManifestTrigger', {
-      stateMachine,
-      bucket: this.bucket,
-      dataSetId: this.dataSetId,
-    });
+    this.schedules = schedules;
+    this.schedule = schedules[dataSetProps[0].name];
+    this.manifestTrigger = new ManifestTrigger(this, 'ManifestTrigger', { stateMachine, bucket: this.bucket });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stateMachine,
@@ -297,7 +336,7 @@ export class DataExchangePublisher extends Construct {
         'handle-status-change': statusChangeHandler,
       },
       deadLetterQueues: {
-        ...(this.schedule === undefined ? {} : { schedule: this.schedule.deadLetterQueue }),
+        ...Object.fromEntries(Object.entries(schedules).map(([name, schedule]) => [idFor('schedule', name), schedule.deadLetterQueue])),
         'manifest-trigger': this.manifestTrigger.deadLetterQueue,
         'exchange-events': this.exchangeEvents.deadLetterQueue,
         'status-notifications': this.statusNotifications.deadLetterQueue,
@@ -311,18 +350,38 @@ export class DataExchangePublisher extends Construct {
 }
 
 /** Stops synth with one sentence on props the publisher cannot deploy; returns the settings it needs. */
-function validate(props: DataExchangePublisherProps): { environment: string; dataSet: PublisherDataSetProps } {
+function validate(props: DataExchangePublisherProps): { environment: string; dataSets: readonly PublisherDataSetProps[] } {
   const fail = (message: string): never => {
     throw new ConfigurationError(`DataExchangePublisher: ${message}`);
   };
   const environment = props.environment ?? 'dev';
   if (!ENVIRONMENT_NAME.test(environment)) fail(`environment must be a lowercase name of at most 32 letters, digits and "-"; got "${environment}"`);
-  const dataSets = props.dataSets ?? [{ name: 'default' }];
-  if (dataSets.length !== 1) fail(`dataSets must list exactly one data set for now; got ${dataSets.length}`);
-  const [dataSet] = dataSets;
-  if (!ENVIRONMENT_NAME.test(dataSet.name)) fail(`dataSets[0].name must be a lowercase name of at most 32 letters, digits and "-"; got "${dataSet.name}"`);
-  const accounts = SubscriberAccountIds.safeParse(dataSet.subscriberAccountIds ?? []);
-  if (!accounts.success) fail(`dataSets "${dataSet.name}" subscriberAccountIds: ${describeIssues(accounts.error)}`);
+  const dataSets = props.dataSets ?? [{ name: DEFAULT_DATA_SET_NAME }];
+  if (dataSets.length === 0) fail('dataSets must list at least one data set');
+  const seen = { names: new Set<string>(), ids: new Set<string>() };
+  dataSets.forEach((dataSet, index) => {
+    const name = DataSetName.safeParse(dataSet.name);
+    if (!name.success) fail(`dataSets[${index}].name ${name.error.issues[0].message}; got "${dataSet.name}"`);
+    const where = `dataSets "${dataSet.name}"`;
+    if (seen.names.has(dataSet.name)) fail(`${where}: the name is listed twice; each data set needs a name of its own`);
+    seen.names.add(dataSet.name);
+    if (dataSet.dataSetId !== undefined && !Token.isUnresolved(dataSet.dataSetId)) {
+      if (seen.ids.has(dataSet.dataSetId)) fail(`${where}: data set ${dataSet.dataSetId} is listed under two names`);
+      seen.ids.add(dataSet.dataSetId);
+    }
+    const accounts = SubscriberAccountIds.safeParse(dataSet.subscriberAccountIds ?? []);
+    if (!accounts.success) fail(`${where} subscriberAccountIds: ${describeIssues(accounts.error)}`);
+    if (dataSet.scheduledSource !== undefined) {
+      const source = ScheduledSource.safeParse(dataSet.scheduledSource);
+      if (!source.success) fail(`${where} scheduledSource: ${describeIssues(source.error)}`);
+      if (dataSet.scheduledSource.type === 'generator') checkGenerator(dataSet.scheduledSource, where, fail);
+    } else if (dataSet.dataSetId !== undefined && dataSet.schedule !== false) {
+      fail(
+        `${where} publishes to the existing data set ${dataSet.dataSetId} on a schedule, so choose what the schedule publishes: ` +
+          'scheduledSource { type: "s3Prefix", prefix } or { type: "generator", name } (sample data is the default only for a data set the stack creates), or schedule: false',
+      );
+    }
+  });
   const concurrency = props.mapMaxConcurrency;
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_CONCURRENT_IMPORT_JOBS)) {
     fail(`mapMaxConcurrency must be a whole number from 1 to ${MAX_CONCURRENT_IMPORT_JOBS}, the import jobs Data Exchange runs at once; got ${concurrency}`);
@@ -334,7 +393,16 @@ function validate(props: DataExchangePublisherProps): { environment: string; dat
   if (props.bucket !== undefined && props.tierSourcesAfterDays !== undefined) {
     fail("tierSourcesAfterDays applies to the bucket the publisher creates; the lifecycle of the given bucket is its owner's");
   }
-  return { environment, dataSet };
+  return { environment, dataSets };
+}
+
+/** A scheduled generator must be registered, and its options pass its own schema, before a tick can run it. */
+function checkGenerator(source: { readonly name: string; readonly options?: Record<string, unknown> }, where: string, fail: (message: string) => never): void {
+  if (!Object.hasOwn(GENERATORS, source.name)) {
+    fail(`${where} scheduledSource: there is no generator "${source.name}" in generators/index.ts; the generators are ${Object.keys(GENERATORS).join(', ')}`);
+  }
+  const options = GENERATORS[source.name as keyof typeof GENERATORS].options.safeParse(source.options ?? {});
+  if (!options.success) fail(`${where} scheduledSource.options: ${describeIssues(options.error)}`);
 }
 
 /**

@@ -22,10 +22,11 @@ export interface ObjectCreatedFields {
 /**
  * The workflow input one manifest upload starts. The rule renders it with event-field tokens; the sandbox calls
  * the same function with an event's values, through the synthesized template, so both start the same input.
- * No runId: PlanRevision derives it from the key and ETag, so a re-delivered event publishes nothing twice.
+ * No runId: PlanRevision derives it from the key and ETag, so a re-delivered event publishes nothing twice. No data
+ * set: the manifest names one in its `dataSet` field, else the run publishes to the stack's default.
  */
-export function manifestRunInput(object: ObjectCreatedFields, dataSetId: string): WorkflowInputRequest {
-  return { bucket: object.bucket, datasetId: dataSetId, source: { type: 'manifest', key: object.key, etag: object.etag } };
+export function manifestRunInput(object: ObjectCreatedFields): WorkflowInputRequest {
+  return { bucket: object.bucket, source: { type: 'manifest', key: object.key, etag: object.etag } };
 }
 
 /**
@@ -46,8 +47,6 @@ export interface ManifestTriggerProps extends DeliveryRetryProps {
   readonly stateMachine: sfn.IStateMachine;
   /** The data bucket; EventBridge notifications are turned on for it. */
   readonly bucket: s3.IBucket;
-  /** The workflow input's `datasetId`. */
-  readonly dataSetId: string;
 }
 
 /**
@@ -81,7 +80,6 @@ export class ManifestTrigger extends Construct {
         input: events.RuleTargetInput.fromObject(
           manifestRunInput(
             { bucket: fromEvent('$.detail.bucket.name'), key: fromEvent('$.detail.object.key'), etag: fromEvent('$.detail.object.etag') },
-            props.dataSetId,
           ),
         ),
         ...delivery,

@@ -7,6 +7,8 @@ import {
   MIN_BYTES_PER_ASSET,
   RUN_ID_MAX_LENGTH,
 } from '../limits';
+import { PrefixOffset } from '../scheduled-prefix';
+import { DataSetName, DEFAULT_DATA_SET_NAME } from './data-sets';
 import { BucketName, DataSetId, RunId, SafeS3Key, SubscriberAccountIds, splitAccountList } from './fields';
 
 export const DEFAULT_GENERATED_ASSETS = 3;
@@ -44,9 +46,27 @@ export const GenerateSource = z
     bytesPerAsset === undefined ? { ...source, recordsPerAsset: recordsPerAsset ?? DEFAULT_RECORDS_PER_ASSET } : { ...source, bytesPerAsset },
   );
 
+/**
+ * The objects under a prefix. A scheduled run's prefix may name its tick (`incoming/{yyyy}/{mm}/{dd}/`, see
+ * shared/scheduled-prefix.ts), `offset` before it; such a prefix needs the run's `scheduledAt`.
+ */
 export const S3PrefixSource = z.strictObject({
   type: z.literal('s3Prefix'),
   prefix: SafeS3Key,
+  offset: PrefixOffset.optional(),
+});
+
+/** A generator module's name: a file of generators/ without its extension. */
+export const GeneratorName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,63}$/, 'must be the name of a module in generators/: lowercase letters, digits and "-", beginning with a letter');
+
+/** Assets a module under generators/ makes for the run (the sample data is the module "sample"). */
+export const GeneratorSource = z.strictObject({
+  type: z.literal('generator'),
+  name: GeneratorName,
+  /** The module's own options, which it validates. */
+  options: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const ManifestSource = z.strictObject({
@@ -55,9 +75,9 @@ export const ManifestSource = z.strictObject({
   etag: z.string().min(1).max(128).optional(),
 });
 
-export const Source = z.discriminatedUnion('type', [GenerateSource, S3PrefixSource, ManifestSource], {
+export const Source = z.discriminatedUnion('type', [GenerateSource, S3PrefixSource, ManifestSource, GeneratorSource], {
   error: (issue) =>
-    issue.code === 'invalid_union' ? 'must be one of "generate", "s3Prefix" or "manifest"' : undefined,
+    issue.code === 'invalid_union' ? 'must be one of "generate", "s3Prefix", "manifest" or "generator"' : undefined,
 });
 export type Source = z.infer<typeof Source>;
 
@@ -69,7 +89,13 @@ const DEFAULT_SOURCE: Source = {
 
 const CanonicalInput = z.strictObject({
   bucket: BucketName,
-  datasetId: DataSetId,
+  /**
+   * The data set, by id. With neither this nor `dataSet` (nor a `dataSet` in a source manifest), the run publishes
+   * to the stack's default data set (the first configured).
+   */
+  datasetId: DataSetId.optional(),
+  /** The data set, by the name the stack's configuration gives it. */
+  dataSet: DataSetName.optional(),
   runId: RunId.optional(),
   /**
    * The schedule tick that started the run, as the schedule's target passes it (the event's `time`, UTC). A run
@@ -126,10 +152,11 @@ export function runIdFromExecutionName(executionName: string): string {
 }
 
 /**
- * The runId of a scheduled run: `scheduled-` and the tick's minute in UTC (`scheduled-20261130T0600Z`). Schedules
- * have a one-minute precision, and a repeated delivery of a tick is the same event with the same time.
+ * The runId of a scheduled run: `scheduled-`, the data set's name unless it is "default", and the tick's minute in
+ * UTC (`scheduled-20261130T0600Z`, `scheduled-weather-20261130T0600Z`). Schedules have a one-minute precision, and
+ * a repeated delivery of a tick is the same event with the same time; two data sets' ticks of one minute differ.
  */
-export function scheduledRunId(scheduledAt: string): string {
-  const minute = new Date(scheduledAt).toISOString().slice(0, 16);
-  return `scheduled-${minute.replace(/[-:]/g, '')}Z`;
+export function scheduledRunId(scheduledAt: string, dataSetName: string = DEFAULT_DATA_SET_NAME): string {
+  const minute = new Date(scheduledAt).toISOString().slice(0, 16).replace(/[-:]/g, '');
+  return dataSetName === DEFAULT_DATA_SET_NAME ? `scheduled-${minute}Z` : `scheduled-${dataSetName}-${minute}Z`;
 }

@@ -4,16 +4,16 @@ import type { NotifiedStatus } from '../../shared/schemas/status-change-event';
 import { scheduledRunId } from '../../shared/schemas/workflow-input';
 import type { RunFacts } from './history';
 
-/** `scheduledRunId`'s shape: a scheduled run keeps it in every part, re-run and redrive. */
-const SCHEDULED_RUN_ID = /^scheduled-\d{8}T\d{4}Z$/;
+/** `scheduledRunId`'s shape, with or without a data set's name: a scheduled run keeps it in every part, re-run and redrive. */
+const SCHEDULED_RUN_ID = /^scheduled-([a-z][a-z0-9-]*-)?\d{8}T\d{4}Z$/;
 
-/** What the schedule's target puts in the input (infra/constructs/schedule.ts): the tick, as `scheduledAt`. */
-const ScheduledInput = z.object({ scheduledAt: z.iso.datetime() });
+/** What the schedule's target puts in the input (infra/constructs/schedule.ts): the tick, as `scheduledAt`, and the data set's name. */
+const ScheduledInput = z.object({ scheduledAt: z.iso.datetime(), dataSet: z.string().optional() });
 
-function scheduledAtOf(executionInput: string | undefined): string | undefined {
+function scheduledInputOf(executionInput: string | undefined): z.infer<typeof ScheduledInput> | undefined {
   try {
     const parsed = ScheduledInput.safeParse(JSON.parse(executionInput ?? 'null'));
-    return parsed.success ? parsed.data.scheduledAt : undefined;
+    return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
@@ -25,9 +25,9 @@ function scheduledAtOf(executionInput: string | undefined): string | undefined {
  * the run; its later parts and re-runs by the runId `scheduled-<minute>`.
  */
 export function scheduledRunOf(executionInput: string | undefined, runId: string | undefined): string | undefined {
-  const scheduledAt = scheduledAtOf(executionInput);
-  if (runId !== undefined) return scheduledAt !== undefined || SCHEDULED_RUN_ID.test(runId) ? runId : undefined;
-  return scheduledAt === undefined ? undefined : scheduledRunId(scheduledAt);
+  const scheduled = scheduledInputOf(executionInput);
+  if (runId !== undefined) return scheduled !== undefined || SCHEDULED_RUN_ID.test(runId) ? runId : undefined;
+  return scheduled === undefined ? undefined : scheduledRunId(scheduled.scheduledAt, scheduled.dataSet);
 }
 
 const ENDED: Record<NotifiedStatus, string> = { FAILED: 'failed', TIMED_OUT: 'timed out', ABORTED: 'was stopped' };

@@ -14,39 +14,28 @@ import {
   writePlan,
 } from '../../shared/manifest';
 import { fingerprintRunId } from '../../shared/run-id';
+import { isTemplatedPrefix, resolvePrefix } from '../../shared/scheduled-prefix';
+import type { ConfiguredDataSet } from '../../shared/schemas/data-sets';
 import { readJsonObject } from '../../shared/s3-json';
-import { sampleCsvByteLength, seedFor } from '../../shared/sample-data';
 import { SafeS3Key } from '../../shared/schemas/fields';
 import { ContinuationInput, type Plan, type PlanRevisionInput } from '../../shared/schemas/payloads/plan';
 import { ProviderManifest } from '../../shared/schemas/provider-manifest';
 import { runIdFromExecutionName, scheduledRunId, type Source, WorkflowInput } from '../../shared/schemas/workflow-input';
 import { parseOrThrow } from '../../shared/validation';
+import { chooseDataSet } from './data-set';
+import { generatedAssets } from './generated';
 
 export interface PlanRevisionDeps {
   readonly s3: S3Client;
-  /** The accounts to share with when the input names none (the stack's `subscriberAccountId`). */
-  readonly defaultSubscriberAccountIds: readonly string[];
+  /** The stack's data sets (DATA_SETS), the default first; empty when none is configured. */
+  readonly dataSets: readonly ConfiguredDataSet[];
 }
 
 /** HeadObject calls in flight while sizing the keys a source manifest lists. */
 const HEAD_CONCURRENCY = 16;
 
-type GenerateSource = Extract<Source, { type: 'generate' }>;
+type S3PrefixSource = Extract<Source, { type: 's3Prefix' }>;
 type ManifestSource = Extract<Source, { type: 'manifest' }>;
-
-/**
- * Keys, seeds and sizes follow from the runId alone, so a rerun plans, and later writes, the same bytes. An
- * asset sized in bytes is not generated here at all: its size is the one asked for.
- */
-function generatedAssets(runId: string, source: GenerateSource): ManifestAsset[] {
-  return Array.from({ length: source.assets }, (_, i) => {
-    const seed = seedFor(runId, i + 1);
-    const key = `generated/${runId}/analytics-${String(i + 1).padStart(5, '0')}.csv`;
-    return 'bytesPerAsset' in source
-      ? { key, bytes: source.bytesPerAsset, generated: { seed, bytes: source.bytesPerAsset } }
-      : { key, bytes: sampleCsvByteLength(seed, source.recordsPerAsset), generated: { seed, records: source.recordsPerAsset } };
-  });
-}
 
 function ensureFitsOneRun(count: number, where: string): void {
   if (count > MAX_ASSETS_PER_RUN) {
@@ -65,7 +54,7 @@ function safeKey(key: string, where: string): string {
  * The importable objects under a prefix. Folder markers and empty objects are skipped: they are not data,
  * and an import of a zero-byte object publishes nothing. `field` names where the prefix came from.
  */
-async function listPrefix(s3: S3Client, bucket: string, prefix: string, field: string): Promise<ManifestAsset[]> {
+async function listPrefix(s3: S3Client, bucket: string, prefix: string, field: string, noneFound?: string): Promise<ManifestAsset[]> {
   const where = `s3://${bucket}/${prefix}`;
   const assets = await awsCall({ action: 's3:ListBucket', resource: where }, async () => {
     const found: ManifestAsset[] = [];
@@ -80,7 +69,7 @@ async function listPrefix(s3: S3Client, bucket: string, prefix: string, field: s
     return found;
   });
   if (assets.length === 0) {
-    throw new InputValidationError(`${field}: "${prefix}" matches no non-empty objects in bucket ${bucket}`);
+    throw new InputValidationError(`${field}: ${noneFound ?? `"${prefix}" matches no non-empty objects in bucket ${bucket}`}`);
   }
   return assets;
 }
@@ -116,9 +105,9 @@ export function runIdForManifest(key: string, etag: string): string {
  * The runId a run without one uses: a manifest version's own when its ETag is known, the schedule tick's for a
  * scheduled run, else the execution name's.
  */
-function defaultRunId(source: Source, scheduledAt: string | undefined, executionName: string): string {
+function defaultRunId(source: Source, scheduledAt: string | undefined, executionName: string, dataSetName: string): string {
   if (source.type === 'manifest' && source.etag !== undefined) return runIdForManifest(source.key, source.etag);
-  return scheduledAt === undefined ? runIdFromExecutionName(executionName) : scheduledRunId(scheduledAt);
+  return scheduledAt === undefined ? runIdFromExecutionName(executionName) : scheduledRunId(scheduledAt, dataSetName);
 }
 
 interface PlannedAssets {
@@ -127,11 +116,17 @@ interface PlannedAssets {
   readonly comment?: string;
 }
 
-/** A provider's manifest: its keys (each must exist) and the objects under its prefixes, each key once. */
-async function manifestAssets(s3: S3Client, bucket: string, source: ManifestSource): Promise<PlannedAssets> {
-  const manifestName = `source manifest s3://${bucket}/${source.key}`;
+const manifestNameOf = (bucket: string, source: ManifestSource) => `source manifest s3://${bucket}/${source.key}`;
+
+/** The provider's manifest document, at the version the run was started for when its ETag is known. */
+function readProviderManifest(s3: S3Client, bucket: string, source: ManifestSource): Promise<ProviderManifest> {
   const ifMatch = source.etag === undefined ? undefined : `"${unquotedEtag(source.etag)}"`;
-  const manifest = await readJsonObject(s3, { bucket, key: source.key, ifMatch }, ProviderManifest, 'source manifest');
+  return readJsonObject(s3, { bucket, key: source.key, ifMatch }, ProviderManifest, 'source manifest');
+}
+
+/** A provider's manifest: its keys (each must exist) and the objects under its prefixes, each key once. */
+async function manifestAssets(s3: S3Client, bucket: string, source: ManifestSource, manifest: ProviderManifest): Promise<PlannedAssets> {
+  const manifestName = manifestNameOf(bucket, source);
   const assets = await mapLimited([...new Set(manifest.keys)], HEAD_CONCURRENCY, (key) => headListedKey(s3, bucket, key, manifestName));
   for (const [index, prefix] of (manifest.prefixes ?? []).entries()) {
     assets.push(...(await listPrefix(s3, bucket, prefix, `prefixes[${index}] of ${manifestName}`)));
@@ -141,14 +136,37 @@ async function manifestAssets(s3: S3Client, bucket: string, source: ManifestSour
   return { assets: unique, comment: manifest.comment };
 }
 
-async function planAssets(s3: S3Client, bucket: string, runId: string, source: Source): Promise<PlannedAssets> {
+/**
+ * The objects under the source's prefix; a prefix that names the schedule tick (shared/scheduled-prefix.ts) is
+ * resolved from the run's `scheduledAt`, never from the clock, so a late start or a redrive publishes its own tick's.
+ */
+function prefixAssets(s3: S3Client, bucket: string, source: S3PrefixSource, scheduledAt: string | undefined): Promise<ManifestAsset[]> {
+  if (!isTemplatedPrefix(source.prefix)) {
+    if (source.offset !== undefined) {
+      throw new InputValidationError(`source.offset: "${source.offset}" moves a prefix's {yyyy}, {mm}, {dd} or {hh}, and "${source.prefix}" holds none`);
+    }
+    return listPrefix(s3, bucket, source.prefix, 'source.prefix');
+  }
+  if (scheduledAt === undefined) {
+    throw new InputValidationError(
+      `source.prefix: "${source.prefix}" is filled in from the schedule tick, so the run needs "scheduledAt" (the schedule gives it); start a run of your own with a plain prefix`,
+    );
+  }
+  const prefix = resolvePrefix(source.prefix, scheduledAt, source.offset);
+  const from = source.offset === undefined ? '' : `, ${source.offset} before it`;
+  return listPrefix(s3, bucket, prefix, 'source.prefix', `no objects under ${prefix} in bucket ${bucket} for the run scheduled at ${scheduledAt} (from "${source.prefix}"${from})`);
+}
+
+async function planAssets(s3: S3Client, input: WorkflowInput, run: { runId: string; dataSetName: string }, manifest?: ProviderManifest): Promise<PlannedAssets> {
+  const { bucket, source } = input;
   switch (source.type) {
     case 'generate':
-      return { assets: generatedAssets(runId, source) };
+    case 'generator':
+      return { assets: generatedAssets({ ...run, scheduledAt: input.scheduledAt }, source) };
     case 's3Prefix':
-      return { assets: await listPrefix(s3, bucket, source.prefix, 'source.prefix') };
+      return { assets: await prefixAssets(s3, bucket, source, input.scheduledAt) };
     case 'manifest':
-      return manifestAssets(s3, bucket, source);
+      return manifestAssets(s3, bucket, source, manifest ?? (await readProviderManifest(s3, bucket, source)));
   }
 }
 
@@ -190,7 +208,7 @@ function planForPart(plan: StoredPlan, context: PartContext): Plan {
     datasetId: plan.datasetId,
     comment: plan.comment,
     sourceType: plan.sourceType,
-    manifestKey: planKeyFor(plan.runId),
+    manifestKey: planKeyFor(plan.runId, plan.dataSetName),
     assetCount: plan.assetCount,
     totalBytes: plan.totalBytes,
     part,
@@ -210,7 +228,7 @@ function planForPart(plan: StoredPlan, context: PartContext): Plan {
 /** A later execution of a run of several parts: it publishes the next part of the plan the first one stored. */
 async function continuePlan(raw: unknown, executionName: string, s3: S3Client): Promise<Plan> {
   const { bucket, datasetId, continueRun } = parseOrThrow(ContinuationInput, raw, 'continuation input');
-  const plan = await readPlan(s3, bucket, continueRun.runId);
+  const plan = await readPlan(s3, bucket, continueRun.runId, continueRun.manifestKey);
   if (plan.datasetId !== datasetId) {
     throw new InputValidationError(`datasetId: run ${plan.runId} publishes to data set ${plan.datasetId}, not to ${datasetId}`);
   }
@@ -235,19 +253,28 @@ function isContinuation(raw: unknown): boolean {
 export async function planRevision(request: PlanRevisionInput, deps: PlanRevisionDeps): Promise<Plan> {
   if (isContinuation(request.input)) return continuePlan(request.input, request.executionName, deps.s3);
   const input = parseOrThrow(WorkflowInput, request.input, 'workflow input');
-  const runId = input.runId ?? defaultRunId(input.source, input.scheduledAt, request.executionName);
-  const { assets, comment } = await planAssets(deps.s3, input.bucket, runId, input.source);
+  // A source manifest may name the data set, so it is read first: a name that is not configured creates nothing.
+  const manifest = input.source.type === 'manifest' ? await readProviderManifest(deps.s3, input.bucket, input.source) : undefined;
+  const dataSet = chooseDataSet(deps.dataSets, {
+    datasetId: input.datasetId,
+    dataSet: input.dataSet,
+    manifest: input.source.type === 'manifest' ? { dataSet: manifest?.dataSet, name: manifestNameOf(input.bucket, input.source) } : undefined,
+  });
+  const runId = input.runId ?? defaultRunId(input.source, input.scheduledAt, request.executionName, dataSet.name);
+  const { assets, comment } = await planAssets(deps.s3, input, { runId, dataSetName: dataSet.name }, manifest);
   // Only generated assets are streamed by UploadBatch; existing ones are just checked, so their size is no cost.
-  const maxBatchBytes = input.source.type === 'generate' ? MAX_BATCH_UPLOAD_BYTES : Number.POSITIVE_INFINITY;
+  const generated = input.source.type === 'generate' || input.source.type === 'generator';
+  const maxBatchBytes = generated ? MAX_BATCH_UPLOAD_BYTES : Number.POSITIVE_INFINITY;
   const parts = planParts(assets, maxBatchBytes);
   const plan: StoredPlan = {
     version: 2,
     runId,
     bucket: input.bucket,
-    datasetId: input.datasetId,
+    datasetId: dataSet.dataSetId,
+    dataSetName: dataSet.name,
     comment: input.comment ?? comment ?? '',
     sourceType: input.source.type,
-    subscriberAccountIds: input.subscriberAccountIds ?? [...deps.defaultSubscriberAccountIds],
+    subscriberAccountIds: input.subscriberAccountIds ?? [...dataSet.subscriberAccountIds],
     assetCount: assets.length,
     totalBytes: assets.reduce((sum, asset) => sum + asset.bytes, 0),
     parts: parts.map(partPlanOf),

@@ -10,5 +10,5 @@ export const handler = defineHandler({
   task: 'plan-revision',
   input: PlanRevisionInput,
   env: PlanRevisionEnv,
-  run: (input, { env }) => planRevision(input, { s3, defaultSubscriberAccountIds: env[ENV_KEYS.defaultSubscriberAccountIds] }),
+  run: (input, { env }) => planRevision(input, { s3, dataSets: env[ENV_KEYS.dataSets] }),
 });

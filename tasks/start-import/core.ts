@@ -161,7 +161,7 @@ async function createImportJob(input: StartImportInput, keys: readonly string[],
  * with no job of the batch yet, lists no assets: only a job of the batch can have put its keys in.
  */
 export async function startImport(input: StartImportInput, deps: StartImportDeps): Promise<ImportStatus> {
-  const batchKeys = (await readBatchAssets(deps.s3, input.bucket, input.runId, input.batch)).map((asset) => asset.key);
+  const batchKeys = (await readBatchAssets(deps.s3, input.bucket, input.runId, input.batch, input.manifestKey)).map((asset) => asset.key);
   const keySet = new Set(batchKeys);
   const earlierJobs = await batchJobs(input, keySet, deps.dataExchange);
   const present = earlierJobs.length === 0 ? new Set<string>() : await revisionAssetNames(input, deps.dataExchange);

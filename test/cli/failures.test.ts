@@ -46,6 +46,7 @@ describe('the CLI on what went wrong', () => {
       endpoints: { s3: '', dataexchange: '', sns: '', sfn: '', ...endpoints },
       bucket: 'dx-flow-sandbox-data',
       dataSetId: DATA_SET_ID,
+      dataSets: { default: DATA_SET_ID },
       topicArn: '',
       stateMachineArn: STATE_MACHINE_ARN,
       pid,

@@ -11,6 +11,9 @@ import {
   type RevisionEntry,
 } from '@aws-sdk/client-dataexchange';
 import { mockClient } from 'aws-sdk-client-mock';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { confirmation } from '../../cli/operate/confirm';
 import { revokeGrant } from '../../cli/operate/grants';
@@ -31,6 +34,7 @@ const OPEN_REVISION_ID = 'aaaa0000bbbb1111cccc2222dddd3333';
 const FOREIGN_REVISION_ID = '9999aaaa8888bbbb7777cccc6666dddd';
 const OTHER_DATA_SET_ID = 'ffffeeeeddddccccbbbbaaaa99998888';
 const COMMENT = 'Published the wrong day of data';
+const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:PublishRevision';
 
 const at = (iso: string) => new Date(iso);
 
@@ -131,11 +135,13 @@ describe('dx-flow revisions', () => {
     expect(dataExchange).toHaveReceivedCommandTimes(ListRevisionAssetsCommand, 3);
   });
 
-  it('refuses a --dataset that is no Data Exchange id before any call', async () => {
-    const result = await cli(['revisions', '--dataset', 'not-an-id']);
+  it('refuses a --dataset that is neither a Data Exchange id nor a data set name before any call', async () => {
+    const result = await cli(['revisions', '--dataset', 'Not_An_Id']);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('dx-flow: --dataset: must be a Data Exchange id: 30 to 40 letters and digits.\n');
+    expect(result.stderr).toBe(
+      'dx-flow: --dataset: must be a Data Exchange data set id (30 to 40 letters and digits) or a configured data set name (lowercase letters, digits and "-").\n',
+    );
     expect(dataExchange).not.toHaveReceivedAnyCommand();
   });
 
@@ -146,6 +152,79 @@ describe('dx-flow revisions', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^dx-flow: AWS denied the request: AccessDeniedException from the mock\n$/);
+  });
+});
+
+describe('--dataset by name', () => {
+  const WEATHER_ID = OTHER_DATA_SET_ID;
+  let scratch: string;
+  let outputsFile: string;
+  beforeEach(() => {
+    dataExchange.reset();
+    arrangeRevisions();
+    scratch = mkdtempSync(path.join(tmpdir(), 'dx-flow-operate-names-'));
+    outputsFile = path.join(scratch, 'outputs.json');
+    const DataSets = JSON.stringify({ default: DATA_SET_ID, weather: WEATHER_ID });
+    writeFileSync(outputsFile, JSON.stringify({ DataExchangeStack: { StateMachineArn: STATE_MACHINE_ARN, DataSetId: DATA_SET_ID, DataSets } }));
+  });
+  afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it("resolves a name by the outputs file's DataSets", async () => {
+    const result = await cli(['revisions', '--outputs-file', outputsFile, '--dataset', 'weather', '--json']);
+
+    expect(result.code).toBe(0);
+    expect(result.json()).toMatchObject({ datasetId: WEATHER_ID });
+    expect(dataExchange).toHaveReceivedCommandWith(ListDataSetRevisionsCommand, { DataSetId: WEATHER_ID });
+  });
+
+  it('resolves a name by DX_FLOW_DATA_SET_IDS, as `dx-flow sandbox up` exports it, when no target names the data sets', async () => {
+    const env = jest.replaceProperty(process, 'env', { ...process.env, DX_FLOW_DATA_SET_IDS: JSON.stringify({ weather: WEATHER_ID }) });
+    try {
+      const result = await cli(['revisions', '--dataset', 'weather', '--json']);
+
+      expect(result.code).toBe(0);
+      expect(result.json()).toMatchObject({ datasetId: WEATHER_ID });
+      expect(dataExchange).toHaveReceivedCommandWith(ListDataSetRevisionsCommand, { DataSetId: WEATHER_ID });
+    } finally {
+      env.restore();
+    }
+  });
+
+  it.each([
+    ['a name the outputs file does not list', ['--outputs-file', 'OUTPUTS', '--dataset', 'rain'], '--dataset rain is neither a data set id nor a known data set name; the names are default, weather.'],
+    [
+      'a name with no names known',
+      ['--dataset', 'weather'],
+      '--dataset weather is a data set name, but no names are known here: give the data set\'s id, --local, an --outputs-file with a DataSets output, or set DX_FLOW_DATA_SET_IDS.',
+    ],
+  ])('refuses %s with exit 2, before any call', async (_, argv, message) => {
+    const result = await cli(['revisions', ...argv.map((arg) => (arg === 'OUTPUTS' ? outputsFile : arg))]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`dx-flow: ${message}\n`);
+    expect(dataExchange).not.toHaveReceivedAnyCommand();
+  });
+
+  it('refuses an outputs file whose DataSets output is not JSON of names to ids, naming the output', async () => {
+    writeFileSync(outputsFile, JSON.stringify({ DataExchangeStack: { StateMachineArn: STATE_MACHINE_ARN, DataSets: '{weather}' } }));
+
+    const result = await cli(['revisions', '--outputs-file', outputsFile, '--dataset', 'weather']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`dx-flow: ${outputsFile}: the provider stack's outputs are not as dx-flow's stack writes them: DataSets: must be JSON.\n`);
+    expect(dataExchange).not.toHaveReceivedAnyCommand();
+  });
+
+  it('refuses a DX_FLOW_DATA_SET_IDS that is not JSON of names to ids, naming the variable', async () => {
+    const env = jest.replaceProperty(process, 'env', { ...process.env, DX_FLOW_DATA_SET_IDS: '{"weather":"not an id"}' });
+    try {
+      const result = await cli(['revisions', '--dataset', 'weather']);
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^dx-flow: DX_FLOW_DATA_SET_IDS: weather: must be a Data Exchange id/);
+    } finally {
+      env.restore();
+    }
   });
 });
 

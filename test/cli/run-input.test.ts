@@ -22,7 +22,7 @@ describe('invalid workflow input, in process', () => {
     fc.assert(
       fc.property(invalidInput, ({ input, names }) => {
         // The CLI reads --input as JSON text, as a user gives it.
-        const cli = () => validateRunInput(buildRunInput({ input: JSON.stringify(input) }, {}), false);
+        const cli = () => validateRunInput(buildRunInput({ input: JSON.stringify(input) }, {}));
 
         expect(() => parseOrThrow(WorkflowInput, input, 'workflow input')).toThrow(InputValidationError);
         expect(() => parseOrThrow(WorkflowInput, input, 'workflow input')).toThrow(names);

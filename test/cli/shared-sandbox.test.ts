@@ -1,4 +1,4 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -14,9 +14,12 @@ import { cli } from './harness';
 
 const REPO = path.resolve(__dirname, '../..');
 
-/** `dx-flow sandbox up` in its own process, resolved once it has printed its environment. */
+/** Two data sets: "default", and "weather", with no schedule. */
+const CONFIG = path.join(__dirname, 'fixtures', 'data-sets.json');
+
+/** `dx-flow sandbox up --config` in its own process, resolved once it has printed its environment. */
 function sandboxUp(directory: string): { child: ChildProcessWithoutNullStreams; up: Promise<string> } {
-  const child = spawn(process.execPath, ['cli/dx-flow.js', 'sandbox', 'up', '--sandbox-dir', directory], { cwd: REPO });
+  const child = spawn(process.execPath, ['cli/dx-flow.js', 'sandbox', 'up', '--sandbox-dir', directory, '--config', CONFIG], { cwd: REPO });
   const up = new Promise<string>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
@@ -33,11 +36,22 @@ function sandboxUp(directory: string): { child: ChildProcessWithoutNullStreams; 
 describe('a sandbox directory shared by two processes', () => {
   let directory: string;
   let up: ReturnType<typeof sandboxUp>;
+  let printed: string;
 
   beforeAll(async () => {
     directory = path.join(mkdtempSync(path.join(tmpdir(), 'dx-flow-shared-')), 'sandbox');
     up = sandboxUp(directory);
-    await up.up;
+    printed = await up.up;
+  });
+
+  it("prints the config file's data sets' ids, by name, as one shell word of JSON", () => {
+    const ids = JSON.parse(readFileSync(path.join(directory, 'running.json'), 'utf8')).dataSets as Record<string, string>;
+
+    const line = printed.split('\n').find((printedLine) => printedLine.startsWith('export DX_FLOW_DATA_SET_IDS=')) ?? '';
+
+    expect(Object.keys(ids)).toEqual(['default', 'weather']);
+    expect(line).toBe(`export DX_FLOW_DATA_SET_IDS='${JSON.stringify(ids)}'`);
+    expect(execFileSync('sh', ['-c', `${line}\nprintf %s "$DX_FLOW_DATA_SET_IDS"`], { encoding: 'utf8' })).toBe(JSON.stringify(ids));
   });
   afterAll(() => {
     if (up.child.exitCode === null) up.child.kill('SIGKILL');
@@ -61,6 +75,23 @@ describe('a sandbox directory shared by two processes', () => {
     expect(result.stderr).not.toContain('in use');
     expect(result.json()).toMatchObject({ status: 'SUCCEEDED', finalized: true, runId: 'shared-1' });
     expect(up.child.exitCode).toBeNull();
+  });
+
+  it('attaches `run --local --dataset <name>` to it, publishing to that data set', async () => {
+    const ids = JSON.parse(readFileSync(path.join(directory, 'running.json'), 'utf8')).dataSets as Record<string, string>;
+
+    const result = await cli(['run', '--local', '--sandbox-dir', directory, '--dataset', 'weather', '--run-id', 'shared-w', '--assets', '1', '--json']);
+
+    expect(result.json()).toMatchObject({ status: 'SUCCEEDED', runId: 'shared-w', datasetId: ids.weather });
+  });
+
+  it("refuses `run --local --config` there, in one sentence: the sandbox's data sets are those it started with", async () => {
+    const result = await cli(['run', '--local', '--sandbox-dir', directory, '--config', CONFIG, '--assets', '1']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `dx-flow: --config needs the CLI's own sandbox, but ${directory} is served by process ${up.child.pid}, whose data sets (default, weather) its \`sandbox up\` set: leave --config out.\n`,
+    );
   });
 
   it('gives the directory back when `sandbox up` stops on Ctrl-C', async () => {

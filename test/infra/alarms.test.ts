@@ -130,7 +130,7 @@ describe('alarms', () => {
       const { template, stack } = synthesized;
       const queues = deadLetterQueues(template);
       const expected = [
-        stack.schedule.deadLetterQueue,
+        ...Object.values(stack.publisher.schedules).map((schedule) => schedule.deadLetterQueue),
         stack.manifestTrigger.deadLetterQueue,
         stack.exchangeEvents.deadLetterQueue,
         stack.statusNotifications.deadLetterQueue,

@@ -76,7 +76,7 @@ describe('DataBucket lifecycle', () => {
     it('cover every key a generated run writes: its assets, batch files and plan', async () => {
       await planRevision(
         { input: { bucket: BUCKET, datasetId: DATA_SET_ID, runId: RUN_ID, source: { type: 'generate', assets: 3, recordsPerAsset: 1 } }, executionName: RUN_ID, executionStartTime: '2026-11-30T09:00:00.000Z' },
-        { s3: new S3Client({}), defaultSubscriberAccountIds: [] },
+        { s3: new S3Client({}), dataSets: [] },
       );
 
       const puts = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);

@@ -1,4 +1,6 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import type { IConstruct } from 'constructs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -6,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { DataExchangePublisher, type DataExchangePublisherProps } from '../../infra';
 import { STATE } from '../../shared/state-names';
 import { extractRunnableAsl } from '../../workflows/asl';
-import { ACCOUNT_A, TOPIC_ARN } from '../fixtures/ids';
+import { ACCOUNT_A, DATA_SET_ID, TOPIC_ARN } from '../fixtures/ids';
 import { ALARM_TOPIC_ARN, TOPIC_KEY_ARN } from './fixtures';
 
 /*
@@ -147,9 +149,15 @@ describe('DataExchangePublisher', () => {
   it.each<[string, DataExchangePublisherProps, string]>([
     ['a Map concurrency above 10', { mapMaxConcurrency: 11 }, 'mapMaxConcurrency must be a whole number from 1 to 10, the import jobs Data Exchange runs at once; got 11'],
     ['a Map concurrency of 0', { mapMaxConcurrency: 0 }, 'got 0'],
-    ['two data sets', { dataSets: [{ name: 'a' }, { name: 'b' }] }, 'dataSets must list exactly one data set for now; got 2'],
-    ['no data set', { dataSets: [] }, 'got 0'],
+    ['no data set', { dataSets: [] }, 'dataSets must list at least one data set'],
     ['a bad data set name', { dataSets: [{ name: 'Daily Prices' }] }, 'dataSets[0].name must be a lowercase name'],
+    ['a name listed twice', { dataSets: [{ name: 'a' }, { name: 'a' }] }, 'dataSets "a": the name is listed twice'],
+    ['an id listed twice', { dataSets: [{ name: 'a', dataSetId: DATA_SET_ID, schedule: false }, { name: 'b', dataSetId: DATA_SET_ID, schedule: false }] }, `dataSets "b": data set ${DATA_SET_ID} is listed under two names`],
+    ['an existing data set on a schedule with no source', { dataSets: [{ name: 'prices', dataSetId: DATA_SET_ID }] }, `dataSets "prices" publishes to the existing data set ${DATA_SET_ID} on a schedule, so choose what the schedule publishes`],
+    ['a source that is not one', { dataSets: [{ name: 'a', scheduledSource: { type: 'ftp' } as never }] }, 'dataSets "a" scheduledSource: type: must have a "type" of "sample", "s3Prefix" or "generator"'],
+    ['a generator that is not registered', { dataSets: [{ name: 'a', scheduledSource: { type: 'generator', name: 'weather-feed' } }] }, 'dataSets "a" scheduledSource: there is no generator "weather-feed" in generators/index.ts; the generators are sample, hello-readings'],
+    ['bad generator options', { dataSets: [{ name: 'a', scheduledSource: { type: 'generator', name: 'hello-readings', options: { hours: 0 } } }] }, 'dataSets "a" scheduledSource.options: hours: must be at least 1'],
+    ['an offset on a plain prefix', { dataSets: [{ name: 'a', scheduledSource: { type: 's3Prefix', prefix: 'incoming/', offset: '1 day' } }] }, 'dataSets "a" scheduledSource: offset: moves the prefix\'s {yyyy}, {mm}, {dd} or {hh}, and "incoming/" holds none'],
     ['a bad subscriber account', { dataSets: [{ name: 'a', subscriberAccountIds: ['123'] }] }, 'dataSets "a" subscriberAccountIds'],
     ['a bad environment', { environment: 'Prod' }, 'environment must be a lowercase name'],
     ['a topic key without its topic', { notificationTopicKeyArn: TOPIC_KEY_ARN }, 'so notificationTopic must be given'],
@@ -161,5 +169,83 @@ describe('DataExchangePublisher', () => {
 
   it("starts each refusal with the construct's name", () => {
     expect(() => publisherStack({ dataSets: [{ name: 'a', subscriberAccountIds: [ACCOUNT_A, 'x'] }] })).toThrow(/^DataExchangePublisher: /);
+  });
+});
+
+describe('DataExchangePublisher with several data sets', () => {
+  const WEATHER_ID = '99990000999900009999000099990000';
+  const { stack, publisher, template } = publisherStack({
+    dataSets: [
+      { name: 'default' },
+      {
+        name: 'weather',
+        dataSetId: WEATHER_ID,
+        schedule: events.Schedule.expression('cron(0 6 * * ? *)'),
+        scheduledSource: { type: 's3Prefix', prefix: 'incoming/{yyyy}/{mm}/{dd}/', offset: '1 day' },
+        subscriberAccountIds: [ACCOUNT_A],
+      },
+      { name: 'readings', schedule: false, grantEndsAt: '2027-12-31' },
+    ],
+  });
+  const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+  const policyStatements = () =>
+    Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => (policy as { Properties: { PolicyDocument: { Statement: { Resource: unknown }[] } } }).Properties.PolicyDocument.Statement,
+    );
+
+  it('creates the data sets it is not given, under ids that carry their names (the default keeps its own)', () => {
+    template.resourceCountIs('AWS::DataExchange::DataSet', 2);
+    template.hasResourceProperties('AWS::DataExchange::DataSet', { Name: 'dx-flow-dev' });
+    template.hasResourceProperties('AWS::DataExchange::DataSet', { Name: 'dx-flow-dev-readings' });
+    expect(publisher.dataSets.default.node.id).toBe('DataSet');
+    expect(publisher.dataSets.readings.node.id).toBe('DataSet-readings');
+    expect(publisher.dataSetIds.weather).toBe(WEATHER_ID);
+    expect(publisher.dataSetId).toBe(publisher.dataSets.default.dataSetId);
+  });
+
+  it('schedules each data set with a schedule, each tick naming its data set and source', () => {
+    expect(Object.keys(publisher.schedules)).toEqual(['default', 'weather']);
+    const inputOf = (name: string) => {
+      const rule = template.toJSON().Resources[logicalId(publisher.schedules[name].rule)];
+      const parts = rule.Properties.Targets[0].InputTransformer.InputTemplate['Fn::Join'][1] as unknown[];
+      return JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('').replace('<time>', '"2026-12-01T06:00:00Z"'));
+    };
+    expect(inputOf('weather')).toEqual({
+      bucket: 'TOKEN',
+      datasetId: WEATHER_ID,
+      dataSet: 'weather',
+      scheduledAt: '2026-12-01T06:00:00Z',
+      source: { type: 's3Prefix', prefix: 'incoming/{yyyy}/{mm}/{dd}/', offset: '1 day' },
+    });
+    expect(inputOf('default')).toEqual({ bucket: 'TOKEN', datasetId: 'TOKEN', dataSet: 'default', scheduledAt: '2026-12-01T06:00:00Z' });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 6 * * ? *)' });
+  });
+
+  it('gives the tasks every data set, with its subscribers and grant end, the default first', () => {
+    const variables = template.toJSON().Resources[logicalId(publisher.functions['plan-revision'])].Properties.Environment.Variables;
+    const parts = variables.DATA_SETS['Fn::Join'][1] as unknown[];
+    const listed = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'CREATED00000000000000000000000000')).join(''));
+    expect(listed).toEqual([
+      { name: 'default', dataSetId: 'CREATED00000000000000000000000000', subscriberAccountIds: [] },
+      { name: 'weather', dataSetId: WEATHER_ID, subscriberAccountIds: [ACCOUNT_A] },
+      { name: 'readings', dataSetId: 'CREATED00000000000000000000000000', subscriberAccountIds: [], grantEndsAt: '2027-12-31' },
+    ]);
+  });
+
+  it("names exactly the listed data sets in the roles: each grant on a data set's revisions is there for each", () => {
+    const revisionGrants = policyStatements()
+      .map((statement) => JSON.stringify(statement.Resource))
+      .filter((resource) => resource.includes('/revisions/*'));
+    expect(revisionGrants.some((resource) => resource.includes(`data-sets/${WEATHER_ID}/revisions/*`))).toBe(true);
+    for (const name of ['default', 'readings']) {
+      expect(revisionGrants.some((resource) => resource.includes(logicalId(publisher.dataSets[name])))).toBe(true);
+    }
+    const dataSetArns = policyStatements().flatMap((statement) => [statement.Resource].flat().map((resource) => JSON.stringify(resource)));
+    const named = dataSetArns.filter((resource) => resource.includes(':data-sets/'));
+    expect(named.every((resource) => resource.includes(WEATHER_ID) || [publisher.dataSets.default, publisher.dataSets.readings].some((dataSet) => resource.includes(logicalId(dataSet))))).toBe(true);
+  });
+
+  it('watches each schedule’s dead-letter queue', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmDescription: Match.stringLikeRegexp('schedule-weather') });
   });
 });

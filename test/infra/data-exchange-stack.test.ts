@@ -1,5 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
+import type { DataExchangeStack } from '../../infra/data-exchange-stack';
+import type { PublishSchedule } from '../../infra/constructs/schedule';
 import { ENV_KEYS } from '../../shared/env';
 import { PROVIDER_TASK_NAMES, TASKS } from '../../tasks/registry';
 import { STATE_MACHINE_TIMEOUT } from '../../workflows/publish-revision';
@@ -12,6 +14,12 @@ import {
 } from './synth';
 
 /** The Lambda function resource of one registry task. */
+/** The default data set's schedule, which the stack builds unless told `schedule: none`. */
+function definedSchedule(stack: DataExchangeStack): PublishSchedule {
+  if (stack.schedule === undefined) throw new Error('the stack built no schedule');
+  return stack.schedule;
+}
+
 function taskFunctionProps(synthesized: Synthesized, task: (typeof PROVIDER_TASK_NAMES)[number]) {
   const fn = synthesized.stack.functions[task].function;
   return synthesized.template.toJSON().Resources[logicalIdOf(synthesized.stack, fn)].Properties;
@@ -132,15 +140,17 @@ describe('DataExchangeStack with no context', () => {
       expect(taskFunctionProps(synthesized, 'handle-exchange-event').Environment.Variables).toMatchObject({
         [ENV_KEYS.notifyTopicArn]: topicRef,
       });
-      expect(taskFunctionProps(synthesized, 'plan-revision').Environment.Variables).toEqual({
-        NODE_OPTIONS: '--enable-source-maps',
-        [ENV_KEYS.task]: 'plan-revision',
-        [ENV_KEYS.defaultSubscriberAccountIds]: '',
-      });
-      expect(taskFunctionProps(synthesized, 'share-with-subscribers').Environment.Variables).toEqual({
-        NODE_OPTIONS: '--enable-source-maps',
-        [ENV_KEYS.task]: 'share-with-subscribers',
-      });
+      // The created data set's id is filled in at deploy, inside the JSON list of data sets.
+      const dataSets = {
+        'Fn::Join': ['', ['[{"name":"default","dataSetId":"', { 'Fn::GetAtt': [logicalIdOf(synthesized.stack, synthesized.stack.dataSet), 'Id'] }, '","subscriberAccountIds":[]}]']],
+      };
+      for (const task of ['plan-revision', 'share-with-subscribers'] as const) {
+        expect(taskFunctionProps(synthesized, task).Environment.Variables).toEqual({
+          NODE_OPTIONS: '--enable-source-maps',
+          [ENV_KEYS.task]: task,
+          [ENV_KEYS.dataSets]: dataSets,
+        });
+      }
     });
 
     it('gives the asynchronously invoked event handler a dead-letter queue', () => {
@@ -235,13 +245,13 @@ describe('DataExchangeStack with no context', () => {
                     { Ref: logicalIdOf(stack, stack.dataBucket.bucket) },
                     '","datasetId":"',
                     { 'Fn::GetAtt': [logicalIdOf(stack, stack.dataSet), 'Id'] },
-                    '","scheduledAt":<time>}',
+                    '","dataSet":"default","scheduledAt":<time>}',
                   ],
                 ],
               },
             },
             RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
-            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.schedule.deadLetterQueue), 'Arn'] } },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(stack, definedSchedule(stack).deadLetterQueue), 'Arn'] } },
             Id: Match.anyValue(),
             RoleArn: Match.anyValue(),
           },
@@ -251,7 +261,7 @@ describe('DataExchangeStack with no context', () => {
 
     it('keeps undeliverable starts in an encrypted, TLS-only queue', () => {
       const { template, stack } = synthesized;
-      const queue = logicalIdOf(stack, stack.schedule.deadLetterQueue);
+      const queue = logicalIdOf(stack, definedSchedule(stack).deadLetterQueue);
       expect(template.toJSON().Resources[queue].Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queue }],
@@ -357,6 +367,7 @@ describe('DataExchangeStack with every setting given', () => {
     synthesized = synthStack({
       environment: 'prod',
       datasetId: DATA_SET_ID,
+      scheduledSource: '{"type":"s3Prefix","prefix":"incoming/{yyyy}/{mm}/{dd}/","offset":"1 day"}',
       snsTopicArn: TOPIC_ARN,
       alarmTopicArn: ALARM_TOPIC_ARN,
       subscriberAccountId: `${ACCOUNT_A},${ACCOUNT_B}`,
@@ -401,13 +412,24 @@ describe('DataExchangeStack with every setting given', () => {
     template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
   });
 
-  it('passes the subscribers, the grant end and the schedule through', () => {
+  it('passes the subscribers, the grant end, the schedule and its source through', () => {
     const { template } = synthesized;
-    expect(taskFunctionProps(synthesized, 'plan-revision').Environment.Variables[ENV_KEYS.defaultSubscriberAccountIds]).toBe(
-      `${ACCOUNT_A},${ACCOUNT_B}`,
-    );
-    expect(taskFunctionProps(synthesized, 'share-with-subscribers').Environment.Variables[ENV_KEYS.grantEndsAt]).toBe('2027-12-31');
+    const dataSets = [{ name: 'default', dataSetId: DATA_SET_ID, subscriberAccountIds: [ACCOUNT_A, ACCOUNT_B], grantEndsAt: '2027-12-31' }];
+    for (const task of ['plan-revision', 'share-with-subscribers'] as const) {
+      expect(JSON.parse(taskFunctionProps(synthesized, task).Environment.Variables[ENV_KEYS.dataSets] as string)).toEqual(dataSets);
+    }
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 6 * * ? *)' });
+    const rule = template.toJSON().Resources[logicalIdOf(synthesized.stack, definedSchedule(synthesized.stack).rule)];
+    // The template joins the bucket's name in; the tick's <time> is EventBridge's to fill.
+    const parts = rule.Properties.Targets[0].InputTransformer.InputTemplate['Fn::Join'][1] as unknown[];
+    const input = parts.map((part) => (typeof part === 'string' ? part : 'BUCKET')).join('').replace('<time>', '"2026-12-01T06:00:00Z"');
+    expect(JSON.parse(input)).toEqual({
+      bucket: 'BUCKET',
+      datasetId: DATA_SET_ID,
+      dataSet: 'default',
+      scheduledAt: '2026-12-01T06:00:00Z',
+      source: { type: 's3Prefix', prefix: 'incoming/{yyyy}/{mm}/{dd}/', offset: '1 day' },
+    });
     template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/vendedlogs/states/dx-flow-publish-prod' });
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'dx-flow-import-batch-prod' });
   });

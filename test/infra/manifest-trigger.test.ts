@@ -13,7 +13,7 @@ describe('ManifestTrigger', () => {
   let rule: S3EventRule;
 
   beforeAll(() => {
-    synthesized = synthStack({ datasetId: DATA_SET_ID });
+    synthesized = synthStack({ datasetId: DATA_SET_ID, scheduledSource: { type: 'sample' } });
     const { stack, template } = synthesized;
     bucketId = logicalIdOf(stack, stack.dataBucket.bucket);
     ruleProps = template.toJSON().Resources[logicalIdOf(stack, stack.manifestTrigger.rule)].Properties;
@@ -68,7 +68,7 @@ describe('ManifestTrigger', () => {
             'detail-object-key': '$.detail.object.key',
             'detail-object-etag': '$.detail.object.etag',
           },
-          InputTemplate: `{"bucket":<detail-bucket-name>,"datasetId":"${DATA_SET_ID}","source":{"type":"manifest","key":<detail-object-key>,"etag":<detail-object-etag>}}`,
+          InputTemplate: '{"bucket":<detail-bucket-name>,"source":{"type":"manifest","key":<detail-object-key>,"etag":<detail-object-etag>}}',
         },
         RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.manifestTrigger.deadLetterQueue), 'Arn'] } },
@@ -76,14 +76,13 @@ describe('ManifestTrigger', () => {
     ]);
   });
 
-  it('gives the workflow a valid input with no runId, so PlanRevision derives it from the key and ETag', () => {
+  it('gives the workflow a valid input with no runId and no data set, so PlanRevision derives the runId from the key and ETag and the data set from the manifest', () => {
     const event = objectCreatedEvent({ bucket: BUCKET_NAME, key: 'manifests/incoming/Nov 30.json', etag: '"abc123"', reason: 'PutObject' });
 
     const input = WorkflowInput.parse(JSON.parse(rule.input(event)));
 
     expect(input).toEqual({
       bucket: BUCKET_NAME,
-      datasetId: DATA_SET_ID,
       source: { type: 'manifest', key: 'manifests/incoming/Nov 30.json', etag: 'abc123' },
     });
   });

@@ -43,6 +43,7 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
     const synthesized = synthStack({
       environment: 'prod',
       datasetId: DATA_SET_ID,
+      scheduledSource: { type: 's3Prefix', prefix: 'incoming/{yyyy}/{mm}/{dd}/', offset: '1 day' },
       snsTopicArn: TOPIC_ARN,
       snsTopicKmsKeyArn: TOPIC_KEY_ARN,
       alarmTopicArn: ALARM_TOPIC_ARN,

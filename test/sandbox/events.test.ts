@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { main } from '../../cli/main';
 import type { RunSummary } from '../../cli/summary';
 import { ACCOUNT_A, ACCOUNT_B } from '../fixtures/ids';
-import { openTestSandbox, waitForSettled } from './sandbox-harness';
+import { executionsStartedBy, openTestSandbox } from './sandbox-harness';
 
 /** The asset names of a revision; the few assets of these tests fit in one page. */
 async function assetNames(dataExchange: DataExchangeClient, dataSetId: string, revisionId: string) {
@@ -30,25 +30,10 @@ describe('manifest uploads in the sandbox', () => {
 
   const put = (key: string, body: string) => s3.send(new PutObjectCommand({ Bucket: env.sandbox.bucket, Key: key, Body: body }));
 
-  /**
-   * Uploads a manifest and waits for every execution its event starts to end, oldest first, and for their status
-   * changes to reach the notifier: a failed run's notification is sent by then.
-   */
+  /** Uploads a manifest and waits for the executions its event starts, each started with the manifest's ETag. */
   async function uploadManifest(key: string, manifest: unknown, expectedRuns = 1): Promise<DescribeExecutionCommandOutput[]> {
-    const before = new Set(env.sandbox.executions.list().map((record) => record.executionArn));
-    const { ETag } = await put(key, JSON.stringify(manifest));
-    const started: string[] = [];
-    const deadline = Date.now() + 30_000;
-    while (started.length < expectedRuns) {
-      if (Date.now() > deadline) throw new Error(`${key} started ${started.length} of ${expectedRuns} executions`);
-      for (const record of env.sandbox.executions.list().reverse()) {
-        if (!before.has(record.executionArn) && !started.includes(record.executionArn)) started.push(record.executionArn);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    const ended = [];
-    for (const arn of started) ended.push(await waitForSettled(env.sandbox, env.sfn, arn));
-    expect(ended.every((execution) => JSON.parse(execution.input ?? '{}').source.etag === ETag?.replace(/"/g, ''))).toBe(true);
+    const { acted, ended } = await executionsStartedBy(env.sandbox, env.sfn, () => put(key, JSON.stringify(manifest)), expectedRuns);
+    expect(ended.every((execution) => JSON.parse(execution.input ?? '{}').source.etag === acted.ETag?.replace(/"/g, ''))).toBe(true);
     return ended;
   }
 
@@ -66,9 +51,9 @@ describe('manifest uploads in the sandbox', () => {
 
     expect(execution.status).toBe('SUCCEEDED');
     const input = JSON.parse(execution.input ?? '{}');
+    // No data set: the manifest may name one (`dataSet`), else the run publishes to the default.
     expect(input).toEqual({
       bucket: env.sandbox.bucket,
-      datasetId: env.sandbox.dataSetId,
       source: { type: 'manifest', key: 'manifests/incoming/first.json', etag: expect.stringMatching(/^[0-9a-f]{32}$/) },
     });
     const { plan } = JSON.parse(execution.output ?? '{}');

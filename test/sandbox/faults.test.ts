@@ -138,14 +138,16 @@ describe('the publish workflow under injected faults', () => {
     expect(outcome.revisions[0].jobs).toEqual([]);
   });
 
-  it('a data set that does not exist: FAILED ResourceNotFoundException naming the data set', async () => {
+  it('a data set the stack does not list: FAILED InputValidationError in PlanRevision naming it, before anything is written', async () => {
+    // The roles may publish to the listed data sets alone, so any other id is refused before a revision is made.
     const missing = 'f0000000000000000000000000000000';
     const before = await snapshotBucket(clients.s3, ctx.env.sandbox.bucket);
 
     const outcome = await run(ctx.env.sandbox, ctx.env.sfn, clients, { runId: 'f-no-dataset', datasetId: missing, source: generateSource });
 
-    failed(outcome, 'ResourceNotFoundException', STATE.createRevision);
-    expect(outcome.cause).toContain(`data set ${missing}`);
+    failed(outcome, 'InputValidationError', STATE.planRevision);
+    expect(outcome.cause).toContain(`datasetId: ${missing} is not one of this deployment's data sets`);
+    expect(outcome.revisions).toEqual([]);
     expect(outcome.batches).toEqual([]);
     expect(damagedObjects(before, await snapshotBucket(clients.s3, ctx.env.sandbox.bucket))).toEqual([]);
   });

@@ -1,4 +1,11 @@
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +14,7 @@ import type { Fault } from '../../sandbox/faults';
 import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../sandbox/sandbox';
 
 /** What a test may set of a sandbox beyond its faults and directory. */
-export type TestSandboxOptions = Pick<SandboxOptions, 'timeScaleMs' | 'executionTimeoutMs' | 'notifySubscribers'>;
+export type TestSandboxOptions = Pick<SandboxOptions, 'timeScaleMs' | 'executionTimeoutMs' | 'notifySubscribers' | 'dataSets'>;
 
 /** A sandbox in a fresh temporary directory, and a Step Functions client that reaches it like any user's. */
 export async function openTestSandbox(
@@ -60,6 +67,32 @@ export async function waitForEnd(sfn: SFNClient, executionArn: string, timeoutMs
 export async function waitForSettled(sandbox: RunningSandbox, sfn: SFNClient, executionArn: string) {
   await sandbox.executions.settled(executionArn);
   return waitForEnd(sfn, executionArn);
+}
+
+/**
+ * Does `act` (an upload whose event starts runs) and waits for the `expectedRuns` executions started since, oldest
+ * first, to end and their status changes to reach the notifier: a failed run's notification is sent by then.
+ */
+export async function executionsStartedBy<T>(
+  sandbox: RunningSandbox,
+  sfn: SFNClient,
+  act: () => Promise<T>,
+  expectedRuns = 1,
+): Promise<{ acted: T; ended: DescribeExecutionCommandOutput[] }> {
+  const before = new Set(sandbox.executions.list().map((record) => record.executionArn));
+  const acted = await act();
+  const started: string[] = [];
+  const deadline = Date.now() + 30_000;
+  while (started.length < expectedRuns) {
+    if (Date.now() > deadline) throw new Error(`Started ${started.length} of ${expectedRuns} executions`);
+    for (const record of sandbox.executions.list().reverse()) {
+      if (!before.has(record.executionArn) && !started.includes(record.executionArn)) started.push(record.executionArn);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const ended = [];
+  for (const arn of started) ended.push(await waitForSettled(sandbox, sfn, arn));
+  return { acted, ended };
 }
 
 export async function fullHistory(sfn: SFNClient, executionArn: string, pageSize = 1000): Promise<HistoryEvent[]> {

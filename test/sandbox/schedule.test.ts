@@ -27,8 +27,8 @@ describe('the schedule in the sandbox', () => {
     );
     expect(inputs.map((execution) => execution.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     expect(inputs.map((execution) => JSON.parse(execution.input ?? '{}'))).toEqual([
-      { bucket: env.sandbox.bucket, datasetId: env.sandbox.dataSetId, scheduledAt: '2026-11-30T06:00:17Z' },
-      { bucket: env.sandbox.bucket, datasetId: env.sandbox.dataSetId, scheduledAt: '2026-11-30T06:00:17Z' },
+      { bucket: env.sandbox.bucket, datasetId: env.sandbox.dataSetId, dataSet: 'default', scheduledAt: '2026-11-30T06:00:17Z' },
+      { bucket: env.sandbox.bucket, datasetId: env.sandbox.dataSetId, dataSet: 'default', scheduledAt: '2026-11-30T06:00:17Z' },
     ]);
     const revisions = await createDataExchangeClient({ maxAttempts: 1 }).send(new ListDataSetRevisionsCommand({ DataSetId: env.sandbox.dataSetId }));
     expect(revisions.Revisions?.map((revision) => revision.Comment)).toEqual([runMarker('scheduled-20261130T0600Z')]);

@@ -3,8 +3,9 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writ
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildApp, PROVIDER_STACK_NAME } from '../../infra/build-app';
-import { DATA_SET_ID_PLACEHOLDER, DEFAULT_SYNTH_CACHE_DIR, providerTemplate } from '../../sandbox/provider-template';
+import { dataSetIdPlaceholder, DEFAULT_SYNTH_CACHE_DIR, providerTemplate, type ProviderTemplateTarget } from '../../sandbox/provider-template';
 import { cachedSynth, type SynthCacheOptions } from '../../sandbox/synth-cache';
+import { DataSetId } from '../../shared/schemas/fields';
 
 /*
  * The synth cache: a result is read back only while every input it was made from is unchanged. The project
@@ -94,7 +95,38 @@ describe('cachedSynth', () => {
 });
 
 describe("the sandbox's provider template", () => {
-  const target = { dataSetId: 'f244223c6f661ec6b318c1f029ad25c5', topicArn: 'arn:aws:sns:us-east-1:111111111111:dx-flow-sandbox-notifications' };
+  const TOPIC_ARN = 'arn:aws:sns:us-east-1:111111111111:dx-flow-sandbox-notifications';
+  const DEFAULT_ID = 'f244223c6f661ec6b318c1f029ad25c5';
+  const WEATHER_ID = '0c1e5a7d2b9f4e8a6d3c1b0a9f8e7d6c';
+  type DataSet = ProviderTemplateTarget['dataSets'][number];
+  const defaultDataSet: DataSet = { name: 'default', dataSetId: DEFAULT_ID, schedule: 'rate(1 day)', subscriberAccountIds: [] };
+  const target: ProviderTemplateTarget = { dataSets: [defaultDataSet], topicArn: TOPIC_ARN };
+
+  /** The template a synth of the app gives with this context, as `cdk synth -c ...` would. */
+  const directSynth = (context: Record<string, unknown>) => {
+    const { app } = buildApp({ context, env: {}, bundle: false, nag: false });
+    const template = app.synth().getStackByName(PROVIDER_STACK_NAME).template as unknown;
+    rmSync(app.outdir, { recursive: true, force: true });
+    return template;
+  };
+
+  /** A synth cache of the test's own, so that the sandbox's template is synthesized the first time. */
+  let cache: string;
+  beforeEach(() => {
+    cache = mkdtempSync(path.join(tmpdir(), 'dx-flow-provider-cache-'));
+  });
+  afterEach(() => rmSync(cache, { recursive: true, force: true }));
+
+  it('gives each data set a placeholder of one width that is a valid id, up to the most it can number', () => {
+    const placeholders = [0, 1, 999].map(dataSetIdPlaceholder);
+
+    expect(placeholders.map((placeholder) => [DataSetId.safeParse(placeholder).success, placeholder.length])).toEqual([
+      [true, 36],
+      [true, 36],
+      [true, 36],
+    ]);
+    expect(() => dataSetIdPlaceholder(1000)).toThrow('The sandbox synthesizes at most 1000 data sets; data set 1001 is one too many');
+  });
 
   it('is the template a synth with the real data set id gives, placeholder and all replaced, and its synth leaves no cdk.out behind', () => {
     // A cache of its own, so that this synthesizes; a temp directory of its own, where the app would write its assembly.
@@ -110,15 +142,42 @@ describe("the sandbox's provider template", () => {
     }
     const leftovers = readdirSync(systemTemp);
     rmSync(scratch, { recursive: true, force: true });
-    const { app } = buildApp({ context: { datasetId: target.dataSetId, snsTopicArn: target.topicArn }, env: {}, bundle: false, nag: false });
-    const direct = app.synth().getStackByName(PROVIDER_STACK_NAME).template as unknown;
-    rmSync(app.outdir, { recursive: true, force: true });
+    // The single-data-set keys a stack deployed before several data sets has: the sandbox's one data set is the same.
+    const direct = directSynth({ datasetId: DEFAULT_ID, scheduledSource: { type: 'sample' }, snsTopicArn: TOPIC_ARN });
 
     expect(cached.hit).toBe(false);
     expect(leftovers).toEqual([]);
-    expect(JSON.stringify(cached.value.template)).not.toContain(DATA_SET_ID_PLACEHOLDER);
+    expect(JSON.stringify(cached.value.template)).not.toContain(dataSetIdPlaceholder(0));
     expect(cached.value.template).toEqual(direct);
     expect(cached.value.bucketLogicalId).toMatch(/^DataBucket/);
+  });
+
+  it('gives each of several data sets its own id, in their order, as a synth with those ids gives', () => {
+    const weather: DataSet = { name: 'weather', dataSetId: WEATHER_ID, schedule: 'cron(0 6 * * ? *)', subscriberAccountIds: [] };
+
+    const cached = providerTemplate({ dataSets: [defaultDataSet, weather], topicArn: TOPIC_ARN }, cache);
+
+    const sample = { type: 'sample' };
+    const direct = directSynth({
+      dataSets: {
+        default: { datasetId: DEFAULT_ID, scheduledSource: sample },
+        weather: { datasetId: WEATHER_ID, schedule: 'cron(0 6 * * ? *)', scheduledSource: sample },
+      },
+      snsTopicArn: TOPIC_ARN,
+    });
+    expect(JSON.stringify(cached.value.template)).not.toMatch(/DXFLOWSANDBOX/);
+    expect(cached.value.template).toEqual(direct);
+  });
+
+  it("keys the cache on every data set's settings and on their order", () => {
+    const weather: DataSet = { name: 'weather', dataSetId: WEATHER_ID, schedule: 'rate(1 day)', subscriberAccountIds: [] };
+    providerTemplate({ dataSets: [defaultDataSet, weather], topicArn: TOPIC_ARN }, cache);
+
+    const again = providerTemplate({ dataSets: [defaultDataSet, weather], topicArn: TOPIC_ARN }, cache);
+    const rescheduled = providerTemplate({ dataSets: [defaultDataSet, { ...weather, schedule: false }], topicArn: TOPIC_ARN }, cache);
+    const reordered = providerTemplate({ dataSets: [weather, defaultDataSet], topicArn: TOPIC_ARN }, cache);
+
+    expect([again.hit, rescheduled.hit, reordered.hit]).toEqual([true, false, false]);
   });
 
   it('comes from the cache without loading aws-cdk-lib once the project is unchanged', () => {

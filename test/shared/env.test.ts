@@ -8,7 +8,9 @@ import {
   ShareWithSubscribersEnv,
 } from '../../shared/env';
 import { InputValidationError } from '../../shared/errors';
-import { ACCOUNT_A, ACCOUNT_B, TOPIC_ARN } from '../fixtures/ids';
+import { ACCOUNT_A, DATA_SET_ID, TOPIC_ARN } from '../fixtures/ids';
+
+const OTHER_DATA_SET_ID = '99990000999900009999000099990000';
 
 describe('readEnv', () => {
   describe('ImportPollEnv', () => {
@@ -85,45 +87,33 @@ describe('readEnv', () => {
     });
   });
 
-  describe('PlanRevisionEnv', () => {
-    it('defaults to no subscribers', () => {
-      expect(readEnv(PlanRevisionEnv, {})).toEqual({ DEFAULT_SUBSCRIBER_ACCOUNT_IDS: [] });
+  describe('PlanRevisionEnv and ShareWithSubscribersEnv', () => {
+    const dataSets = [
+      { name: 'default', dataSetId: DATA_SET_ID, subscriberAccountIds: [ACCOUNT_A] },
+      { name: 'weather', dataSetId: OTHER_DATA_SET_ID, subscriberAccountIds: [], grantEndsAt: '2027-01-31' },
+    ];
+
+    it.each([PlanRevisionEnv, ShareWithSubscribersEnv])('read no configured data sets when DATA_SETS is not set', (schema) => {
+      expect(readEnv(schema, {})).toEqual({ DATA_SETS: [] });
     });
 
-    it('splits a comma-separated list of accounts', () => {
-      const config = readEnv(PlanRevisionEnv, { DEFAULT_SUBSCRIBER_ACCOUNT_IDS: `${ACCOUNT_A}, ${ACCOUNT_B}` });
-
-      expect(config.DEFAULT_SUBSCRIBER_ACCOUNT_IDS).toEqual([ACCOUNT_A, ACCOUNT_B]);
+    it('read the JSON list the stack sets', () => {
+      expect(readEnv(PlanRevisionEnv, { DATA_SETS: JSON.stringify(dataSets) })).toEqual({ DATA_SETS: dataSets });
+      expect(readEnv(ShareWithSubscribersEnv, { DATA_SETS: JSON.stringify(dataSets) })).toEqual({ DATA_SETS: dataSets });
     });
 
-    it('rejects a bad id, naming the variable and the position', () => {
-      const act = () => readEnv(PlanRevisionEnv, { DEFAULT_SUBSCRIBER_ACCOUNT_IDS: `${ACCOUNT_A},12345` });
+    it.each([
+      ['text that is not JSON', '[{', 'DATA_SETS: must be a JSON list of data sets'],
+      ['a bad account', JSON.stringify([{ ...dataSets[0], subscriberAccountIds: ['12345'] }]), 'DATA_SETS[0].subscriberAccountIds[0]: must be a 12-digit AWS account id'],
+      ['a name twice', JSON.stringify([dataSets[0], { ...dataSets[1], name: 'default' }]), 'DATA_SETS[1].name: repeats name "default"'],
+      ['an id twice', JSON.stringify([dataSets[0], { ...dataSets[1], dataSetId: DATA_SET_ID }]), `DATA_SETS[1].dataSetId: repeats dataSetId "${DATA_SET_ID}"`],
+      ['a grant end that is no date', JSON.stringify([{ ...dataSets[1], grantEndsAt: 'next month' }]), 'DATA_SETS[0].grantEndsAt: '],
+      ['an empty list', '[]', 'DATA_SETS: must list at least one data set'],
+    ])('refuse %s, naming the variable and the place', (_label, value, message) => {
+      const act = () => readEnv(PlanRevisionEnv, { DATA_SETS: value });
 
       expect(act).toThrow(InputValidationError);
-      expect(act).toThrow('DEFAULT_SUBSCRIBER_ACCOUNT_IDS[1]: must be a 12-digit AWS account id');
-    });
-
-    it('rejects a repeated id', () => {
-      const act = () => readEnv(PlanRevisionEnv, { DEFAULT_SUBSCRIBER_ACCOUNT_IDS: `${ACCOUNT_A},${ACCOUNT_A}` });
-
-      expect(act).toThrow(`DEFAULT_SUBSCRIBER_ACCOUNT_IDS[1]: repeats account ${ACCOUNT_A}`);
-    });
-  });
-
-  describe('ShareWithSubscribersEnv', () => {
-    it('leaves GRANT_ENDS_AT out when it is not set', () => {
-      expect(readEnv(ShareWithSubscribersEnv, {})).toEqual({});
-    });
-
-    it.each([['a date', '2027-01-31'], ['a date-time with an offset', '2027-01-31T12:00:00+01:00'], ['a UTC date-time', '2027-01-31T12:00:00Z']])(
-      'accepts %s',
-      (_label, value) => {
-        expect(readEnv(ShareWithSubscribersEnv, { GRANT_ENDS_AT: value })).toEqual({ GRANT_ENDS_AT: value });
-      },
-    );
-
-    it('rejects a value that is not an ISO date, naming GRANT_ENDS_AT', () => {
-      expect(() => readEnv(ShareWithSubscribersEnv, { GRANT_ENDS_AT: 'next month' })).toThrow('GRANT_ENDS_AT: ');
+      expect(act).toThrow(message);
     });
   });
 

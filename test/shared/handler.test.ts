@@ -81,10 +81,12 @@ describe('defineHandler', () => {
     expect(run).not.toHaveBeenCalled();
   });
 
-  it('reads the configuration once, on the first invocation', async () => {
-    // Arrange
+  it('reads the configuration once while the environment stays the same, and again when it changes', async () => {
+    // Arrange: the sandbox's handlers outlive one sandbox's environment within a test process; Lambda's never changes
     run.mockResolvedValue({});
-    const handler = handlerFor();
+    let reads = 0;
+    const handler = defineHandler({ task: 'test-task', input: Input, env: NotifyEnv.transform((env) => ((reads += 1), env)), run });
+    await handler(event());
     await handler(event());
     process.env = { ...saved, NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:changed' };
 
@@ -92,7 +94,9 @@ describe('defineHandler', () => {
     await handler(event());
 
     // Assert
+    expect(reads).toBe(2);
     expect(run.mock.calls[1][1].env).toEqual({ NOTIFY_TOPIC_ARN: TOPIC_ARN });
+    expect(run.mock.calls[2][1].env).toEqual({ NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:changed' });
   });
 
   it('rethrows a project error from the core unchanged', async () => {

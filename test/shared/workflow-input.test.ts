@@ -106,11 +106,20 @@ describe('WorkflowInput', () => {
   });
 
   describe('required fields and non-objects', () => {
-    it.each([['bucket'], ['datasetId']])('says %s is required when it is missing', (field) => {
+    it('says bucket is required when it is missing', () => {
       const value: Record<string, unknown> = minimal();
-      delete value[field];
+      delete value.bucket;
 
-      expectRejected(value, `${field}: is required`);
+      expectRejected(value, 'bucket: is required');
+    });
+
+    it('takes an input with no data set, which PlanRevision gives the default one, or one named by its configured name', () => {
+      const value: Record<string, unknown> = minimal();
+      delete value.datasetId;
+
+      expect(WorkflowInput.parse(value)).not.toHaveProperty('datasetId');
+      expect(WorkflowInput.parse({ ...value, dataSet: 'weather' })).toMatchObject({ dataSet: 'weather' });
+      expectRejected({ ...value, dataSet: 'Weather Data' }, 'dataSet: must be a lowercase name');
     });
 
     it.each([['a string', 'generate'], ['an array', [minimal()]], ['null', null], ['a number', 42], ['a boolean', true]])(
@@ -203,7 +212,7 @@ describe('WorkflowInput', () => {
       ['an unknown type', { type: 'sqs' }],
       ['no type', { assets: 3 }],
     ])('rejects a source with %s, naming source.type', (_label, source) => {
-      expectRejected(withSource(source), 'source.type: must be one of "generate", "s3Prefix" or "manifest"');
+      expectRejected(withSource(source), 'source.type: must be one of "generate", "s3Prefix", "manifest" or "generator"');
     });
 
     it.each([['null', null], ['a string', 'generate']])('rejects %s as the source', (_label, source) => {

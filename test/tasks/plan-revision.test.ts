@@ -47,7 +47,7 @@ describe('plan-revision', () => {
       const expectedAssets = [1, 2, 3].map((n) => ({
         key: `generated/${RUN_ID}/analytics-0000${n}.csv`,
         bytes: sampleCsvByteLength(seedFor(RUN_ID, n), 5),
-        generated: { seed: seedFor(RUN_ID, n), records: 5 },
+        generated: { generator: 'sample', index: n - 1, name: `analytics-0000${n}.csv`, options: { assets: 3, recordsPerAsset: 5 }, contentType: 'text/csv' },
       }));
       const totalBytes = expectedAssets.reduce((sum, asset) => sum + asset.bytes, 0);
       const batch = { part: 0, index: 0, count: 3, bytes: totalBytes };
@@ -60,6 +60,7 @@ describe('plan-revision', () => {
         runId: RUN_ID,
         bucket: BUCKET,
         datasetId: DATA_SET_ID,
+        dataSetName: 'default',
         comment: 'November',
         sourceType: 'generate',
         subscriberAccountIds: [],
@@ -95,7 +96,7 @@ describe('plan-revision', () => {
 
       expect(output).toMatchObject({ runId: 'nightly-2026-11-30T00-00-00Z', comment: '', assetCount: 3 });
       expect(writtenAssets()[2]).toEqual(
-        expect.objectContaining({ key: 'generated/nightly-2026-11-30T00-00-00Z/analytics-00003.csv', generated: expect.objectContaining({ records: 100 }) }),
+        expect.objectContaining({ key: 'generated/nightly-2026-11-30T00-00-00Z/analytics-00003.csv', generated: expect.objectContaining({ generator: 'sample', index: 2, options: { assets: 3, recordsPerAsset: 100 } }) }),
       );
     });
 
@@ -171,7 +172,7 @@ describe('plan-revision', () => {
         [1, 2, 3, 4, 5].map((n) => ({
           key: `generated/${RUN_ID}/analytics-0000${n}.csv`,
           bytes: 5 * GiB,
-          generated: { seed: seedFor(RUN_ID, n), bytes: 5 * GiB },
+          generated: { generator: 'sample', index: n - 1, name: `analytics-0000${n}.csv`, options: { assets: 5, bytesPerAsset: 5 * GiB }, contentType: 'text/csv' },
         })),
       );
       expect(output).toMatchObject({ assetCount: 5, totalBytes: 25 * GiB });
@@ -200,19 +201,19 @@ describe('plan-revision', () => {
     });
 
     it('falls back to the configured default accounts when the input names none', async () => {
-      const output = await planRevision(event({}), { s3: new S3Client({}), defaultSubscriberAccountIds: [ACCOUNT_B] });
+      const output = await planRevision(event({}), { s3: new S3Client({}), dataSets: [{ name: 'default', dataSetId: DATA_SET_ID, subscriberAccountIds: [ACCOUNT_B] }] });
 
       expect(output).toMatchObject({ subscriberAccountIds: [ACCOUNT_B], hasSubscribers: true });
     });
 
     it("lets the input's accounts override the configured default", async () => {
-      const output = await planRevision(event({ subscriberAccountIds: [ACCOUNT_A] }), { s3: new S3Client({}), defaultSubscriberAccountIds: [ACCOUNT_B] });
+      const output = await planRevision(event({ subscriberAccountIds: [ACCOUNT_A] }), { s3: new S3Client({}), dataSets: [{ name: 'default', dataSetId: DATA_SET_ID, subscriberAccountIds: [ACCOUNT_B] }] });
 
       expect(output).toMatchObject({ subscriberAccountIds: [ACCOUNT_A], hasSubscribers: true });
     });
 
     it('lets an explicit empty list override the default', async () => {
-      const output = await planRevision(event({ subscriberAccountIds: [] }), { s3: new S3Client({}), defaultSubscriberAccountIds: [ACCOUNT_B] });
+      const output = await planRevision(event({ subscriberAccountIds: [] }), { s3: new S3Client({}), dataSets: [{ name: 'default', dataSetId: DATA_SET_ID, subscriberAccountIds: [ACCOUNT_B] }] });
 
       expect(output).toMatchObject({ subscriberAccountIds: [], hasSubscribers: false });
     });

@@ -1,4 +1,8 @@
-process.env.GRANT_ENDS_AT = '2027-06-30T00:00:00Z';
+// The stack's list: this data set's grants end mid-2027, the other's never.
+process.env.DATA_SETS = JSON.stringify([
+  { name: 'default', dataSetId: '0123456789abcdef0123456789abcdef', subscriberAccountIds: [], grantEndsAt: '2027-06-30T00:00:00Z' },
+  { name: 'weather', dataSetId: '99990000999900009999000099990000', subscriberAccountIds: [] },
+]);
 
 import {
   CreateDataGrantCommand,
@@ -49,7 +53,13 @@ describe('share-with-subscribers', () => {
       }));
   });
 
-  it('creates a grant for a new subscriber, ending when GRANT_ENDS_AT says', async () => {
+  it('creates a grant that never ends for a data set with no grantEndsAt', async () => {
+    await handler({ datasetId: OTHER_DATA_SET_ID, subscriberAccountIds: [ACCOUNT_A] });
+
+    expect(dataExchange.commandCalls(CreateDataGrantCommand)[0].args[0].input.EndsAt).toBeUndefined();
+  });
+
+  it("creates a grant for a new subscriber, ending when its data set's grantEndsAt in DATA_SETS says", async () => {
     const output = await handler(input());
 
     expect(output).toEqual({

@@ -502,14 +502,26 @@ describe('start-import', () => {
     expect(dataExchange).not.toHaveReceivedAnyCommand();
   });
 
+  it("reads the batch's file beside the plan the payload names: another data set's run keeps its files apart", async () => {
+    const planKey = `manifests/runs/data-set=weather/${RUN_ID}/plan.json`;
+    s3.reset();
+    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: `manifests/runs/data-set=weather/${RUN_ID}/batches/1-1.json` }).resolves({ Body: body(batchFile()) } as never);
+    dataExchange.on(ListJobsCommand).resolves({ Jobs: [] });
+    dataExchange.on(CreateJobCommand).resolves({ Id: JOB_ID });
+
+    await handler({ ...input(), manifestKey: planKey });
+
+    expect(dataExchange).toHaveReceivedCommandTimes(CreateJobCommand, 1);
+  });
+
   it('rejects a bad payload naming the field', async () => {
     await expect(handler({ ...input(), batch: { ...input().batch, count: 101 } })).rejects.toMatchObject({
       name: 'InputValidationError',
       message: expect.stringContaining('batch.count'),
     });
-    await expect(handler({ ...input(), manifestKey: `manifests/${RUN_ID}.json` })).rejects.toMatchObject({
+    await expect(handler({ ...input(), keys: [key(2)] })).rejects.toMatchObject({
       name: 'InputValidationError',
-      message: expect.stringContaining('unknown key: "manifestKey"'),
+      message: expect.stringContaining('unknown key: "keys"'),
     });
     expect(s3).not.toHaveReceivedAnyCommand();
   });

@@ -393,6 +393,8 @@ describe('scheduledRunOf', () => {
     ['a run started by hand', { runId: RUN_ID }, RUN_ID, undefined],
     ['a run with no readable input', 'not json', undefined, undefined],
     ['a run named by hand but started by the schedule', { scheduledAt: TICK, runId: RUN_ID }, RUN_ID, RUN_ID],
+    ["another data set's schedule input, by its name", { scheduledAt: TICK, dataSet: 'weather' }, undefined, SCHEDULED_RUN.replace('scheduled-', 'scheduled-weather-')],
+    ["a later part of another data set's scheduled run", { continueRun: {} }, SCHEDULED_RUN.replace('scheduled-', 'scheduled-weather-'), SCHEDULED_RUN.replace('scheduled-', 'scheduled-weather-')],
   ])('%s', (_, input, runId, expected) => {
     // Act, Assert
     expect(scheduledRunOf(typeof input === 'string' ? input : JSON.stringify(input), runId)).toBe(expected);

@@ -5,11 +5,16 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
 import { mockClient } from 'aws-sdk-client-mock';
+import { GENERATORS, generatorForRun } from '../../generators';
+import type { AssetBody } from '../../generators/generator';
+import helloReadings from '../../generators/hello-readings';
 import type { BatchManifest, ManifestAsset } from '../../shared/manifest';
-import { sampleCsvByteLength, sampleCsvChunks, sampleCsvChunksOfBytes } from '../../shared/sample-data';
+import { sampleCsvByteLength, sampleCsvChunks, sampleCsvChunksOfBytes, seedFor } from '../../shared/sample-data';
 import { handler } from '../../tasks/upload-batch/handler';
 import { awsError, BUCKET, RUN_ID } from '../fixtures/ids';
+import { readBody } from '../generators/read-body';
 
 const s3 = mockClient(S3Client);
 
@@ -21,10 +26,10 @@ const generatedAsset = (n: number, records = 3): ManifestAsset => ({
 });
 const existingAsset = (n: number): ManifestAsset => ({ key: `incoming/${n}.csv`, bytes: 100 + n, etag: `"etag-${n}"` });
 /** Batch 4 of part 1's file in S3. */
-const givenBatch = (assets: ManifestAsset[], overrides: Partial<BatchManifest> = {}) => {
+const givenBatch = (assets: ManifestAsset[], overrides: Partial<BatchManifest> = {}, key = BATCH_KEY) => {
   const file: BatchManifest = { version: 2, runId: RUN_ID, bucket: BUCKET, part: 1, index: 4, assets, ...overrides };
   const Body = { transformToString: async () => JSON.stringify(file) };
-  s3.on(GetObjectCommand, { Bucket: BUCKET, Key: BATCH_KEY }).resolves({ Body } as unknown as GetObjectCommandOutput);
+  s3.on(GetObjectCommand, { Bucket: BUCKET, Key: key }).resolves({ Body } as unknown as GetObjectCommandOutput);
 };
 const event = (count: number, bytes = 0) => ({
   runId: RUN_ID,
@@ -36,6 +41,21 @@ const sentBodies = () =>
     s3.commandCalls(PutObjectCommand).map((call) => [String(call.args[0].input.Key), Buffer.from(call.args[0].input.Body as Uint8Array).toString('utf8')]),
   );
 const expectedCsv = (seed: number, records: number) => [...sampleCsvChunks(seed, records)].join('');
+const TICK = '2026-11-30T06:00:00Z';
+/** Asset `index` of a run of "hello-readings" with the one station "pier": `readings/pier.csv`, then `summary.json`. */
+const readingsAsset = (index: number, name: string, contentType?: string): ManifestAsset => ({
+  key: `generated/${RUN_ID}/${name}`,
+  bytes: 100,
+  generated: { generator: 'hello-readings', index, name, options: { stations: ['pier'] }, scheduledAt: TICK, contentType },
+});
+/** The bytes "hello-readings" opens for that run. */
+const readingsBytes = (index: number, name: string) => {
+  const { run } = generatorForRun({ name: 'hello-readings', options: { stations: ['pier'] } }, { runId: RUN_ID, scheduledAt: TICK });
+  return readBody(helloReadings.open(run as Parameters<typeof helloReadings.open>[0], { index, name }));
+};
+/** Replaces what "hello-readings" opens; jest.restoreAllMocks puts it back. */
+const givenHelloReadingsOpens = (open: () => AssetBody) =>
+  jest.replaceProperty(GENERATORS, 'hello-readings', { ...helloReadings, open });
 
 describe('upload-batch', () => {
   beforeEach(() => {
@@ -130,6 +150,105 @@ describe('upload-batch', () => {
     });
   });
 
+  describe("a generator's assets", () => {
+    afterEach(() => {
+      jest.restoreAllMocks();
+    });
+
+    it('uploads the bytes the generator opens for each asset, with the content type it listed', async () => {
+      givenBatch([readingsAsset(0, 'readings/pier.csv', 'text/csv'), readingsAsset(1, 'summary.json', 'application/json')]);
+
+      const output = await handler(event(2));
+
+      expect(output).toEqual({ batchIndex: 4, assetCount: 2, bytes: 200 });
+      expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: BUCKET, Key: `generated/${RUN_ID}/readings/pier.csv`, ContentType: 'text/csv' });
+      expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: BUCKET, Key: `generated/${RUN_ID}/summary.json`, ContentType: 'application/json' });
+      expect(sentBodies()).toEqual({
+        [`generated/${RUN_ID}/readings/pier.csv`]: await readingsBytes(0, 'readings/pier.csv'),
+        [`generated/${RUN_ID}/summary.json`]: await readingsBytes(1, 'summary.json'),
+      });
+      expect(JSON.parse(sentBodies()[`generated/${RUN_ID}/summary.json`])).toMatchObject({ runId: RUN_ID, scheduledAt: TICK, stations: ['pier'] });
+    });
+
+    it('uploads the generator "sample" as the same CSV a batch file of seeds gives', async () => {
+      const key = `generated/${RUN_ID}/analytics-00002.csv`;
+      const options = { assets: 2, recordsPerAsset: 3 };
+      givenBatch([{ key, bytes: 1, generated: { generator: 'sample', index: 1, name: 'analytics-00002.csv', options, contentType: 'text/csv' } }]);
+
+      await handler(event(1));
+
+      expect(sentBodies()).toEqual({ [key]: expectedCsv(seedFor(RUN_ID, 2), 3) });
+      expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Key: key, ContentType: 'text/csv' });
+    });
+
+    it('leaves the content type to S3 when the generator listed none', async () => {
+      givenBatch([readingsAsset(1, 'summary.json')]);
+
+      await handler(event(1));
+
+      expect(s3.commandCalls(PutObjectCommand)[0].args[0].input.ContentType).toBeUndefined();
+    });
+
+    it.each<[string, () => AssetBody]>([
+      ['a string', () => 'a,b\n1,2\n'],
+      ['bytes', () => Buffer.from('a,b\n1,2\n')],
+      ['a stream', () => Readable.from(['a,b\n', '1,2\n'])],
+      ['an iterable of chunks', function* () {
+        yield 'a,b\n';
+        yield Buffer.from('1,2\n');
+      }],
+      ['an async iterable of chunks', async function* () {
+        yield Buffer.from('a,b\n');
+        yield '1,2\n';
+      }],
+    ])('uploads a body given as %s', async (_, open) => {
+      givenHelloReadingsOpens(open);
+      givenBatch([readingsAsset(0, 'readings/pier.csv')]);
+
+      await handler(event(1));
+
+      expect(sentBodies()).toEqual({ [`generated/${RUN_ID}/readings/pier.csv`]: 'a,b\n1,2\n' });
+    });
+
+    it("fails as the generator, naming it and the asset, when its open throws", async () => {
+      const cause = new Error('the station list is empty');
+      givenHelloReadingsOpens(() => {
+        throw cause;
+      });
+      givenBatch([readingsAsset(0, 'readings/pier.csv')]);
+
+      await expect(handler(event(1))).rejects.toMatchObject({
+        name: 'GeneratorFailedError',
+        message: `generator "hello-readings" failed to make asset 0 ("readings/pier.csv") of run ${RUN_ID}: the station list is empty`,
+        cause,
+      });
+      expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+    });
+
+    it('fails as the generator when its stream breaks midway', async () => {
+      givenHelloReadingsOpens(async function* () {
+        yield 'a,b\n';
+        throw new Error('sensor offline');
+      });
+      givenBatch([readingsAsset(0, 'readings/pier.csv')]);
+
+      await expect(handler(event(1))).rejects.toMatchObject({
+        name: 'GeneratorFailedError',
+        message: `generator "hello-readings" failed to make asset 0 ("readings/pier.csv") of run ${RUN_ID}: sensor offline`,
+      });
+      expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+    });
+
+    it('refuses an asset of a generator no longer registered, naming it', async () => {
+      givenBatch([{ key: `generated/${RUN_ID}/a.csv`, bytes: 1, generated: { generator: 'retired', index: 0, name: 'a.csv' } }]);
+
+      await expect(handler(event(1))).rejects.toMatchObject({
+        name: 'InputValidationError',
+        message: expect.stringContaining('there is no generator "retired"'),
+      });
+    });
+  });
+
   describe('existing objects', () => {
     it('only checks that each object of the batch is still there, unchanged', async () => {
       givenBatch([2, 3].map(existingAsset));
@@ -205,6 +324,14 @@ describe('upload-batch', () => {
       expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
     });
 
+    it("reads the batch file beside the run's plan, as a named data set's run has it", async () => {
+      givenBatch([generatedAsset(1)], {}, `manifests/runs/data-set=weather/${RUN_ID}/batches/1-4.json`);
+
+      const output = await handler({ ...event(1), manifestKey: `manifests/runs/data-set=weather/${RUN_ID}/plan.json` });
+
+      expect(output).toMatchObject({ assetCount: 1 });
+    });
+
     it('keeps a missing batch file fatal under S3 NoSuchKey', async () => {
       s3.on(GetObjectCommand).rejects(awsError('NoSuchKey', 404));
 
@@ -222,9 +349,9 @@ describe('upload-batch', () => {
   });
 
   it('rejects a bad payload naming the field', async () => {
-    await expect(handler({ ...event(101), manifestKey: `manifests/${RUN_ID}.json` })).rejects.toMatchObject({
+    await expect(handler({ ...event(101), planKey: `manifests/${RUN_ID}.json` })).rejects.toMatchObject({
       name: 'InputValidationError',
-      message: expect.stringMatching(/^Invalid upload-batch input: (unknown key: "manifestKey"; batch\.count: |batch\.count: .*; unknown key: "manifestKey")/),
+      message: expect.stringMatching(/^Invalid upload-batch input: (unknown key: "planKey"; batch\.count: |batch\.count: .*; unknown key: "planKey")/),
     });
     await expect(handler({ runId: RUN_ID, bucket: BUCKET, batch: { index: 4, count: 1, bytes: 0 } })).rejects.toMatchObject({
       name: 'InputValidationError',

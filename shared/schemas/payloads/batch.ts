@@ -21,4 +21,4 @@ export const PartPlan = z.strictObject({
 });
 export type PartPlan = z.infer<typeof PartPlan>;
 
-export const SourceType = z.enum(['generate', 's3Prefix', 'manifest']);
+export const SourceType = z.enum(['generate', 's3Prefix', 'manifest', 'generator']);

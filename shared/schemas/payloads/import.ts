@@ -6,6 +6,11 @@ import { BatchRef } from './batch';
 export const UploadBatchInput = z.strictObject({
   runId: RunId,
   bucket: BucketName,
+  /**
+   * The run's plan, beside which the batch's file is. Absent when a batch execution of a definition from before
+   * several data sets calls the new task: its run is a default data set's.
+   */
+  manifestKey: SafeS3Key.optional(),
   batch: BatchRef,
 });
 export type UploadBatchInput = z.infer<typeof UploadBatchInput>;

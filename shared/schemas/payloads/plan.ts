@@ -29,6 +29,8 @@ export const ContinuationInput = z.strictObject({
     runStartTime: z.string().min(1),
     earlierRevisionIds: z.array(RevisionId),
     lastRevisionId: RevisionId,
+    /** The run's plan: absent from an execution of a definition older than several data sets, whose plan is a default data set's. */
+    manifestKey: SafeS3Key.optional(),
   }),
   /** Step Functions' link to the execution that started this one, shown in the console. */
   AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: z.string().optional(),
