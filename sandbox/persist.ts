@@ -167,20 +167,16 @@ export async function readStateFile<T>(file: string, parse: (json: unknown) => T
   return parseStateText(file, text, parse);
 }
 
-/**
- * A JSON file that mirrors in-memory state. changed() schedules one write `debounceMs` later, so a burst of
- * changes costs one; flush() writes now and resolves once the file holds the state of that moment. Writes run
- * one at a time, each atomic; a failed background write is reported by the next flush.
- */
-export class StateFile {
+/** Saves of in-memory state: debounced, one at a time; a failed background save is reported by the next flush. */
+class Saves {
   private timer: NodeJS.Timeout | undefined;
   private writes: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
 
   constructor(
     private readonly file: string,
-    /** The state's text as of now. */
-    private readonly serialize: () => string,
+    /** Writes the state as of now; it reads the state when its turn comes, so the last write holds the latest. */
+    private readonly write: () => Promise<void>,
     private readonly debounceMs: number,
   ) {}
 
@@ -194,7 +190,6 @@ export class StateFile {
     this.timer.unref();
   }
 
-  /** Writes the current state now; throws if that write fails. */
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -202,11 +197,10 @@ export class StateFile {
     if (this.failure !== undefined) throw this.failure;
   }
 
-  /** Each write serializes the state when its turn comes, so the last write holds the latest state. */
   private save(): Promise<void> {
     this.writes = this.writes.then(async () => {
       try {
-        await writeFileAtomic(this.file, this.serialize());
+        await this.write();
         this.failure = undefined;
       } catch (error) {
         this.failure = new Error(`Cannot save the sandbox state to ${this.file}: ${(error as Error).message}`, { cause: error });
@@ -214,5 +208,179 @@ export class StateFile {
       }
     });
     return this.writes;
+  }
+}
+
+/**
+ * A JSON file that mirrors in-memory state. changed() schedules one write `debounceMs` later, so a burst of
+ * changes costs one; flush() writes now and resolves once the file holds the state of that moment. Writes run
+ * one at a time, each atomic; a failed background write is reported by the next flush.
+ */
+export class StateFile {
+  private readonly saves: Saves;
+
+  constructor(
+    file: string,
+    /** The state's text as of now. */
+    serialize: () => string,
+    debounceMs: number,
+  ) {
+    this.saves = new Saves(file, () => writeFileAtomic(file, serialize()), debounceMs);
+  }
+
+  changed(): void {
+    this.saves.changed();
+  }
+
+  /** Writes the current state now; throws if that write fails. */
+  flush(): Promise<void> {
+    return this.saves.flush();
+  }
+}
+
+/*
+ * A state too large to rewrite on every change is kept as an index file and part files in a folder beside it
+ * (`dataexchange.json` and `dataexchange/`): a save writes only the parts that changed, and the cost of a change
+ * grows with what changed, not with the state's age.
+ *
+ * - A part is written under a new name (`<key>.<generation>.json`), never over the file the index lists; the index,
+ *   rewritten atomically last, is the commit: it names the current file of every part. A crash before it leaves the
+ *   previous index, whose files are all still there; the files it does not list are removed at the next start.
+ * - The files the new index no longer lists go once it is written.
+ * - A file holding the whole state, with no part listing, is read as it is: the owner's first save writes its parts.
+ */
+
+/** What one save writes: the index's own content, and each changed part's content (undefined: the part is gone). */
+export interface PartedChanges {
+  readonly index: object;
+  readonly parts: ReadonlyMap<string, unknown>;
+}
+
+/** The parts the index on disk lists: part key to file name in the folder, and the generation that wrote it. */
+export interface PartListing {
+  readonly generation: number;
+  readonly files: ReadonlyMap<string, string>;
+}
+
+/** A parted state as read back: the index (without its listing), each part's content, and the listing. */
+export interface PartedState {
+  readonly index: unknown;
+  readonly parts: ReadonlyMap<string, unknown>;
+  readonly listing: PartListing;
+}
+
+export type FileWriter = (file: string, data: string) => Promise<void>;
+
+/** A part key or file name: no separator, and no leading dot, so never `..`. */
+const PART_KEY = /^\w[\w.-]*$/;
+
+/** The folder of `file`'s parts: `dataexchange.json` keeps them in `dataexchange/`, beside it. */
+export function partFolderOf(file: string): string {
+  return file.endsWith('.json') ? file.slice(0, -'.json'.length) : `${file}.parts`;
+}
+
+/** The index's listing, checked: a key or name that could leave the folder is damage. */
+function listingOf(json: unknown): PartListing {
+  const { generation, partFiles } = json as { generation?: unknown; partFiles?: unknown };
+  if (partFiles === undefined) return { generation: 0, files: new Map() };
+  if (typeof generation !== 'number' || typeof partFiles !== 'object' || partFiles === null) throw new Error('its part listing is not a generation and files');
+  const files = new Map(Object.entries(partFiles));
+  for (const [key, name] of files) {
+    if (!PART_KEY.test(key) || typeof name !== 'string' || !PART_KEY.test(name)) throw new Error(`part ${key} is listed as ${String(name)}`);
+  }
+  return { generation, files: files as Map<string, string> };
+}
+
+/**
+ * The state of `file` and its part folder, or undefined when there is none; a damaged index or part throws
+ * DamagedStateFileError naming that file. The owner's start: it also removes what a crash left, the temporary
+ * files and the parts the index does not list.
+ */
+export async function loadPartedState(file: string, parsePart: (json: unknown) => unknown): Promise<PartedState | undefined> {
+  const folder = partFolderOf(file);
+  removeTemporaryFilesOf(file);
+  let listing: PartListing = { generation: 0, files: new Map() };
+  const index = await readStateFile(file, (json) => {
+    if (typeof json !== 'object' || json === null) throw new Error('it is not a JSON object');
+    listing = listingOf(json);
+    const { generation: _generation, partFiles: _partFiles, ...rest } = json as Record<string, unknown>;
+    return rest;
+  });
+  const listed = new Set(listing.files.values());
+  removeMatching(folder, (name) => !listed.has(name));
+  if (index === undefined) return undefined;
+  const parts = new Map<string, unknown>();
+  for (const [key, name] of listing.files) {
+    const partFile = path.join(folder, name);
+    const part = await readStateFile(partFile, parsePart);
+    if (part === undefined) throw new DamagedStateFileError(partFile, `it is missing, though ${file} lists it`);
+    parts.set(key, part);
+  }
+  return { index, parts, listing };
+}
+
+/**
+ * A parted state on disk that mirrors in-memory state, saved as StateFile saves (debounced, flush() now, one write at
+ * a time). Each save asks `capture` for what changed since the last; the parts of a failed save are written again by
+ * the next.
+ */
+export class PartedStateFile {
+  private readonly saves: Saves;
+  private readonly folder: string;
+  private listing: PartListing;
+  /** Captured parts' text not yet committed: a failed save's, which a later capture of the same part replaces. */
+  private readonly pending = new Map<string, string | undefined>();
+
+  constructor(
+    private readonly file: string,
+    listing: PartListing | undefined,
+    private readonly capture: () => PartedChanges,
+    debounceMs: number,
+    /** @default writeFileAtomic */
+    private readonly writeFile: FileWriter = writeFileAtomic,
+  ) {
+    this.folder = partFolderOf(file);
+    this.listing = listing ?? { generation: 0, files: new Map() };
+    this.saves = new Saves(file, () => this.save(), debounceMs);
+  }
+
+  changed(): void {
+    this.saves.changed();
+  }
+
+  /** Writes the changed parts and the index now; throws if that write fails. */
+  flush(): Promise<void> {
+    return this.saves.flush();
+  }
+
+  private async save(): Promise<void> {
+    // All of one save is serialized before its first write, so that its parts and index are of one moment: records
+    // keep changing while the files are written, and a part written later would hold a state the index never saw.
+    const { index, parts } = this.capture();
+    for (const [key, content] of parts) {
+      if (!PART_KEY.test(key)) throw new Error(`${key} cannot name a part file`);
+      this.pending.set(key, content === undefined ? undefined : JSON.stringify(content));
+    }
+    const generation = this.listing.generation + 1;
+    const files = new Map(this.listing.files);
+    const writes: { name: string; text: string }[] = [];
+    for (const [key, text] of this.pending) {
+      if (text === undefined) {
+        files.delete(key);
+        continue;
+      }
+      const name = `${key}.${generation}.json`;
+      writes.push({ name, text });
+      files.set(key, name);
+    }
+    const indexText = JSON.stringify({ ...index, generation, partFiles: Object.fromEntries(files) });
+
+    for (const { name, text } of writes) await this.writeFile(path.join(this.folder, name), text);
+    await this.writeFile(this.file, indexText);
+    const current = new Set(files.values());
+    const superseded = [...this.listing.files.values()].filter((name) => !current.has(name));
+    this.listing = { generation, files };
+    this.pending.clear();
+    await Promise.all(superseded.map((name) => rm(path.join(this.folder, name), { force: true })));
   }
 }

@@ -5,18 +5,22 @@ import { CONCURRENT_IMPORT_JOBS_LIMIT_NAME, MAX_CONCURRENT_IMPORT_JOBS } from '.
 import { accountOfRequest } from '../accounts';
 import type { FaultInjector } from '../faults';
 import { type InternalErrorAnswer, readRequestBody, sleep, startHttpServer } from '../http';
-import { readStateFile, removeTemporaryFilesOf, StateFile } from '../persist';
+import { DamagedStateFileError, loadPartedState, type PartedState, PartedStateFile } from '../persist';
 import { DataExchangeApiError, invalid } from './errors';
 import { ExportRunner, s3ClientsByAccount } from './exports';
 import { ImportRunner, type ImportRunnerOptions, s3SourceReader, type SourceReader } from './jobs';
 import { removeOrphanAssetFiles } from './asset-cleanup';
 import { buildRoutes, decodeParams, matchRoute } from './routes';
-import { DataExchangeStore, type ExchangeEventRecord, type JobClock, type StoreSnapshot } from './store';
+import { DataExchangeStore, type ExchangeEventRecord, type JobClock, revisionPartOf, snapshotOfSaved } from './store';
 
 export interface DataExchangeEmulatorOptions {
   /** @default 0, a free port */
   readonly port?: number;
-  /** JSON state: loaded at start when present, saved (debounced) after changes, on flush() and on close. */
+  /**
+   * JSON state: loaded at start when present, saved (debounced) after changes, on flush() and on close. It is the
+   * index; each revision is saved apart, in the folder of the same name without `.json` (persist.ts's
+   * PartedStateFile). A state file an older sandbox saved whole is read, and saved in parts from then on.
+   */
   readonly stateFile: string;
   /** Where imported assets' bytes are kept. At start, files no asset of the state refers to (a crashed import's) are removed. */
   readonly assetDir: string;
@@ -94,20 +98,22 @@ async function readJson(request: IncomingMessage, response: ServerResponse): Pro
   }
 }
 
-/** The state file's top level; the store checks its format. */
-function snapshotOf(json: unknown): StoreSnapshot {
-  if (typeof json !== 'object' || json === null || typeof (json as { accounts?: unknown }).accounts !== 'object') {
-    throw new Error('it holds no accounts');
+/** The snapshot the index and parts hold; one that does not add up is the index's damage. */
+function savedSnapshot(stateFile: string, loaded: PartedState): ReturnType<typeof snapshotOfSaved> {
+  try {
+    return snapshotOfSaved(loaded.index, loaded.parts);
+  } catch (error) {
+    throw new DamagedStateFileError(stateFile, (error as Error).message, { cause: error });
   }
-  return json as StoreSnapshot;
 }
 
 /** Starts the Data Exchange emulator on 127.0.0.1, with the state of `stateFile` if there is one. */
 export async function startDataExchangeEmulator(options: DataExchangeEmulatorOptions): Promise<RunningDataExchangeEmulator> {
-  removeTemporaryFilesOf(options.stateFile);
-  const saved = await readStateFile(options.stateFile, snapshotOf);
-  const stateFile = new StateFile(options.stateFile, () => JSON.stringify(store.snapshot()), SAVE_DEBOUNCE_MS);
-  const store = new DataExchangeStore(() => stateFile.changed(), saved, options.jobClock);
+  const loaded = await loadPartedState(options.stateFile, revisionPartOf);
+  const saved = loaded === undefined ? undefined : savedSnapshot(options.stateFile, loaded);
+  const stateFile = new PartedStateFile(options.stateFile, loaded?.listing, () => store.changes(), SAVE_DEBOUNCE_MS);
+  const store = new DataExchangeStore(() => stateFile.changed(), saved?.snapshot, options.jobClock);
+  if (saved?.whole === true) store.changedAll();
   // Before any job runs again: a job still IN_PROGRESS copies its sources anew, under new ids.
   await removeOrphanAssetFiles(options.assetDir, store.allAccounts());
   const imports = new ImportRunner({

@@ -37,7 +37,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { PROVIDER_ACCOUNT, SANDBOX_REGION, type SandboxAccount, SUBSCRIBER_ACCOUNT } from '../../sandbox/accounts';
 import { assetFile } from '../../sandbox/dataexchange/jobs';
 import { type RunningDataExchangeEmulator, startDataExchangeEmulator } from '../../sandbox/dataexchange/server';
-import type { StoreSnapshot } from '../../sandbox/dataexchange/store';
+import { partKey, type RevisionPart } from '../../sandbox/dataexchange/store/saved-state';
 import { FaultInjector } from '../../sandbox/faults';
 import { type RunningServer, sleep, startHttpServer } from '../../sandbox/http';
 import {
@@ -665,16 +665,16 @@ describe('the Data Exchange emulator at its quotas', () => {
     const ids = await newRevision(sandbox.client);
     await importKeys(sandbox.client, ids, putObjects('seed', 1));
     await stopSandbox(sandbox);
-    // Fill the revision through the state file: ten thousand real imports would take too long for a unit test.
-    const stateFile = join(sandbox.dir, 'dataexchange.json');
-    const state = JSON.parse(await readFile(stateFile, 'utf8')) as StoreSnapshot;
-    const assets = state.accounts[PROVIDER_ACCOUNT.accountId].assets;
-    const [seed] = assets;
+    // Fill the revision through its saved part: ten thousand real imports would take too long for a unit test.
+    const index = JSON.parse(await readFile(join(sandbox.dir, 'dataexchange.json'), 'utf8')) as { partFiles: Record<string, string> };
+    const partFile = join(sandbox.dir, 'dataexchange', index.partFiles[partKey(PROVIDER_ACCOUNT.accountId, ids.revisionId)]);
+    const part = JSON.parse(await readFile(partFile, 'utf8')) as RevisionPart;
+    const [seed] = part.assets;
     for (let i = 1; i < MAX_ASSETS_PER_REVISION; i += 1) {
       const id = i.toString(16).padStart(32, '0');
-      assets.push({ ...seed, Id: id, Arn: seed.Arn.replace(seed.Id, id), Name: `bulk/${String(i).padStart(5, '0')}.csv` });
+      part.assets.push({ ...seed, Id: id, Arn: seed.Arn.replace(seed.Id, id), Name: `bulk/${String(i).padStart(5, '0')}.csv` });
     }
-    await writeFile(stateFile, JSON.stringify(state));
+    await writeFile(partFile, JSON.stringify(part));
     sandbox = await startSandbox(sandbox.dir);
 
     const names = await assetNames(sandbox.client, ids);

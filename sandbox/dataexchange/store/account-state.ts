@@ -26,16 +26,18 @@ import { EventActions, exportOnPublish } from './event-actions';
 import { NOTICE_EVENT_TYPES, REVISION_REVOKED } from '../../../shared/schemas/exchange-event';
 import { DATA_GRANT_REVOKED, dataSetResource, type ExchangeEventRecord, exchangeEvent } from './exchange-events';
 import { AppendLog } from './indexes';
-import { type ExportedObject, type JobClock, Jobs } from './jobs';
+import { type ExportedObject, firstRevisionOf, type JobClock, Jobs } from './jobs';
 import { SentNotifications, type SentNotificationRecord } from './notifications';
 import { type ImportedAsset, Revisions } from './revisions';
+import type { AccountIndex, RevisionPart } from './saved-state';
 import { ResourceTags } from './tags';
 
 /*
  * One account's Data Exchange, as the routes and job runners see it: each method delegates to the module of its
  * resource, which keeps that resource's records indexed (so a request costs O(its page)) and applies AWS's rules.
  * This facade strings the modules together where a request touches several, and calls `changed`, which schedules a
- * save, after every mutation.
+ * save, after every mutation: naming the revision whose part changed (its record, assets, or jobs), so that a save
+ * writes that part and not every revision's (saved-state.ts).
  */
 
 export interface AccountSnapshot {
@@ -87,7 +89,8 @@ export class AccountState {
 
   constructor(
     readonly accountId: string,
-    private readonly changed: () => void,
+    /** Schedules a save; `revisionId` names the revision part that changed, if one did. */
+    private readonly changed: (revisionId?: string) => void,
     private readonly peers: AccountDirectory,
     snapshot?: AccountSnapshot,
     jobClock?: JobClock,
@@ -113,11 +116,22 @@ export class AccountState {
   }
 
   snapshot(): AccountSnapshot {
+    const { revisionIds: _revisionIds, ...index } = this.savedIndex();
+    const revisions = this.revisions.revisionRecords();
+    return {
+      ...index,
+      revisions: [...revisions],
+      // By revision, each in ASSET_ORDER: the order the revision parts keep them in, whatever order they came in.
+      assets: revisions.flatMap((revision) => this.revisions.assetsOf(revision.Id)),
+      jobs: [...this.jobs.list({})],
+    };
+  }
+
+  /** The index's part of the account: all but its revisions, assets and jobs, which are kept by revision. */
+  savedIndex(): AccountIndex {
     return {
       dataSets: [...this.dataSets.list(undefined)],
-      revisions: [...this.revisions.revisionRecords()],
-      assets: [...this.revisions.assetRecords()],
-      jobs: [...this.jobs.list({})],
+      revisionIds: this.revisions.revisionRecords().map((revision) => revision.Id),
       dataGrants: [...this.grants.list()],
       entitlements: this.entitled.records(),
       eventActions: [...this.eventActions.list(undefined)],
@@ -125,6 +139,21 @@ export class AccountState {
       eventsDelivered: [...this.inbox.records()],
       tags: this.tags.records(),
     };
+  }
+
+  /** A revision's part: its record (none once deleted), its assets, and the jobs it is the first target of. */
+  revisionPart(revisionId: string): RevisionPart | undefined {
+    const revision = this.revisions.find(revisionId);
+    const assets = [...this.revisions.assetsOf(revisionId)];
+    const jobs = this.jobs.firstTargeting(revisionId);
+    return revision === undefined && jobs.length === 0 ? undefined : { revision, assets, jobs };
+  }
+
+  /** The revisions that have a part: the account's own, and any a job targets first (another's, or a deleted one). */
+  revisionIdsWithParts(): Set<string> {
+    const ids = new Set(this.revisions.revisionRecords().map((revision) => revision.Id));
+    for (const job of this.jobs.list({})) ids.add(firstRevisionOf(job));
+    return ids;
   }
 
   /** Every asset this account imported, across its revisions: the files the asset folder must keep. */
@@ -167,6 +196,7 @@ export class AccountState {
     for (const revision of [...this.revisions.list(dataSetId)]) {
       this.revisions.remove(revision);
       this.tags.delete(revision.Arn);
+      this.changed(revision.Id);
     }
     this.dataSets.delete(dataSet);
     this.tags.delete(dataSet.Arn);
@@ -177,7 +207,8 @@ export class AccountState {
 
   createRevision(dataSetId: string, input: { Comment?: string; Tags?: Tags }): RevisionRecord {
     this.dataSets.owned(dataSetId, 'create revisions in it');
-    return this.addTaggable(this.revisions.create(dataSetId, input.Comment), input.Tags);
+    const revision = this.addTaggable(this.revisions.create(dataSetId, input.Comment), input.Tags);
+    return this.saved(revision, revision.Id);
   }
 
   revision(dataSetId: string, revisionId: string): RevisionRecord {
@@ -192,7 +223,7 @@ export class AccountState {
 
   updateRevision(dataSetId: string, revisionId: string, input: { Comment?: string; Finalized?: boolean }): RevisionRecord {
     this.dataSets.owned(dataSetId, 'change its revisions');
-    return this.saved(this.revisions.update(this.revision(dataSetId, revisionId), input));
+    return this.saved(this.revisions.update(this.revision(dataSetId, revisionId), input), revisionId);
   }
 
   /** Every receiver of the data set loses access to the revision at once, and hears of it once. */
@@ -209,7 +240,7 @@ export class AccountState {
         });
       }
     }
-    return this.saved(revision);
+    return this.saved(revision, revision.Id);
   }
 
   deleteRevision(dataSetId: string, revisionId: string): void {
@@ -218,7 +249,7 @@ export class AccountState {
     this.refuseImportInProgress('REVISION', revisionId, (job) => job.RevisionId === revisionId);
     this.revisions.deleteRevision(revision);
     this.tags.delete(revision.Arn);
-    this.changed();
+    this.changed(revision.Id);
   }
 
   listAssets(dataSetId: string, revisionId: string): readonly AssetRecord[] {
@@ -233,24 +264,24 @@ export class AccountState {
 
   updateAsset(dataSetId: string, revisionId: string, assetId: string, name: string): AssetRecord {
     const { revision, asset } = this.ownedAsset(dataSetId, revisionId, assetId, 'rename its assets');
-    return this.saved(this.revisions.renameAsset(revision, asset, name));
+    return this.saved(this.revisions.renameAsset(revision, asset, name), revision.Id);
   }
 
   /** The asset's file goes at the emulator's next start, with other files no asset refers to. */
   deleteAsset(dataSetId: string, revisionId: string, assetId: string): void {
     const { revision, asset } = this.ownedAsset(dataSetId, revisionId, assetId, 'delete its assets');
     this.revisions.deleteAsset(revision, asset);
-    this.changed();
+    this.changed(revision.Id);
   }
 
   // Jobs
 
   createImportJob(details: ImportDetails): ImportJobRecord {
-    return this.saved(this.jobs.createImport(this.dataSets.owned(details.DataSetId, 'import assets into it'), details));
+    return this.jobSaved(this.jobs.createImport(this.dataSets.owned(details.DataSetId, 'import assets into it'), details));
   }
 
   createExportJob(details: ExportDetails): ExportJobRecord {
-    return this.saved(this.jobs.createExport(details));
+    return this.jobSaved(this.jobs.createExport(details));
   }
 
   job(jobId: string): JobRecord {
@@ -262,12 +293,11 @@ export class AccountState {
   }
 
   startJob(jobId: string, forcedOutcome: () => ForcedOutcome | undefined): JobRecord {
-    return this.saved(this.jobs.start(jobId, forcedOutcome));
+    return this.jobSaved(this.jobs.start(jobId, forcedOutcome));
   }
 
   cancelJob(jobId: string): void {
-    this.jobs.cancel(jobId);
-    this.changed();
+    this.jobSaved(this.jobs.cancel(jobId));
   }
 
   /** Import jobs left IN_PROGRESS, e.g. by a restart; the runner picks them up again. */
@@ -515,12 +545,17 @@ export class AccountState {
 
   private endJob(job: JobRecord, state: 'COMPLETED' | 'ERROR', errors: readonly JobError[]): void {
     this.jobs.end(job, state, errors);
-    this.changed();
+    this.jobSaved(job);
   }
 
-  /** Schedules a save after a mutation, and passes its result on. */
-  private saved<T>(result: T): T {
-    this.changed();
+  /** A job is saved in the part of the first revision it targets. */
+  private jobSaved<T extends JobRecord>(job: T): T {
+    return this.saved(job, firstRevisionOf(job));
+  }
+
+  /** Schedules a save after a mutation, naming the revision whose part changed if one did, and passes its result on. */
+  private saved<T>(result: T, revisionId?: string): T {
+    this.changed(revisionId);
     return result;
   }
 }

@@ -57,6 +57,12 @@ export function scaledJobClock(msPerSecond: number): JobClock {
   };
 }
 
+/** A job and its position among the account's jobs, oldest first. */
+export interface OrderedJob {
+  readonly ordinal: number;
+  readonly record: JobRecord;
+}
+
 /** Revisions and assets as the account sees them: its own, or a provider's through an entitled data set. */
 export interface RevisionReader {
   revision(dataSetId: string, revisionId: string): RevisionRecord;
@@ -72,6 +78,11 @@ function jobTarget(job: JobRecord): { dataSetId: string; revisionIds: string[] }
   return { dataSetId: details.DataSetId, revisionIds: details.RevisionDestinations.map((destination) => destination.RevisionId) };
 }
 
+/** The revision whose saved part holds the job: the first it targets. */
+export function firstRevisionOf(job: JobRecord): string {
+  return jobTarget(job).revisionIds[0];
+}
+
 function refuseFinalized(revision: RevisionRecord): void {
   if (revision.Finalized) {
     throw conflict('REVISION', revision.Id, `Revision ${revision.Id} is finalized; no assets can be imported into it.`);
@@ -80,6 +91,8 @@ function refuseFinalized(revision: RevisionRecord): void {
 
 export class Jobs {
   private readonly jobs = new Records<JobRecord>('JOB');
+  /** Each job's position in `jobs`, which never changes (no job is deleted): the saved parts keep it, to restore the order. */
+  private readonly ordinals = new Map<string, number>();
   private readonly byDataSet = new Map<string, JobRecord[]>();
   private readonly byRevision = new Map<string, JobRecord[]>();
   /** Kept apart from the records: the quota counts imports in progress, and a restart resumes both kinds. */
@@ -93,6 +106,7 @@ export class Jobs {
   ) {}
 
   add(record: JobRecord): void {
+    this.ordinals.set(record.Id, this.ordinals.size);
     this.jobs.add(record);
     const { dataSetId, revisionIds } = jobTarget(record);
     append(this.byDataSet, dataSetId, record);
@@ -156,10 +170,11 @@ export class Jobs {
     return record;
   }
 
-  cancel(jobId: string): void {
+  cancel(jobId: string): JobRecord {
     const record = this.waiting(jobId, 'cancelled');
     record.State = 'CANCELLED';
     record.UpdatedAt = this.clock(record.CreatedAt);
+    return record;
   }
 
   end(job: JobRecord, state: 'COMPLETED' | 'ERROR', errors: readonly JobError[]): void {
@@ -167,6 +182,13 @@ export class Jobs {
     job.Errors = [...errors];
     job.UpdatedAt = this.clock(job.CreatedAt);
     this.inProgress(job).delete(job.Id);
+  }
+
+  /** The jobs whose first target is the revision, each with its ordinal: what the revision's saved part holds. */
+  firstTargeting(revisionId: string): OrderedJob[] {
+    return (this.byRevision.get(revisionId) ?? [])
+      .filter((job) => firstRevisionOf(job) === revisionId)
+      .map((job) => ({ ordinal: this.ordinals.get(job.Id) ?? 0, record: job }));
   }
 
   importJobsInProgress(): ImportJobRecord[] {

@@ -72,6 +72,11 @@ export class Revisions {
     });
   }
 
+  /** The revision, or undefined: for saving, where a deleted one is no error. */
+  find(revisionId: string): RevisionRecord | undefined {
+    return this.revisions.find(revisionId);
+  }
+
   /** A revision of the data set; one of another data set is not found, as in ADX. */
   revision(dataSetId: string, revisionId: string): RevisionRecord {
     const record = this.revisions.find(revisionId);
