@@ -25,3 +25,13 @@ it('stops synth on a bad context value with the sentence that names it, and noth
   expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Invalid context "schedule": .*EventBridge schedule expression/)]);
   expect(run.stdout).toBe('');
 });
+
+it("stops synth with the construct's one sentence when the data sets it is given cannot deploy, and nothing else", () => {
+  // Act: each setting is valid on its own, but an existing data set on a schedule needs a scheduled source
+  const run = synth({ dataSets: { prices: { datasetId: '0123456789abcdef0123456789abcdef' } } });
+
+  // Assert: the stack exists by then, and the CLI's own synth of it at exit must not add its report
+  expect(run.status).toBe(1);
+  expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^DataExchangePublisher: dataSets "prices" publishes to the existing data set .* on a schedule/)]);
+  expect(run.stdout).toBe('');
+});
