@@ -18,7 +18,7 @@ describe('scheduled prefixes', () => {
     expect(isTemplatedPrefix('raw/{mm}/')).toBe(true);
   });
 
-  it.each([['1 day', 86_400], ['2 days', 172_800], [' 6 hours ', 21_600], ['1 hour', 3_600], ['45 minutes', 2_700], ['1 minute', 60]])('reads the offset %p as %p seconds', (offset, seconds) => {
+  it.each([['1 day', 86_400], ['2 days', 172_800], [' 6 hours ', 21_600], ['2  days', 172_800], ['1 hour', 3_600], ['45 minutes', 2_700], ['1 minute', 60]])('reads the offset %p as %p seconds', (offset, seconds) => {
     expect(PrefixOffset.safeParse(offset).success).toBe(true);
     expect(offsetSeconds(offset)).toBe(seconds);
   });

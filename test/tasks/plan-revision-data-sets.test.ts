@@ -99,6 +99,12 @@ describe('plan-revision with several data sets', () => {
       expect(puts()).toEqual([]);
     });
 
+    it('takes a manifest and an input that name the same data set', async () => {
+      s3.on(GetObjectCommand).resolves(manifestBody({ prefixes: ['data/'], dataSet: 'weather' }));
+
+      await expect(plan({ source, dataSet: 'weather' })).resolves.toMatchObject({ datasetId: WEATHER_ID });
+    });
+
     it('refuses a manifest whose data set is not the one the input names', async () => {
       s3.on(GetObjectCommand).resolves(manifestBody({ prefixes: ['data/'], dataSet: 'weather' }));
 
