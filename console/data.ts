@@ -22,6 +22,8 @@ export const REVISIONS_MAX = 20;
 export const OBJECTS_MAX = 200;
 
 export interface RevisionRow {
+  /** The configured name of the data set it belongs to. */
+  readonly dataSet: string;
   readonly id: string;
   readonly comment?: string;
   readonly createdAt?: string;
@@ -63,13 +65,24 @@ async function all<T>(pages: AsyncIterable<T>, max = Number.POSITIVE_INFINITY): 
   return items;
 }
 
-async function revisions(dataExchange: DataExchangeClient, dataSetId: string): Promise<RevisionRow[]> {
-  const listed = (await all(paginateListDataSetRevisions({ client: dataExchange }, { DataSetId: dataSetId }))).flatMap((page) => page.Revisions ?? []);
-  const newest = listed.sort((a, b) => (b.CreatedAt?.getTime() ?? 0) - (a.CreatedAt?.getTime() ?? 0)).slice(0, REVISIONS_MAX);
+/** The newest revisions of every data set, each with the name of its data set; the assets of those shown only. */
+async function revisions(dataExchange: DataExchangeClient, dataSets: Readonly<Record<string, string>>): Promise<RevisionRow[]> {
+  const listed = await Promise.all(
+    Object.entries(dataSets).map(async ([dataSet, dataSetId]) =>
+      (await all(paginateListDataSetRevisions({ client: dataExchange }, { DataSetId: dataSetId })))
+        .flatMap((page) => page.Revisions ?? [])
+        .map((revision) => ({ dataSet, dataSetId, revision })),
+    ),
+  );
+  const newest = listed
+    .flat()
+    .sort((a, b) => (b.revision.CreatedAt?.getTime() ?? 0) - (a.revision.CreatedAt?.getTime() ?? 0))
+    .slice(0, REVISIONS_MAX);
   return Promise.all(
-    newest.map(async (revision) => {
+    newest.map(async ({ dataSet, dataSetId, revision }) => {
       const assets = (await all(paginateListRevisionAssets({ client: dataExchange }, { DataSetId: dataSetId, RevisionId: revision.Id }))).flatMap((p) => p.Assets ?? []);
       return {
+        dataSet,
         id: revision.Id ?? '',
         comment: revision.Comment,
         createdAt: revision.CreatedAt?.toISOString(),
@@ -113,9 +126,9 @@ async function publishedMessages(url: string): Promise<RecordedMessage[]> {
  * The grants' acceptance state as each side sees it: DataGrantSummaryEntry and ReceivedDataGrantSummariesEntry
  * (https://docs.aws.amazon.com/data-exchange/latest/apireference/API_DataGrantSummaryEntry.html).
  */
-export async function dataView(clients: DataClients, dataSetId: string): Promise<DataView> {
+export async function dataView(clients: DataClients, dataSets: Readonly<Record<string, string>>): Promise<DataView> {
   const [revisionRows, sent, received, exported, messages] = await Promise.all([
-    revisions(clients.provider, dataSetId),
+    revisions(clients.provider, dataSets),
     all(paginateListDataGrants({ client: clients.provider }, {})),
     all(paginateListReceivedDataGrants({ client: clients.subscriber.dataExchange }, {})),
     exportedObjects(clients.subscriber.dataExchange, clients.subscriber.s3),

@@ -22,7 +22,7 @@ import { dataView } from './data';
 
 export interface ConsoleOptions {
   /** The sandbox to show: its endpoints, its publish state machine and its data set. */
-  readonly sandbox: Pick<SandboxInfo, 'endpoints' | 'stateMachineArn' | 'dataSetId'>;
+  readonly sandbox: Pick<SandboxInfo, 'endpoints' | 'stateMachineArn' | 'dataSets'>;
   /** @default a free port */
   readonly port?: number;
 }
@@ -85,7 +85,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const routes: Readonly<Record<string, (request: IncomingMessage, url: URL) => Promise<unknown>>> = {
     'GET /api/executions': async (_, url) => ({ executions: await api.listExecutions(StatusFilter.parse(url.searchParams.get('status') || undefined)) }),
     'GET /api/execution': async (_, url) => api.execution(ExecutionRequest.parse({ executionArn: url.searchParams.get('arn') }).executionArn),
-    'GET /api/data': async () => dataView(dataClients, options.sandbox.dataSetId),
+    'GET /api/data': async () => dataView(dataClients, options.sandbox.dataSets),
     'POST /api/redrive': async (request) => api.redrive(ExecutionRequest.parse(await readJson(request)).executionArn),
     'POST /api/stop': async (request) => api.stop(ExecutionRequest.parse(await readJson(request)).executionArn),
   };

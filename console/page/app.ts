@@ -257,8 +257,8 @@ function dataView(): void {
   const bodies = { revisions: el('tbody'), grants: el('tbody'), received: el('tbody'), exported: el('tbody'), messages: el('tbody') };
   app.replaceChildren(
     el('div', { id: 'error', class: 'error', hidden: '' }),
-    el('h3', {}, 'Revisions of the data set (newest first)'),
-    table('revisions', ['Revision', 'Created', 'Finalized', 'Assets', 'Size', 'Comment'], bodies.revisions),
+    el('h3', {}, 'Revisions of the data sets (newest first)'),
+    table('revisions', ['Data set', 'Revision', 'Created', 'Finalized', 'Assets', 'Size', 'Comment'], bodies.revisions),
     el('h3', {}, 'Data grants sent'),
     table('grants', ['Name', 'Receiver', 'Acceptance', 'Data set'], bodies.grants),
     el('h3', {}, "Data grants the subscriber received"),
@@ -272,7 +272,7 @@ function dataView(): void {
     const data = await api<DataView>('GET', '/api/data');
     const grantRows = (grants: DataView['grants']) => grants.map((g) => row(g.name ?? '', g.receiver ?? '', g.acceptanceState ?? '', g.dataSetId ?? ''));
     bodies.revisions.replaceChildren(
-      ...data.revisions.map((r) => row(r.id, r.createdAt === undefined ? '' : new Date(r.createdAt).toLocaleString(), r.revoked === true ? 'revoked' : String(r.finalized ?? false), String(r.assets), bytes(r.bytes), r.comment ?? '')),
+      ...data.revisions.map((r) => row(r.dataSet, r.id, r.createdAt === undefined ? '' : new Date(r.createdAt).toLocaleString(), r.revoked === true ? 'revoked' : String(r.finalized ?? false), String(r.assets), bytes(r.bytes), r.comment ?? '')),
     );
     bodies.grants.replaceChildren(...grantRows(data.grants));
     bodies.received.replaceChildren(...grantRows(data.received));

@@ -113,7 +113,7 @@ describe('the console in a browser', () => {
 
     // THEN, newest first: the run's one revision, finalized with its 2 assets, a grant to the subscriber it has
     // yet to accept, and the run's SUCCEEDED notification after its FAILED one.
-    expect((await cells('revisions'))[0]).toEqual([expect.any(String), expect.any(String), 'true', '2', expect.stringMatching(/ B$/), 'dx-flow run console-held']);
+    expect((await cells('revisions'))[0]).toEqual(['default', expect.any(String), expect.any(String), 'true', '2', expect.stringMatching(/ B$/), 'dx-flow run console-held']);
     expect(await cells('grants')).toEqual([[expect.any(String), SUBSCRIBER_ACCOUNT.accountId, 'PENDING_RECEIVER_ACCEPTANCE', expect.any(String)]]);
     expect(await cells('received')).toEqual([[expect.any(String), SUBSCRIBER_ACCOUNT.accountId, 'PENDING_RECEIVER_ACCEPTANCE', expect.any(String)]]);
     const messages = await cells('messages');

@@ -25,7 +25,7 @@ describe('the console server', () => {
     // GIVEN a console for a sandbox that is not there: nothing here reaches it.
     const nowhere = 'http://127.0.0.1:9';
     server = await startConsole({
-      sandbox: { endpoints: { s3: nowhere, dataexchange: nowhere, sns: nowhere, sfn: nowhere }, stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:publish', dataSetId: 'a'.repeat(32) },
+      sandbox: { endpoints: { s3: nowhere, dataexchange: nowhere, sns: nowhere, sfn: nowhere }, stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:publish', dataSets: { default: 'a'.repeat(32) } },
     });
   });
   afterAll(() => server.close());
