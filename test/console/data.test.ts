@@ -18,16 +18,22 @@ import { dataView } from '../../console/data';
 const provider = mockClient(DataExchangeClient);
 const PRICES = '11111111111111111111111111111111';
 const READINGS = '22222222222222222222222222222222';
+/** A revision as ListDataSetRevisions answers it. */
+const revision = (dataSetId: string, id: string, createdAt: string, finalized: boolean) => ({
+  Id: id,
+  Arn: `arn:aws:dataexchange:us-east-1:123456789012:data-sets/${dataSetId}/revisions/${id}`,
+  DataSetId: dataSetId,
+  CreatedAt: new Date(createdAt),
+  UpdatedAt: new Date(createdAt),
+  Finalized: finalized,
+});
 
 describe('dataView', () => {
   beforeEach(() => {
     provider.reset();
-    provider.on(ListDataSetRevisionsCommand, { DataSetId: PRICES }).resolves({ Revisions: [{ Id: 'p1', CreatedAt: new Date('2026-12-01T01:00:00Z'), Finalized: true }] });
+    provider.on(ListDataSetRevisionsCommand, { DataSetId: PRICES }).resolves({ Revisions: [revision(PRICES, 'p1', '2026-12-01T01:00:00Z', true)] });
     provider.on(ListDataSetRevisionsCommand, { DataSetId: READINGS }).resolves({
-      Revisions: [
-        { Id: 'r1', CreatedAt: new Date('2026-12-01T00:00:00Z'), Finalized: true },
-        { Id: 'r2', CreatedAt: new Date('2026-12-01T02:00:00Z'), Finalized: false },
-      ],
+      Revisions: [revision(READINGS, 'r1', '2026-12-01T00:00:00Z', true), revision(READINGS, 'r2', '2026-12-01T02:00:00Z', false)],
     });
     provider.on(ListRevisionAssetsCommand).callsFake((request: { RevisionId: string }) => ({
       Assets: request.RevisionId === 'r2' ? [] : [{ AssetDetails: { S3SnapshotAsset: { Size: 10 } } }],
