@@ -1,18 +1,19 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { PROVIDER_ACCOUNT } from '../sandbox/accounts';
-import { DataExchangeStore } from '../sandbox/dataexchange/store';
+import { DataExchangeStore, revisionPartOf } from '../sandbox/dataexchange/store';
 import { PartedStateFile, StateFile, writeFileAtomic } from '../sandbox/persist';
 import { withTempDir } from './scratch';
 
 /*
  * What saving the Data Exchange emulator's state costs as the account ages, done against the store (no HTTP, no
  * publish runs), so that it takes seconds. `whole` saves as sandboxes did before the parts (the whole state in one
- * file, on every save); `parted` as the emulator does now (the changed revision's part and the index).
+ * file, on every save, every asset in memory); `parted` as the emulator does now (the changed revision's part and the
+ * index; a published revision's assets only in its part once saved).
  *
  *   npx tsx bench/dataexchange-state.ts sizes        bytes written and time per save of one change, at 1,000 / 10,000 / 20,000 assets
  *   node --expose-gc --import tsx bench/dataexchange-state.ts rss <mode>
- *                                                    RSS after 10 publishes of 1,000 assets, saving after each import job
+ *                                                    heap and RSS after 20 publishes of 1,000 assets, saving after each import job
  *
  * A publish here is what the workflow does to the store: a revision, ten import jobs of 100 assets (each created,
  * started and completed), and the revision finalized.
@@ -32,13 +33,13 @@ function savedStore(mode: Mode, directory: string) {
     written += Buffer.byteLength(data);
     return data;
   };
-  const saves =
-    mode === 'whole'
-      ? new StateFile(file, () => count(JSON.stringify(store.snapshot())), 250)
-      : new PartedStateFile(file, undefined, () => store.changes(), 250, (target, data) => writeFileAtomic(target, count(data)));
-  const store = new DataExchangeStore(() => saves.changed());
+  const parted = new PartedStateFile(file, undefined, () => store.changes(), 250, (target, data) => writeFileAtomic(target, count(data)));
+  const saves = mode === 'whole' ? new StateFile(file, () => count(JSON.stringify(store.snapshot())), 250) : parted;
+  const readPart = mode === 'whole' ? undefined : (key: string) => parted.readPartSync(key, revisionPartOf);
+  const store: DataExchangeStore = new DataExchangeStore(() => saves.changed(), undefined, undefined, readPart);
   return {
     file,
+    store,
     account: store.account(PROVIDER_ACCOUNT.accountId),
     /** Saves now; the bytes that save wrote. */
     flush: async () => {
@@ -91,15 +92,32 @@ async function sizes(mode: Mode, directory: string): Promise<void> {
   }
 }
 
+const PUBLISHES_MEASURED = 20;
+
+/** The heap in use after a full collection: what the state keeps, not the garbage of the last save. Needs `node --expose-gc`. */
+function heapKept(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
 async function rss(mode: Mode, directory: string): Promise<void> {
   const saved = savedStore(mode, directory);
   const dataSet = saved.account.createDataSet({ Name: 'bench', Description: 'bench', AssetType: 'S3_SNAPSHOT' });
-  for (let run = 0; run < 10; run += 1) await publish(saved, dataSet.Id, run * ASSETS_PER_PUBLISH, true);
-  // What the state keeps, not the garbage of the last save: run with `node --expose-gc` for the heap to be collected first.
-  (globalThis as { gc?: () => void }).gc?.();
-  const { rss: bytes, heapUsed } = process.memoryUsage();
+  const before = heapKept();
+  for (let run = 0; run < PUBLISHES_MEASURED; run += 1) await publish(saved, dataSet.Id, run * ASSETS_PER_PUBLISH, true);
+  const after = heapKept();
   const mib = (value: number) => Number((value / 2 ** 20).toFixed(1));
-  console.log(JSON.stringify({ mode, publishes: 10, assets: 10 * ASSETS_PER_PUBLISH, rssMiB: mib(bytes), heapUsedMiB: mib(heapUsed) }));
+  console.log(
+    JSON.stringify({
+      mode,
+      publishes: PUBLISHES_MEASURED,
+      assets: PUBLISHES_MEASURED * ASSETS_PER_PUBLISH,
+      assetsInMemory: saved.store.assetsInMemory(),
+      heapUsedMiB: mib(after),
+      heapGrowthMiB: mib(after - before),
+      rssMiB: mib(process.memoryUsage().rss),
+    }),
+  );
 }
 
 async function main(): Promise<void> {

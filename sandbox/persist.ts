@@ -32,8 +32,8 @@ export class DamagedStateFileError extends Error {
 
 let writes = 0;
 
-/** A fresh temporary name beside `file`: no two writes, in this process or another, share one. */
-function temporaryFor(file: string): string {
+/** A fresh temporary name beside `file`: no two writes, in this process or another, share one. For a write that streams its content, as writeFileAtomic does not. */
+export function temporaryFor(file: string): string {
   writes += 1;
   return `${file}.${process.pid}-${writes}.tmp`;
 }
@@ -59,6 +59,13 @@ function syncDirectory(directory: string): void {
   }
 }
 
+/** Writes all of `data` to the open file `fd` and flushes it to the disk. */
+function writeAllSync(fd: number, data: string | Uint8Array): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+  fsyncSync(fd);
+}
+
 /** Replaces `file` with `data` whole, or leaves it as it was: temporary file, fsync, rename. */
 export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
   const temporary = temporaryFor(file);
@@ -66,9 +73,7 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array): vo
   try {
     const fd = openSync(temporary, 'wx');
     try {
-      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-      for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-      fsyncSync(fd);
+      writeAllSync(fd, data);
     } finally {
       closeSync(fd);
     }
@@ -78,6 +83,19 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array): vo
     throw error;
   }
   syncDirectory(path.dirname(file));
+}
+
+/**
+ * Appends `data` to `file` (made if missing) and flushes it: for a log, whose reader drops a last line a crash cut
+ * short, since an append, unlike a rename, can be torn.
+ */
+export function appendFileDurableSync(file: string, data: string): void {
+  const fd = openSync(file, 'a');
+  try {
+    writeAllSync(fd, data);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** writeFileAtomicSync, without blocking the event loop. */
@@ -197,6 +215,13 @@ class Saves {
     if (this.failure !== undefined) throw this.failure;
   }
 
+  /** Resolves once every change so far is on disk: saves now if one is pending, else waits for any in flight. */
+  async flushPending(): Promise<void> {
+    if (this.timer !== undefined) return this.flush();
+    await this.writes;
+    if (this.failure !== undefined) throw this.failure;
+  }
+
   private save(): Promise<void> {
     this.writes = this.writes.then(async () => {
       try {
@@ -254,6 +279,8 @@ export class StateFile {
 export interface PartedChanges {
   readonly index: object;
   readonly parts: ReadonlyMap<string, unknown>;
+  /** Called once the index naming these parts is written: the owner may then read them back (readPartSync). */
+  readonly committed?: () => void;
 }
 
 /** The parts the index on disk lists: part key to file name in the folder, and the generation that wrote it. */
@@ -353,10 +380,28 @@ export class PartedStateFile {
     return this.saves.flush();
   }
 
+  /** Resolves once every change so far is on disk, writing nothing when nothing changed. */
+  flushPending(): Promise<void> {
+    return this.saves.flushPending();
+  }
+
+  /**
+   * A part as the index on disk has it, read now; undefined when the index lists none. For an owner that keeps a part
+   * only on disk once committed; a damaged or missing file throws DamagedStateFileError naming it.
+   */
+  readPartSync<T>(key: string, parse: (json: unknown) => T): T | undefined {
+    const name = this.listing.files.get(key);
+    if (name === undefined) return undefined;
+    const partFile = path.join(this.folder, name);
+    const part = readStateFileSync(partFile, parse);
+    if (part === undefined) throw new DamagedStateFileError(partFile, `it is missing, though ${this.file} lists it`);
+    return part;
+  }
+
   private async save(): Promise<void> {
     // All of one save is serialized before its first write, so that its parts and index are of one moment: records
     // keep changing while the files are written, and a part written later would hold a state the index never saw.
-    const { index, parts } = this.capture();
+    const { index, parts, committed } = this.capture();
     for (const [key, content] of parts) {
       if (!PART_KEY.test(key)) throw new Error(`${key} cannot name a part file`);
       this.pending.set(key, content === undefined ? undefined : JSON.stringify(content));
@@ -381,6 +426,7 @@ export class PartedStateFile {
     const superseded = [...this.listing.files.values()].filter((name) => !current.has(name));
     this.listing = { generation, files };
     this.pending.clear();
+    committed?.();
     await Promise.all(superseded.map((name) => rm(path.join(this.folder, name), { force: true })));
   }
 }

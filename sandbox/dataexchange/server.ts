@@ -19,7 +19,8 @@ export interface DataExchangeEmulatorOptions {
   /**
    * JSON state: loaded at start when present, saved (debounced) after changes, on flush() and on close. It is the
    * index; each revision is saved apart, in the folder of the same name without `.json` (persist.ts's
-   * PartedStateFile). A state file an older sandbox saved whole is read, and saved in parts from then on.
+   * PartedStateFile). A state file an older sandbox saved whole is read, and saved in parts from then on. A published
+   * revision's assets are kept only in its part once it is saved, and read back from it when asked for.
    */
   readonly stateFile: string;
   /** Where imported assets' bytes are kept. At start, files no asset of the state refers to (a crashed import's) are removed. */
@@ -111,11 +112,13 @@ function savedSnapshot(stateFile: string, loaded: PartedState): ReturnType<typeo
 export async function startDataExchangeEmulator(options: DataExchangeEmulatorOptions): Promise<RunningDataExchangeEmulator> {
   const loaded = await loadPartedState(options.stateFile, revisionPartOf);
   const saved = loaded === undefined ? undefined : savedSnapshot(options.stateFile, loaded);
-  const stateFile = new PartedStateFile(options.stateFile, loaded?.listing, () => store.changes(), SAVE_DEBOUNCE_MS);
-  const store = new DataExchangeStore(() => stateFile.changed(), saved?.snapshot, options.jobClock);
+  const stateFile: PartedStateFile = new PartedStateFile(options.stateFile, loaded?.listing, () => store.changes(), SAVE_DEBOUNCE_MS);
+  const store = new DataExchangeStore(() => stateFile.changed(), saved?.snapshot, options.jobClock, (key) => stateFile.readPartSync(key, revisionPartOf));
   if (saved?.whole === true) store.changedAll();
   // Before any job runs again: a job still IN_PROGRESS copies its sources anew, under new ids.
   await removeOrphanAssetFiles(options.assetDir, store.allAccounts());
+  // After the clean-up, which reads every asset: until then, published revisions' assets are still in memory.
+  if (saved?.whole === false) store.loadedFromParts();
   const imports = new ImportRunner({
     sources: options.sourceReader ?? s3SourceReader(options.s3),
     assetDir: options.assetDir,
@@ -162,6 +165,9 @@ export async function startDataExchangeEmulator(options: DataExchangeEmulatorOpt
         query: url.searchParams,
         body: await readJson(request, response),
       });
+      // What AWS answered has happened: a change, or a job's progress a read reveals, is on disk before the answer, so
+      // a sandbox killed after answering (UpdateRevision's Finalized, say) does not come back without it.
+      await stateFile.flushPending();
       send(response, reply.status, reply.body);
     } catch (error) {
       if (!(error instanceof DataExchangeApiError)) throw error;

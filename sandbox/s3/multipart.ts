@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type S3rver from 's3rver';
+import { writeFileAtomic } from '../persist';
 import { S3RequestError } from './errors';
 
 /*
@@ -84,7 +85,7 @@ export class MultipartUploads {
     });
     await pipeline(bytes, digest, createWriteStream(file));
     const etag = md5.digest('hex');
-    await writeFile(`${file}.md5`, etag);
+    await writeFileAtomic(`${file}.md5`, etag);
     return { etag, lastModified: (await stat(file)).mtime };
   }
 
@@ -124,6 +125,6 @@ export class MultipartUploads {
 
   /** Makes `etag` the one every later HEAD, GET, List and Copy of the object reports. */
   async recordEtag(bucket: string, key: string, etag: string): Promise<void> {
-    await writeFile(this.store.getResourcePath(bucket, key, 'object.md5'), etag);
+    await writeFileAtomic(this.store.getResourcePath(bucket, key, 'object.md5'), etag);
   }
 }

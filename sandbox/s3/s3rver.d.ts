@@ -2,6 +2,7 @@
 declare module 's3rver' {
   import type { AddressInfo } from 'node:net';
   import type { Server } from 'node:http';
+  import type { Readable } from 'node:stream';
 
   interface S3rverOptions {
     address?: string;
@@ -26,6 +27,8 @@ declare module 's3rver' {
     existsObject(bucket: string, key: string): Promise<boolean>;
     /** Fails with ENOENT when there is no such object. */
     getMetadata(bucket: string, key: string): Promise<StoredMetadata>;
+    putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
+    putObject(object: { bucket: string; key: string; content: Buffer | Readable; metadata: Record<string, string> }): Promise<{ size: number; md5: string }>;
   }
 
   /** An object's headers as s3rver keeps them, plus what it reads from its files. */
@@ -47,4 +50,10 @@ declare module 's3rver' {
   }
 
   export = S3rver;
+}
+
+/** s3rver's object model: the request headers it stores with an object. */
+declare module 's3rver/lib/models/object' {
+  const S3Object: { readonly ALLOWED_METADATA: readonly string[] };
+  export = S3Object;
 }

@@ -25,6 +25,7 @@ import { MultipartUploads } from './multipart';
 import { objectAttributesXml } from './object-attributes';
 import { ObjectFiles } from './object-files';
 import { s3RequestOf, type S3Request } from './operations';
+import { useAtomicObjectWrites } from './object-writes';
 import { type ObjectName, storedObject } from './stored-object';
 import { inS3Namespace, s3XmlDocument } from './xml';
 
@@ -97,6 +98,7 @@ export async function startS3(options: S3SandboxOptions): Promise<RunningS3> {
     vhostBuckets: false,
   });
   useKeyPaths(s3rver.store);
+  useAtomicObjectWrites(s3rver.store);
   const { port: internalPort } = await s3rver.run();
   // The proxy's keep-alive connections to s3rver outlive a pause in traffic, as the proxy's own do (../http.ts).
   if (s3rver.httpServer !== undefined) s3rver.httpServer.keepAliveTimeout = IDLE_CONNECTION_MS;

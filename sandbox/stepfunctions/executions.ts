@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { EXECUTION_INPUT_MAX_BYTES } from '../../shared/limits';
 import type { RunnableAsl } from '../../workflows/asl';
@@ -11,17 +11,18 @@ import {
   type StartedExecution,
   type TaskHandlers,
 } from '../../workflows/local-runner';
-import { readStateFileSync, removeTemporaryFilesIn, writeFileAtomicSync } from '../persist';
+import { removeTemporaryFilesIn } from '../persist';
 import { SfnError } from './errors';
+import { ExecutionFiles, type ExecutionRecord, type ExecutionSummary, summaryOf } from './execution-files';
 import { HistoryRecorder, type WireHistoryEvent } from './history';
 import { REDRIVE_HISTORY_LIMIT, redriveRefusal, resumePoint } from './redrive';
 
 /*
  * The sandbox's executions of the template's state machines: each runs its synthesized definition in-process,
- * and its record (status, input, output, history) is written to the sandbox directory when it starts, while it
- * runs and when it ends. Memory holds each execution's summary, and the history of those running only: an ended
- * execution's events are read back from its file. A `.sync:2` state starts an execution here and waits for it;
- * a redrive resumes where AWS would.
+ * and its record (status, input, output, history) is written to the sandbox directory whole when it starts and
+ * when it ends, and its new events are appended while it runs (./execution-files.ts). Memory holds each execution's summary, and the input, output and
+ * history of those running only: an ended execution's are read back from its file. A `.sync:2` state starts an
+ * execution here and waits for it; a redrive resumes where AWS would.
  */
 
 // AWS's rule for execution names: no whitespace, brackets, wildcards, punctuation that breaks ARNs or URLs.
@@ -47,31 +48,7 @@ function nestingDepth(value: unknown): number {
   return deepest;
 }
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
-
-/** An execution as its file holds it: its summary and its whole history. */
-export interface ExecutionRecord {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  status: ExecutionStatus;
-  /** Epoch milliseconds. */
-  startDate: number;
-  stopDate?: number;
-  input: string;
-  output?: string;
-  error?: string;
-  cause?: string;
-  redriveCount: number;
-  redriveDate?: number;
-  events: WireHistoryEvent[];
-}
-
-/**
- * An execution as the store keeps it in memory: everything but its history, of which it keeps the length. Memory
- * grows with the executions in flight, whose events the store holds, and not with the account's age.
- */
-export type ExecutionSummary = Omit<ExecutionRecord, 'events'> & { eventCount: number };
+export type { ExecutionRecord, ExecutionStatus, ExecutionSummary } from './execution-files';
 
 export interface StateMachineInfo {
   readonly name: string;
@@ -103,25 +80,31 @@ export interface ExecutionStoreOptions {
   readonly beforeTerminalRecord?: () => Promise<void>;
 }
 
+/** What the store keeps of an execution in flight beside its summary. */
+interface LiveExecution {
+  readonly input: string;
+  output?: string;
+  readonly events: WireHistoryEvent[];
+  /** How many of its events are on disk, in its record and its log. */
+  savedEvents: number;
+}
+
 export class ExecutionStore {
   private readonly records = new Map<string, ExecutionSummary>();
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
-  /** The history of each execution in flight, by ARN; an ended execution's is in its file only. */
-  private readonly live = new Map<string, WireHistoryEvent[]>();
-  /** The ended execution whose history was read last: the pages of one GetExecutionHistory read its file once. */
-  private lastRead: { readonly executionArn: string; readonly events: readonly WireHistoryEvent[] } | undefined;
+  /** The input, output and history of each execution in flight, by ARN; an ended execution's are in its file only. */
+  private readonly live = new Map<string, LiveExecution>();
+  /** The ended execution whose record was read last: DescribeExecution and the pages of GetExecutionHistory read its file once. */
+  private lastRead: Readonly<ExecutionRecord> | undefined;
 
   constructor(private readonly options: ExecutionStoreOptions) {
     for (const stateMachine of options.stateMachines) {
       const directory = this.directoryOf(stateMachine);
       mkdirSync(directory, { recursive: true });
       removeTemporaryFilesIn(directory);
-      for (const file of readdirSync(directory).filter((f) => f.endsWith('.json'))) {
-        const record = readStateFileSync(path.join(directory, file), (json) => json as ExecutionRecord);
-        if (record === undefined) continue;
-        if (record.status === 'RUNNING') this.interrupted(record);
-        const { events, ...fields } = record;
-        this.records.set(record.executionArn, { ...fields, eventCount: events.length });
+      const files = new ExecutionFiles(directory);
+      for (const { summary, record } of files.load()) {
+        this.records.set(summary.executionArn, record?.status === 'RUNNING' ? this.interrupted(record, files) : summary);
       }
     }
   }
@@ -148,7 +131,7 @@ export class ExecutionStore {
    * An execution the sandbox stopped in the middle of cannot go on; it ends ABORTED, with its history as far as
    * it was saved, and can be redriven. It stopped when its last saved event happened, not at this restart.
    */
-  private interrupted(record: ExecutionRecord): void {
+  private interrupted(record: ExecutionRecord, files: ExecutionFiles): ExecutionSummary {
     record.status = 'ABORTED';
     record.stopDate = Math.round((record.events.at(-1)?.timestamp ?? record.startDate / 1000) * 1000);
     record.error = 'SandboxStopped';
@@ -160,33 +143,45 @@ export class ExecutionStore {
       type: 'ExecutionAborted',
       executionAbortedEventDetails: { error: record.error, cause: record.cause },
     });
-    const { events, ...fields } = record;
-    this.save({ ...fields, eventCount: events.length }, events);
+    files.end(record);
+    return summaryOf(record);
   }
 
-  private fileOf(record: Pick<ExecutionRecord, 'stateMachineArn' | 'name'>): string {
-    return path.join(this.directoryOf(this.stateMachineOf(record)), `${record.name}.json`);
-  }
-
-  private save(record: ExecutionSummary, events: WireHistoryEvent[]): void {
-    const { eventCount: _eventCount, ...summary } = record;
-    const saved: ExecutionRecord = { ...summary, events };
-    writeFileAtomicSync(this.fileOf(record), JSON.stringify(saved));
-    record.eventCount = events.length;
+  private filesOf(record: Pick<ExecutionRecord, 'stateMachineArn'>): ExecutionFiles {
+    return new ExecutionFiles(this.directoryOf(this.stateMachineOf(record)));
   }
 
   /**
-   * The execution's history: a running execution's from memory, an ended one's from its file (the last one read
-   * stays, for the next page). A file that is gone or damaged is an error that names it.
+   * Writes a running execution's files from memory, as the step of its run requires (./execution-files.ts): its
+   * whole record when it begins and ends, and in between its new events.
    */
-  eventsOf(record: ExecutionSummary): readonly WireHistoryEvent[] {
+  private save(record: ExecutionSummary, live: LiveExecution, step: 'begin' | 'progress' | 'end'): void {
+    const files = this.filesOf(record);
+    if (step === 'progress') files.append(record.name, live.events.slice(live.savedEvents));
+    else files[step](this.recordOf(record));
+    live.savedEvents = live.events.length;
+    record.eventCount = live.events.length;
+  }
+
+  /**
+   * The execution's whole record: a running execution's from memory, an ended one's from its file (the last one
+   * read stays, for the next call). A file that is gone or damaged is an error that names it.
+   */
+  recordOf(record: ExecutionSummary): Readonly<ExecutionRecord> {
+    const { eventCount: _eventCount, ...fields } = record;
     const live = this.live.get(record.executionArn);
-    if (live !== undefined) return live;
-    if (this.lastRead?.executionArn === record.executionArn) return this.lastRead.events;
-    const events = readStateFileSync(this.fileOf(record), (json) => (json as ExecutionRecord).events);
-    if (!Array.isArray(events)) throw new Error(`The sandbox's history of execution ${record.name} is missing from ${this.fileOf(record)}`);
-    this.lastRead = { executionArn: record.executionArn, events };
-    return events;
+    if (live !== undefined) return { ...fields, input: live.input, output: live.output, events: live.events };
+    if (this.lastRead?.executionArn === record.executionArn) return this.lastRead;
+    const files = this.filesOf(record);
+    const read = files.readRecord(record.name);
+    if (!Array.isArray(read?.events)) throw new Error(`The sandbox's history of execution ${record.name} is missing from ${files.recordFile(record.name)}`);
+    this.lastRead = read;
+    return read;
+  }
+
+  /** The execution's history, as recordOf reads it. */
+  eventsOf(record: ExecutionSummary): readonly WireHistoryEvent[] {
+    return this.recordOf(record).events;
   }
 
   /**
@@ -198,7 +193,7 @@ export class ExecutionStore {
     return redriveRefusal({ status: record.status, stopDate: record.stopDate, events });
   }
 
-  /** While an execution runs, its history is saved at most this often, so that a crash keeps it up to then. */
+  /** While an execution runs, its new events are appended to its log at most this often, so that a crash keeps its history up to then. */
   private static readonly RUNNING_SAVE_MS = 250;
 
   arnFor(name: string, stateMachine: StateMachineInfo = this.stateMachine): string {
@@ -243,7 +238,7 @@ export class ExecutionStore {
     const existing = this.get(this.arnFor(name, stateMachine));
     if (existing !== undefined) {
       // AWS answers a repeated start of a running execution with the same input idempotently.
-      if (existing.status === 'RUNNING' && existing.input === input) return existing;
+      if (existing.status === 'RUNNING' && this.live.get(existing.executionArn)?.input === input) return existing;
       throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.executionArn}'`);
     }
     return this.start(stateMachine, name, input);
@@ -274,6 +269,7 @@ export class ExecutionStore {
       signal.removeEventListener('abort', stopChild);
     }
     const ended = record.status === 'RUNNING' ? 'ABORTED' : record.status;
+    const { input, output } = this.recordOf(record);
     return {
       ExecutionArn: record.executionArn,
       StateMachineArn: record.stateMachineArn,
@@ -281,8 +277,8 @@ export class ExecutionStore {
       Status: ended,
       StartDate: new Date(record.startDate).toISOString(),
       StopDate: new Date(record.stopDate ?? Date.now()).toISOString(),
-      Input: record.input,
-      ...(record.output === undefined ? {} : { Output: record.output }),
+      Input: input,
+      ...(output === undefined ? {} : { Output: output }),
       ...(record.error === undefined ? {} : { Error: record.error }),
       ...(record.cause === undefined ? {} : { Cause: record.cause }),
     };
@@ -296,12 +292,11 @@ export class ExecutionStore {
       name,
       status: 'RUNNING',
       startDate: now,
-      input,
       redriveCount: 0,
       eventCount: 0,
     };
     this.records.set(record.executionArn, record);
-    this.launch(record, (history) =>
+    this.launch(record, input, (history) =>
       history.append('ExecutionStarted', {
         executionStartedEventDetails: {
           input,
@@ -322,17 +317,18 @@ export class ExecutionStore {
     const refusal = this.redriveRefusal(record);
     if (refusal !== undefined) throw new SfnError('ExecutionNotRedrivable', `${refusal}: '${record.executionArn}'`);
     // Where to resume, and the earlier attempts the redriven history goes on from, are in the execution's file.
-    const earlier = [...this.eventsOf(record)];
-    const resumeAt = resumePoint(this.stateMachineOf(record).asl.definition, { input: record.input, events: earlier });
+    const { input, events } = this.recordOf(record);
+    const earlier = [...events];
+    const resumeAt = resumePoint(this.stateMachineOf(record).asl.definition, { input, events: earlier });
     record.redriveCount += 1;
     record.redriveDate = Date.now();
     record.status = 'RUNNING';
     delete record.stopDate;
     delete record.error;
     delete record.cause;
-    delete record.output;
     this.launch(
       record,
+      input,
       (history) => history.append('ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: record.redriveCount } }),
       resumeAt,
       earlier,
@@ -358,6 +354,7 @@ export class ExecutionStore {
 
   private launch(
     record: ExecutionSummary,
+    input: string,
     opening: (history: HistoryRecorder) => void,
     resumeAt?: ResumePoint,
     earlier: readonly WireHistoryEvent[] = [],
@@ -366,16 +363,19 @@ export class ExecutionStore {
     const history = new HistoryRecorder(stateMachine.asl.definition, stateMachine.region);
     // The earlier attempts of a redriven execution stay in its history.
     for (const event of earlier) history.events.push(event);
-    this.live.set(record.executionArn, history.events);
+    const live: LiveExecution = { input, events: history.events, savedEvents: 0 };
+    this.live.set(record.executionArn, live);
     if (this.lastRead?.executionArn === record.executionArn) this.lastRead = undefined;
     opening(history);
-    this.save(record, history.events);
+    this.save(record, live, 'begin');
     const abort = new AbortController();
     const started = this.announce(record);
-    const done = this.run(record, stateMachine, history, abort.signal, resumeAt)
+    // Saved, its input, output and events leave memory once its status change is told; had the save failed, they would stay, its file being behind.
+    let saved = false;
+    const done = this.run(record, input, stateMachine, history, abort.signal, resumeAt)
       .then((result) => {
         record.status = result.status;
-        record.output = result.output === undefined ? undefined : JSON.stringify(result.output);
+        live.output = result.output === undefined ? undefined : JSON.stringify(result.output);
         if (result.status === 'FAILED' || result.status === 'TIMED_OUT') {
           record.error = result.error;
           record.cause = result.cause;
@@ -396,28 +396,30 @@ export class ExecutionStore {
       // What the run changed in the other services is on disk before the record that says it ended.
       .then(() => this.options.beforeTerminalRecord?.())
       .then(() => {
-        this.save(record, history.events);
-        // Saved, its events leave memory; had the save failed, they would stay, its file being behind.
-        this.live.delete(record.executionArn);
+        this.save(record, live, 'end');
+        saved = true;
       })
       // The execution has ended, and says so to every caller; only its file is behind, and no rejection may end the sandbox.
       .catch((error: unknown) => process.emitWarning(`The sandbox could not save execution ${record.name}: ${(error as Error).message}`))
       .then(() => started)
       .then(() => this.announce(record))
-      .finally(() => this.running.delete(record.executionArn));
+      .finally(() => {
+        if (saved) this.live.delete(record.executionArn);
+        this.running.delete(record.executionArn);
+      });
     this.running.set(record.executionArn, { abort, done });
   }
 
   private readonly pendingSaves = new Map<string, NodeJS.Timeout>();
 
-  /** Saves a running execution's record a little later, once for a burst of events. */
+  /** Saves a running execution's new events a little later, once for a burst of them. */
   private saveSoon(record: ExecutionSummary): void {
     if (this.pendingSaves.has(record.executionArn)) return;
     const timer = setTimeout(() => {
       this.pendingSaves.delete(record.executionArn);
       // Its terminal save wins: a late timer must not write a RUNNING record over it.
-      const events = this.live.get(record.executionArn);
-      if (record.status === 'RUNNING' && events !== undefined) this.save(record, events);
+      const live = this.live.get(record.executionArn);
+      if (record.status === 'RUNNING' && live !== undefined) this.save(record, live, 'progress');
     }, ExecutionStore.RUNNING_SAVE_MS);
     timer.unref();
     this.pendingSaves.set(record.executionArn, timer);
@@ -425,8 +427,7 @@ export class ExecutionStore {
 
   /** Tells the status-change listener; its failure is its own to report, and never the execution's. */
   private announce(record: ExecutionSummary): Promise<void> {
-    const { eventCount: _eventCount, ...summary } = record;
-    const snapshot = { ...summary, events: [] };
+    const snapshot = { ...this.recordOf(record), events: [] };
     return (this.options.onStatusChange?.(snapshot) ?? Promise.resolve()).catch((error: unknown) =>
       process.emitWarning(`The status change of execution ${record.name} reached no listener: ${(error as Error).message}`),
     );
@@ -434,12 +435,13 @@ export class ExecutionStore {
 
   private async run(
     record: ExecutionSummary,
+    executionInput: string,
     stateMachine: StateMachineInfo,
     history: HistoryRecorder,
     signal: AbortSignal,
     resumeAt: ResumePoint | undefined,
   ): Promise<LocalExecutionResult> {
-    const input: unknown = JSON.parse(record.input);
+    const input: unknown = JSON.parse(executionInput);
     const depth = nestingDepth(input);
     if (depth > MAX_RUNNABLE_INPUT_DEPTH) {
       throw new Error(`The input nests ${depth} levels deep; the sandbox runs inputs nested at most ${MAX_RUNNABLE_INPUT_DEPTH} levels deep`);

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
 import { type InternalErrorAnswer, readRequestBody, startHttpServer, type RunningServer } from '../http';
 import { SfnError } from './errors';
-import type { ExecutionStore, ExecutionSummary } from './executions';
+import type { ExecutionRecord, ExecutionStore } from './executions';
 import { withoutExecutionData } from './history';
 
 /*
@@ -40,7 +40,7 @@ function page<T>(items: readonly T[], maxResults: number | undefined, nextToken:
   return { items: items.slice(start, end), nextToken: end < items.length ? String(end) : undefined };
 }
 
-function describe(record: ExecutionSummary, refusal: string | undefined) {
+function describe(record: Readonly<Omit<ExecutionRecord, 'events'>>, refusal: string | undefined) {
   return {
     executionArn: record.executionArn,
     stateMachineArn: record.stateMachineArn,
@@ -74,7 +74,8 @@ export function createStepFunctionsApi(store: ExecutionStore) {
     },
     DescribeExecution: (request) => {
       const record = execution(request.executionArn);
-      return describe(record, store.redriveRefusal(record));
+      // Its input and output are in its file once it has ended.
+      return describe(store.recordOf(record), store.redriveRefusal(record));
     },
     GetExecutionHistory: (request) => {
       const history = store.eventsOf(execution(request.executionArn));

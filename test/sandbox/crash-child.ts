@@ -6,8 +6,8 @@ import { startSandbox } from '../../sandbox/sandbox';
 
 /*
  * A sandbox run that kills its own process (SIGKILL: nothing is flushed, nothing is closed) at one chosen moment,
- * for crash.test.ts. Arguments: the sandbox directory, the moment, the execution's name, the runId and the asset
- * count. The fault plan holds the run at the moment where it has one to hold it at.
+ * for crash.test.ts. Arguments: the sandbox directory, the moment, the execution's name, the runId and the run's
+ * source (JSON). The fault plan holds the run at the moment where it has one to hold it at.
  *
  * - uploads: S3 PutObject calls after the 60th are held; killed once the execution records are saved.
  * - imports: the 2nd batch's StartJob is held, after the 1st batch's import; killed once the records are saved.
@@ -30,7 +30,7 @@ const crash = (): never => {
   throw new Error('unreachable');
 };
 
-async function main([directory, moment, name, runId, assets]: string[]): Promise<void> {
+async function main([directory, moment, name, runId, source]: string[]): Promise<void> {
   const sandbox = await startSandbox({ directory, timeScaleMs: 0.25, retryMs: 5, importDelayMs: 5 });
   const held = HELD[moment as CrashMoment];
   if (held !== undefined) sandbox.faults.add([held]);
@@ -48,7 +48,7 @@ async function main([directory, moment, name, runId, assets]: string[]): Promise
     new StartExecutionCommand({
       stateMachineArn: sandbox.stateMachineArn,
       name,
-      input: JSON.stringify({ bucket: sandbox.bucket, datasetId: sandbox.dataSetId, runId, source: { type: 'generate', assets: Number(assets), recordsPerAsset: 1 } }),
+      input: JSON.stringify({ bucket: sandbox.bucket, datasetId: sandbox.dataSetId, runId, source: JSON.parse(source) as unknown }),
     }),
   );
   if (moment === 'succeeded') {

@@ -6,21 +6,23 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { totalsOf } from '../../cli/history';
 import type { CrashMoment } from './crash-child';
-import { outcomeOf, revisionsOfRun, notificationsOf, sandboxClients } from './outcome';
+import { outcomeOf, revisionsOfRun, notificationsOf, run, sandboxClients, type RunOutcome } from './outcome';
 import { fullHistory, openTestSandbox } from './sandbox-harness';
 
 /*
  * A sandbox process killed (SIGKILL) at a chosen moment of a run, then a new sandbox on the same directory: the
  * services agree (an execution that says SUCCEEDED has its revision finalized and its success message), an
- * interrupted execution is ABORTED with its history up to the crash, and its redrive publishes each asset once.
+ * interrupted execution is ABORTED with its history up to the crash, and its redrive, or a new execution of its
+ * runId, publishes each asset once.
  */
 
 // 101 assets are 2 batches (100 and 1), the fewest where a crash can come between one batch's import and the next's.
 const ASSETS = 101;
+const SOURCE = { type: 'generate', assets: ASSETS, recordsPerAsset: 1 };
 
 /** Runs crash-child.ts until it kills itself at `moment`; rejects if it ends any other way. */
 function crashAt(directory: string, moment: CrashMoment, name: string, runId: string): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'crash-child.ts'), directory, moment, name, runId, String(ASSETS)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'crash-child.ts'), directory, moment, name, runId, JSON.stringify(SOURCE)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -33,6 +35,20 @@ function crashAt(directory: string, moment: CrashMoment, name: string, runId: st
 }
 
 const successes = (messages: ReturnType<typeof notificationsOf>) => messages.filter((m) => m.attributes.outcome?.StringValue === 'SUCCEEDED');
+
+/** The run succeeded with one finalized revision of every asset, each key imported by exactly one completed job, and one success message. */
+function expectEachAssetOnce(outcome: RunOutcome): void {
+  expect([outcome.status, outcome.error, outcome.cause?.slice(0, 600)]).toEqual(['SUCCEEDED', undefined, undefined]);
+  expect(outcome.revisions.map((revision) => revision.finalized)).toEqual([true]);
+  const [revision] = outcome.revisions;
+  expect(revision.assetNames).toHaveLength(ASSETS);
+  expect(new Set(revision.assetNames).size).toBe(ASSETS);
+  const imported = revision.jobs
+    .filter((job) => job.State === 'COMPLETED')
+    .flatMap((job) => job.Details?.ImportAssetsFromS3?.AssetSources?.map((source) => source.Key) ?? []);
+  expect(imported.sort()).toEqual(revision.assetNames);
+  expect(successes(outcome.notifications)).toHaveLength(1);
+}
 
 describe('a sandbox killed during a run, then restarted on its directory', () => {
   let directory: string;
@@ -71,22 +87,38 @@ describe('a sandbox killed during a run, then restarted on its directory', () =>
         await env.sfn.send(new RedriveExecutionCommand({ executionArn }));
         const redriven = await outcomeOf(env.sandbox, env.sfn, clients, executionArn, runId);
 
-        // THEN one finalized revision with every asset, each key imported by exactly one completed job, and one success message.
-        expect([redriven.status, redriven.error, redriven.cause?.slice(0, 600)]).toEqual(['SUCCEEDED', undefined, undefined]);
-        expect(redriven.revisions.map((revision) => revision.finalized)).toEqual([true]);
-        const [revision] = redriven.revisions;
-        expect(revision.assetNames).toHaveLength(ASSETS);
-        expect(new Set(revision.assetNames).size).toBe(ASSETS);
-        const imported = revision.jobs
-          .filter((job) => job.State === 'COMPLETED')
-          .flatMap((job) => job.Details?.ImportAssetsFromS3?.AssetSources?.map((source) => source.Key) ?? []);
-        expect(imported.sort()).toEqual(revision.assetNames);
-        expect(successes(redriven.notifications)).toHaveLength(1);
+        // THEN each asset is published once.
+        expectEachAssetOnce(redriven);
       } finally {
         await env.close({ keep: true });
       }
     },
   );
+
+  it.each<[CrashMoment, boolean]>([
+    ['imports', false],
+    ['finalized', true],
+  ])('killed during %s: a new execution of the same runId publishes each asset once (the revision comes back finalized: %s)', async (moment, finalized) => {
+    // GIVEN a run killed at the moment, and the sandbox restarted on its directory
+    const runId = `crash-rerun-${moment}`;
+    await crashAt(directory, moment, `${runId}-first`, runId);
+    const env = await openTestSandbox([], directory);
+    const clients = sandboxClients();
+    try {
+      // The crash left the runId one revision with assets; finalized when UpdateRevision had answered before it.
+      const left = await revisionsOfRun(clients.dataExchange, env.sandbox.dataSetId, runId);
+      expect(left.map((revision) => revision.assetNames.length > 0)).toEqual([true]);
+      expect(left.map((revision) => revision.finalized)).toEqual([finalized]);
+
+      // WHEN a new execution (not a redrive) runs the same runId
+      const rerun = await run(env.sandbox, env.sfn, clients, { runId, source: SOURCE });
+
+      // THEN each asset is published once, by the one revision the runId has.
+      expectEachAssetOnce(rerun);
+    } finally {
+      await env.close({ keep: true });
+    }
+  });
 
   it('killed as its SUCCEEDED record is written: the revision is finalized and the success message recorded', async () => {
     // GIVEN a run killed the moment its terminal record is on disk

@@ -4,33 +4,17 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROVIDER_ACCOUNT, SANDBOX_REGION, SUBSCRIBER_ACCOUNT } from '../../sandbox/accounts';
 import { startDataExchangeEmulator } from '../../sandbox/dataexchange/server';
-import { type AccountState, DataExchangeStore, revisionPartOf, snapshotOfSaved, type StoreSnapshot } from '../../sandbox/dataexchange/store';
+import { DataExchangeStore, revisionPartOf, snapshotOfSaved, type StoreSnapshot } from '../../sandbox/dataexchange/store';
 import { partKey } from '../../sandbox/dataexchange/store/saved-state';
 import { FaultInjector } from '../../sandbox/faults';
 import { DamagedStateFileError, loadPartedState, PartedStateFile, writeFileAtomic } from '../../sandbox/persist';
+import { importedRevision } from './dataexchange-store-harness';
 
 /*
  * The Data Exchange state as saved: an index and a part per revision. A change to one revision writes that
  * revision's part and the index, and nothing of the other revisions; a restart reads back exactly the state that was
  * saved; a state an older sandbox saved whole loads and is saved in parts; a damaged part stops the start naming it.
  */
-
-let assetsImported = 0;
-
-/** A revision of `dataSetId` holding one import job's assets, named `names`. */
-function importedRevision(account: AccountState, dataSetId: string, names: string[], comment?: string) {
-  const revision = account.createRevision(dataSetId, { Comment: comment, Tags: { stage: 'test' } });
-  const job = account.createImportJob({ DataSetId: dataSetId, RevisionId: revision.Id, AssetSources: names.map((Key) => ({ Bucket: 'source', Key })) });
-  account.startJob(job.Id, () => undefined);
-  account.completeImport(
-    job,
-    names.map((name) => {
-      assetsImported += 1;
-      return { id: assetsImported.toString(16).padStart(32, '0'), name, size: name.length };
-    }),
-  );
-  return revision;
-}
 
 /**
  * A provider with a published revision, an open one with a job waiting to import into it, an export of the first, one

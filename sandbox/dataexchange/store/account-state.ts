@@ -28,6 +28,7 @@ import { DATA_GRANT_REVOKED, dataSetResource, type ExchangeEventRecord, exchange
 import { AppendLog } from './indexes';
 import { type ExportedObject, firstRevisionOf, type JobClock, Jobs } from './jobs';
 import { SentNotifications, type SentNotificationRecord } from './notifications';
+import type { SavedAssetReader } from './revision-assets';
 import { type ImportedAsset, Revisions } from './revisions';
 import type { AccountIndex, RevisionPart } from './saved-state';
 import { ResourceTags } from './tags';
@@ -94,10 +95,12 @@ export class AccountState {
     private readonly peers: AccountDirectory,
     snapshot?: AccountSnapshot,
     jobClock?: JobClock,
+    /** Reads a revision's assets from its committed part; without it, no revision's assets leave memory. */
+    readSavedAssets?: SavedAssetReader,
   ) {
     const arn = arns(accountId);
     this.dataSets = new DataSets(arn);
-    this.revisions = new Revisions(arn);
+    this.revisions = new Revisions(arn, readSavedAssets);
     this.jobs = new Jobs(arn, this, jobClock);
     this.grants = new DataGrants(accountId, arn);
     this.entitled = new EntitledView(accountId, arn, peers);
@@ -122,7 +125,7 @@ export class AccountState {
       ...index,
       revisions: [...revisions],
       // By revision, each in ASSET_ORDER: the order the revision parts keep them in, whatever order they came in.
-      assets: revisions.flatMap((revision) => this.revisions.assetsOf(revision.Id)),
+      assets: this.assetRecords(),
       jobs: [...this.jobs.list({})],
     };
   }
@@ -156,9 +159,22 @@ export class AccountState {
     return ids;
   }
 
-  /** Every asset this account imported, across its revisions: the files the asset folder must keep. */
-  assetRecords(): readonly AssetRecord[] {
+  /**
+   * Every asset this account imported, across its revisions: the files the asset folder must keep. A released
+   * revision's are read back from its part.
+   */
+  assetRecords(): AssetRecord[] {
     return this.revisions.assetRecords();
+  }
+
+  /** A save committed the revision's part as it is now: a published revision's assets are read back from it from now on. */
+  partCommitted(revisionId: string): void {
+    this.revisions.release(revisionId);
+  }
+
+  /** How many assets this account holds in memory: its open revisions', and the few published ones' read back. */
+  assetsInMemory(): number {
+    return this.revisions.assetsInMemory();
   }
 
   // Data sets

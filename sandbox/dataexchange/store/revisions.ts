@@ -1,25 +1,13 @@
 import { conflict, invalid, notFound } from '../errors';
 import { type Arns, type AssetRecord, newId, now, type RevisionRecord } from '../model';
-import { firstAfter } from '../pagination';
 import { append, Records } from './indexes';
+import { RevisionAssets, type SavedAssetReader } from './revision-assets';
 
 /*
  * One account's own revisions and the assets imported into them, with the rules of changing a revision. An
- * entitled data set has none here: its revisions are the provider's (entitled-view.ts).
+ * entitled data set has none here: its revisions are the provider's (entitled-view.ts). Where the assets are kept,
+ * in memory or in a published revision's saved part, is revision-assets.ts's.
  */
-
-function compareTuples(a: readonly string[], b: readonly string[]): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i += 1) {
-    if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
-  }
-  return a.length - b.length;
-}
-
-/** ADX lists a revision's assets sorted alphabetically in descending order; the id breaks ties between equal names. */
-export const ASSET_ORDER = {
-  keyOf: (asset: AssetRecord): string[] => [asset.Name, asset.Id],
-  compare: (a: string[], b: string[]): number => compareTuples(b, a),
-};
 
 export interface ImportedAsset {
   readonly id: string;
@@ -31,11 +19,15 @@ export class Revisions {
   private readonly revisions = new Records<RevisionRecord>('REVISION');
   /** Each oldest first, append-only: ListDataSetRevisions pages it newest first by position. */
   private readonly revisionsByDataSet = new Map<string, RevisionRecord[]>();
-  private readonly assets = new Records<AssetRecord>('ASSET');
-  /** Each kept in ASSET_ORDER, which ListRevisionAssets pages through by key. */
-  private readonly assetsByRevision = new Map<string, AssetRecord[]>();
+  private readonly assets: RevisionAssets;
 
-  constructor(private readonly arn: Arns) {}
+  constructor(
+    private readonly arn: Arns,
+    /** Where a published revision's assets are read back from once released; without it they stay in memory. */
+    readSaved?: SavedAssetReader,
+  ) {
+    this.assets = new RevisionAssets(readSaved);
+  }
 
   addRevision(record: RevisionRecord): RevisionRecord {
     append(this.revisionsByDataSet, record.DataSetId, record);
@@ -44,17 +36,28 @@ export class Revisions {
 
   addAsset(record: AssetRecord): void {
     this.assets.add(record);
-    const list = this.assetsByRevision.get(record.RevisionId);
-    if (list === undefined) this.assetsByRevision.set(record.RevisionId, [record]);
-    else list.splice(firstAfter(list, ASSET_ORDER.keyOf(record), ASSET_ORDER), 0, record);
   }
 
   revisionRecords(): readonly RevisionRecord[] {
     return this.revisions.all();
   }
 
-  assetRecords(): readonly AssetRecord[] {
-    return this.assets.all();
+  /** Every revision's assets, by revision, each in ASSET_ORDER. */
+  assetRecords(): AssetRecord[] {
+    return this.revisions.all().flatMap((revision) => this.assetsOf(revision.Id));
+  }
+
+  /**
+   * Drops a published revision's assets from memory, to be read back from its part when asked for: the caller knows a
+   * save has committed the part as the revision is now. An open revision's stay, as the work in flight.
+   */
+  release(revisionId: string): void {
+    if (this.revisions.find(revisionId)?.Finalized === true) this.assets.release(revisionId);
+  }
+
+  /** How many assets the account holds in memory. */
+  assetsInMemory(): number {
+    return this.assets.inMemory();
   }
 
   create(dataSetId: string, comment: string | undefined): RevisionRecord {
@@ -141,8 +144,7 @@ export class Revisions {
 
   /** Removes the revision and its assets, whatever its state: its data set is going. */
   remove(record: RevisionRecord): void {
-    for (const asset of this.assetsOf(record.Id)) this.assets.delete(asset);
-    this.assetsByRevision.delete(record.Id);
+    this.assets.forget(record.Id);
     this.revisions.delete(record);
     const list = this.revisionsByDataSet.get(record.DataSetId) ?? [];
     list.splice(list.indexOf(record), 1);
@@ -154,9 +156,7 @@ export class Revisions {
    */
   deleteAsset(revision: RevisionRecord, asset: AssetRecord): void {
     if (!revision.Revoked) this.refuseFinalized(revision, 'deleted');
-    this.assets.delete(asset);
-    const list = this.assetsByRevision.get(revision.Id) ?? [];
-    list.splice(list.indexOf(asset), 1);
+    this.assets.delete(revision.Id, asset.Id);
   }
 
   /** A new name, re-sorted into the revision's ASSET_ORDER. */
@@ -170,13 +170,13 @@ export class Revisions {
   }
 
   assetsOf(revisionId: string): readonly AssetRecord[] {
-    return this.assetsByRevision.get(revisionId) ?? [];
+    return this.assets.of(revisionId);
   }
 
   /** An asset of the revision; one of another revision is not found, as in ADX. */
   asset(revisionId: string, assetId: string): AssetRecord {
-    const record = this.assets.find(assetId);
-    if (record === undefined || record.RevisionId !== revisionId) throw notFound('ASSET', assetId);
+    const record = this.assets.asset(revisionId, assetId);
+    if (record === undefined) throw notFound('ASSET', assetId);
     return record;
   }
 
