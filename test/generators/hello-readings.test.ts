@@ -48,6 +48,21 @@ describe('the generator "hello-readings"', () => {
     expect(JSON.parse(assets['summary.json'])).toEqual({ runId: RUN_ID, scheduledAt: TICK, stations: ['pier'], hours: 3 });
   });
 
+  it('gives plausible readings: temperatures from -5.0 to 34.9 °C in tenths, humidity from 30 to 99%', async () => {
+    const assets = await assetsOf(runOf(RUN_ID, TICK, { hours: 168 }));
+
+    const rows = Object.entries(assets)
+      .filter(([name]) => name.endsWith('.csv'))
+      .flatMap(([, csv]) => csv.trim().split('\n').slice(1));
+    const temperatures = rows.map((row) => row.split(',')[2]);
+    const humidities = rows.map((row) => Number(row.split(',')[3]));
+    expect(temperatures.every((value) => /^-?\d+\.\d$/.test(value) && Number(value) >= -5 && Number(value) <= 34.9)).toBe(true);
+    expect(humidities.every((value) => Number.isInteger(value) && value >= 30 && value <= 99)).toBe(true);
+    // Spread over the range, not stuck at one end.
+    expect(Math.min(...temperatures.map(Number))).toBeLessThan(0);
+    expect(Math.max(...humidities)).toBeGreaterThan(90);
+  });
+
   it('opens the same bytes for the same run and asset, every call', async () => {
     const first = await assetsOf(runOf(RUN_ID, TICK));
     const again = await assetsOf(runOf(RUN_ID, TICK));
