@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { seedFor } from '../shared/sample-data';
+import { LOWERCASE_NAME } from '../shared/schemas/fields';
 import { defineGenerator, type GeneratorRun } from './generator';
 
 /*
@@ -15,7 +16,7 @@ const CSV_HEADER = 'station,time,temperature_c,humidity_pct\n';
 
 const HelloReadingsOptions = z.strictObject({
   stations: z
-    .array(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be lowercase letters, digits and "-", beginning with a letter'))
+    .array(z.string().regex(LOWERCASE_NAME, 'must be lowercase letters, digits and "-", beginning with a letter'))
     .min(1, 'must name at least 1 station')
     .max(10, 'must name at most 10 stations')
     .refine((stations) => new Set(stations).size === stations.length, 'must not name a station twice')

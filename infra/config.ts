@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as z from 'zod';
 import { DataSetName, DEFAULT_DATA_SET_NAME } from '../shared/schemas/data-sets';
-import { DataSetId, SubscriberAccountIds, splitAccountList } from '../shared/schemas/fields';
+import { DataSetId, LOWERCASE_NAME, SubscriberAccountIds, splitAccountList } from '../shared/schemas/fields';
 import { describeIssues, parseJsonText } from '../shared/validation';
 import { ConfigurationError } from './configuration-error';
 import { ScheduledSource } from './scheduled-source';
@@ -10,7 +10,6 @@ import { ScheduledSource } from './scheduled-source';
 /** Reads one CDK context key, as `node.tryGetContext` does. */
 export type ContextReader = (key: string) => unknown;
 
-const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 /** EventBridge schedule expressions: `rate(1 day)`, `rate(5 minutes)` or a six-field `cron(...)`. */
 const SCHEDULE_EXPRESSION = /^(rate\(\s*[1-9]\d*\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(\s*(\S+\s+){5}\S+\s*\))$/;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
@@ -89,7 +88,7 @@ const SETTINGS = {
     env: 'DX_FLOW_ENVIRONMENT',
     schema: z
       .string()
-      .regex(ENVIRONMENT_NAME, 'must be dev, test, staging, prod or a lowercase name of at most 32 letters, digits and "-"')
+      .regex(LOWERCASE_NAME, 'must be dev, test, staging, prod or a lowercase name of at most 32 letters, digits and "-"')
       .default('dev'),
   },
   snsTopicArn: {

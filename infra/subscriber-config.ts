@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { AccountId } from '../shared/schemas/fields';
+import { AccountId, LOWERCASE_NAME } from '../shared/schemas/fields';
 import { describeIssues } from '../shared/validation';
 import type { ContextReader } from './config';
 import { ConfigurationError } from './configuration-error';
@@ -15,7 +15,7 @@ const SubscriberContext = z
   .object({
     providerAccountId: AccountId,
     dataGrantArn: z.string().regex(DATA_GRANT_ARN, 'must be a data grant ARN, arn:aws:dataexchange:<region>:<provider account>:data-grants/<id>'),
-    environment: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a lowercase name of at most 32 letters, digits and "-"').default('dev'),
+    environment: z.string().regex(LOWERCASE_NAME, 'must be a lowercase name of at most 32 letters, digits and "-"').default('dev'),
   })
   .refine((config) => DATA_GRANT_ARN.exec(config.dataGrantArn)?.[1] === config.providerAccountId, {
     message: "must be a grant of the provider's account (providerAccountId)",

@@ -69,9 +69,8 @@ export function sandboxContext(target: ProviderTemplateTarget): Record<string, u
     ]),
   );
   return {
-    // As JSON text, the form `-c dataSets='...'` gives: the synth cache keys on the context's text, whose nested
-    // objects its key would not spell out, and the order of the data sets is meaning (the first is the default).
-    dataSets: JSON.stringify(dataSets),
+    // In order: the first is the default, and the synth cache's key keeps a nested value's order (./synth-cache.ts).
+    dataSets,
     snsTopicArn: target.topicArn,
     ...(target.notifySubscribers === true ? { notifySubscribers: true } : {}),
   };

@@ -12,7 +12,7 @@ import { ENV_KEYS } from '../../shared/env';
 import { MAX_CONCURRENT_IMPORT_JOBS } from '../../shared/limits';
 import { SUBSCRIBER_NOTICE_RECORD_PREFIX } from '../../shared/notification-records';
 import { type ConfiguredDataSet, DataSetName, DEFAULT_DATA_SET_NAME } from '../../shared/schemas/data-sets';
-import { SubscriberAccountIds } from '../../shared/schemas/fields';
+import { LOWERCASE_NAME, SubscriberAccountIds } from '../../shared/schemas/fields';
 import { describeIssues } from '../../shared/validation';
 import type { ProviderTaskName } from '../../tasks/registry';
 import type { WorkflowTaskName } from '../../workflows/publish-revision';
@@ -29,8 +29,6 @@ import { StatusNotifications } from './status-notifications';
 import { TaskFunction, type TaskFunctionProps } from './task-function';
 import { ConfigurationError } from '../configuration-error';
 import { ScheduledSource } from '../scheduled-source';
-
-const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
 /** One data set the publisher publishes to. */
 export interface PublisherDataSetProps {
@@ -355,7 +353,7 @@ function validate(props: DataExchangePublisherProps): { environment: string; dat
     throw new ConfigurationError(`DataExchangePublisher: ${message}`);
   };
   const environment = props.environment ?? 'dev';
-  if (!ENVIRONMENT_NAME.test(environment)) fail(`environment must be a lowercase name of at most 32 letters, digits and "-"; got "${environment}"`);
+  if (!LOWERCASE_NAME.test(environment)) fail(`environment must be a lowercase name of at most 32 letters, digits and "-"; got "${environment}"`);
   const dataSets = props.dataSets ?? [{ name: DEFAULT_DATA_SET_NAME }];
   if (dataSets.length === 0) fail('dataSets must list at least one data set');
   const seen = { names: new Set<string>(), ids: new Set<string>() };

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DataSetId, SubscriberAccountIds } from './fields';
+import { DataSetId, LOWERCASE_NAME, SubscriberAccountIds } from './fields';
 
 /*
  * The data sets one deployment publishes to, by the names its configuration gives them. The stack hands the tasks
@@ -11,7 +11,7 @@ export const DEFAULT_DATA_SET_NAME = 'default';
 
 export const DataSetName = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a lowercase name of at most 32 letters, digits and "-", beginning with a letter');
+  .regex(LOWERCASE_NAME, 'must be a lowercase name of at most 32 letters, digits and "-", beginning with a letter');
 
 export const ConfiguredDataSet = z.strictObject({
   name: DataSetName,

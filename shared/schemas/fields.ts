@@ -20,6 +20,9 @@ export const RunId = z
   .string()
   .regex(RUN_ID_PATTERN, `must be 1 to ${RUN_ID_MAX_LENGTH} characters of letters, digits, "_" and "-"`);
 
+/** A lowercase name of at most 32 letters, digits and "-", beginning with a letter: environments, data sets, stations. */
+export const LOWERCASE_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
 export const AccountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 
 // eslint-disable-next-line no-control-regex
