@@ -113,6 +113,7 @@ async function rss(mode: Mode, directory: string): Promise<void> {
       publishes: PUBLISHES_MEASURED,
       assets: PUBLISHES_MEASURED * ASSETS_PER_PUBLISH,
       assetsInMemory: saved.store.assetsInMemory(),
+      jobSourcesInMemory: saved.store.jobSourcesInMemory(),
       heapUsedMiB: mib(after),
       heapGrowthMiB: mib(after - before),
       rssMiB: mib(process.memoryUsage().rss),

@@ -1,8 +1,15 @@
 import type { PartedChanges } from '../persist';
 import { type AccountDirectory, type AccountSnapshot, AccountState } from './store/account-state';
 import type { JobClock } from './store/jobs';
-import type { SavedAssetReader } from './store/revision-assets';
-import { PARTED_FORMAT, partKey, type RevisionPart, type StoreIndex, type StoreSnapshot, WHOLE_FORMAT } from './store/saved-state';
+import {
+  PARTED_FORMAT,
+  partKey,
+  type RevisionPart,
+  type SavedRevisionReader,
+  type StoreIndex,
+  type StoreSnapshot,
+  WHOLE_FORMAT,
+} from './store/saved-state';
 
 /*
  * The emulator's state: every account's Data Exchange, and what a save writes of it. One account's records and rules
@@ -100,6 +107,11 @@ export class DataExchangeStore implements AccountDirectory {
     return this.allAccounts().reduce((count, account) => count + account.assetsInMemory(), 0);
   }
 
+  /** How many import jobs' sources the store holds in memory, across accounts. */
+  jobSourcesInMemory(): number {
+    return this.allAccounts().reduce((count, account) => count + account.jobSourcesInMemory(), 0);
+  }
+
   /** A save wrote the parts captured: each not changed since holds its revision as it is, which may leave memory. */
   private committed(): void {
     for (const [key, { account, revisionId }] of this.capturedParts) {
@@ -116,14 +128,14 @@ export class DataExchangeStore implements AccountDirectory {
     return parts;
   }
 
-  /** Reads an account's released revision's assets from its committed part. */
-  private savedAssetsOf(accountId: string): SavedAssetReader | undefined {
+  /** Reads an account's revision's committed part: where a published revision's assets and jobs' sources are released to. */
+  private savedPartsOf(accountId: string): SavedRevisionReader | undefined {
     const { readPart } = this;
     if (readPart === undefined) return undefined;
     return (revisionId) => {
       const part = readPart(partKey(accountId, revisionId));
-      if (part === undefined) throw new Error(`No saved part holds revision ${revisionId} of account ${accountId}, whose assets were released to it.`);
-      return part.assets;
+      if (part === undefined) throw new Error(`No saved part holds revision ${revisionId} of account ${accountId}, whose data was released to it.`);
+      return part;
     };
   }
 
@@ -132,7 +144,7 @@ export class DataExchangeStore implements AccountDirectory {
       if (revisionId !== undefined) this.changedParts.set(partKey(accountId, revisionId), { account, revisionId });
       this.changed();
     };
-    const account: AccountState = new AccountState(accountId, changed, this, snapshot, this.jobClock, this.savedAssetsOf(accountId));
+    const account: AccountState = new AccountState(accountId, changed, this, snapshot, this.jobClock, this.savedPartsOf(accountId));
     return account;
   }
 }

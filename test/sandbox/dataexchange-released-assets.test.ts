@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROVIDER_ACCOUNT, SUBSCRIBER_ACCOUNT } from '../../sandbox/accounts';
-import { DataExchangeStore, revisionPartOf, snapshotOfSaved } from '../../sandbox/dataexchange/store';
+import { type AccountState, DataExchangeStore, revisionPartOf, snapshotOfSaved } from '../../sandbox/dataexchange/store';
+import type { JobRecord } from '../../sandbox/dataexchange/model';
 import { partKey } from '../../sandbox/dataexchange/store/saved-state';
 import { DamagedStateFileError, type FileWriter, loadPartedState, PartedStateFile, writeFileAtomic } from '../../sandbox/persist';
 import { importedRevision } from './dataexchange-store-harness';
@@ -45,6 +46,15 @@ describe('a published revision’s assets once saved', () => {
     return { store, saves, provider, dataSet, publish };
   };
 
+  /** The store a restarted emulator has: loaded from the saved parts, reading released data back from them. */
+  const restartedStore = async () => {
+    const loaded = await loadPartedState(stateFile, revisionPartOf);
+    const snapshot = loaded && snapshotOfSaved(loaded.index, loaded.parts).snapshot;
+    const reopened: PartedStateFile = new PartedStateFile(stateFile, loaded?.listing, () => restarted.changes(), 60_000);
+    const restarted = new DataExchangeStore(() => reopened.changed(), snapshot, undefined, (key) => reopened.readPartSync(key, revisionPartOf));
+    return restarted;
+  };
+
   beforeEach(() => {
     directory = mkdtempSync(path.join(tmpdir(), 'dx-flow-dataexchange-released-'));
     stateFile = path.join(directory, 'dataexchange.json');
@@ -66,13 +76,14 @@ describe('a published revision’s assets once saved', () => {
     expect(provider.asset(dataSet.Id, revision.Id, assets[1].Id)).toEqual(assets[1]);
   });
 
-  it('stay in memory while the revision is open', async () => {
+  it('stay in memory while the revision is open, and so do its jobs’ sources, which StartImport’s retries list', async () => {
     const { store, saves, dataSet, provider } = savedStore();
     importedRevision(provider, dataSet.Id, ['open.csv']);
 
     await saves.flush();
 
     expect(store.assetsInMemory()).toBe(1);
+    expect(store.jobSourcesInMemory()).toBe(1);
   });
 
   it('stay in memory when the revision changed after the save captured it, until a later save commits that change', async () => {
@@ -179,10 +190,7 @@ describe('a published revision’s assets once saved', () => {
     const { saves, publish } = savedStore();
     const { revision, assets } = publish();
     await saves.flush();
-    const loaded = await loadPartedState(stateFile, revisionPartOf);
-    const snapshot = loaded && snapshotOfSaved(loaded.index, loaded.parts).snapshot;
-    const reopened: PartedStateFile = new PartedStateFile(stateFile, loaded?.listing, () => restarted.changes(), 60_000);
-    const restarted = new DataExchangeStore(() => reopened.changed(), snapshot, undefined, (key) => reopened.readPartSync(key, revisionPartOf));
+    const restarted = await restartedStore();
     expect(restarted.assetsInMemory()).toBe(3);
 
     restarted.loadedFromParts();
@@ -204,5 +212,52 @@ describe('a published revision’s assets once saved', () => {
 
     expect(() => provider.listAssets(dataSet.Id, revision.Id)).toThrow(DamagedStateFileError);
     expect(() => provider.listAssets(dataSet.Id, revision.Id)).toThrow(`The sandbox file ${part} is damaged (${reason}`);
+  });
+
+  describe('and its import jobs’ sources', () => {
+    /** The revision's jobs as GetJob's and ListJobs' JSON holds them. */
+    const jobsJson = (account: AccountState, revisionId: string) =>
+      account.listJobs({ revisionId }).map((job) => JSON.parse(JSON.stringify(account.job(job.Id))) as JobRecord);
+
+    it('leave memory with its assets, and GetJob and ListJobs answer the same sources, read back', async () => {
+      const { store, saves, provider, publish } = savedStore();
+      const { revision } = publish();
+      const before = jobsJson(provider, revision.Id);
+      expect(store.jobSourcesInMemory()).toBe(3);
+
+      await saves.flush();
+
+      expect(store.jobSourcesInMemory()).toBe(0);
+      expect(jobsJson(provider, revision.Id)).toEqual(before);
+      expect(before[0].Details).toMatchObject({ ImportAssetsFromS3: { AssetSources: [{ Key: 'b.csv' }, { Key: 'a.csv' }, { Key: 'c.csv' }] } });
+    });
+
+    it('are saved again, read back, when the revision’s part is rewritten', async () => {
+      const { store, saves, provider, dataSet, publish } = savedStore();
+      const { revision } = publish();
+      const before = jobsJson(provider, revision.Id);
+      await saves.flush();
+
+      provider.updateRevision(dataSet.Id, revision.Id, { Finalized: false });
+      await saves.flush();
+
+      const part = saves.readPartSync(partKey(PROVIDER_ACCOUNT.accountId, revision.Id), revisionPartOf);
+      expect(part?.jobs.map((job) => job.record)).toEqual(before);
+      expect(store.jobSourcesInMemory()).toBe(0);
+    });
+
+    it('leave memory as soon as a state loaded from its parts is known to be on disk', async () => {
+      const { saves, provider, publish } = savedStore();
+      const { revision } = publish();
+      const before = jobsJson(provider, revision.Id);
+      await saves.flush();
+      const restarted = await restartedStore();
+      expect(restarted.jobSourcesInMemory()).toBe(3);
+
+      restarted.loadedFromParts();
+
+      expect(restarted.jobSourcesInMemory()).toBe(0);
+      expect(jobsJson(restarted.account(PROVIDER_ACCOUNT.accountId), revision.Id)).toEqual(before);
+    });
   });
 });

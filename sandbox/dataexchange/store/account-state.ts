@@ -28,9 +28,8 @@ import { DATA_GRANT_REVOKED, dataSetResource, type ExchangeEventRecord, exchange
 import { AppendLog } from './indexes';
 import { type ExportedObject, firstRevisionOf, type JobClock, Jobs } from './jobs';
 import { SentNotifications, type SentNotificationRecord } from './notifications';
-import type { SavedAssetReader } from './revision-assets';
 import { type ImportedAsset, Revisions } from './revisions';
-import type { AccountIndex, RevisionPart } from './saved-state';
+import type { AccountIndex, RevisionPart, SavedRevisionReader } from './saved-state';
 import { ResourceTags } from './tags';
 
 /*
@@ -95,13 +94,13 @@ export class AccountState {
     private readonly peers: AccountDirectory,
     snapshot?: AccountSnapshot,
     jobClock?: JobClock,
-    /** Reads a revision's assets from its committed part; without it, no revision's assets leave memory. */
-    readSavedAssets?: SavedAssetReader,
+    /** Reads a revision's committed part; without it, no revision's assets or jobs' sources leave memory. */
+    readSavedPart?: SavedRevisionReader,
   ) {
     const arn = arns(accountId);
     this.dataSets = new DataSets(arn);
-    this.revisions = new Revisions(arn, readSavedAssets);
-    this.jobs = new Jobs(arn, this, jobClock);
+    this.revisions = new Revisions(arn, readSavedPart && ((revisionId) => readSavedPart(revisionId).assets));
+    this.jobs = new Jobs(arn, this, jobClock, readSavedPart && ((revisionId) => readSavedPart(revisionId).jobs));
     this.grants = new DataGrants(accountId, arn);
     this.entitled = new EntitledView(accountId, arn, peers);
     this.eventActions = new EventActions(arn);
@@ -167,14 +166,23 @@ export class AccountState {
     return this.revisions.assetRecords();
   }
 
-  /** A save committed the revision's part as it is now: a published revision's assets are read back from it from now on. */
+  /**
+   * A save committed the revision's part as it is now: a published revision's assets, and its imports' sources, are
+   * read back from it from now on. An open revision's jobs stay: StartImport's retries list them.
+   */
   partCommitted(revisionId: string): void {
     this.revisions.release(revisionId);
+    if (this.revisions.find(revisionId)?.Finalized === true) this.jobs.releaseSources(revisionId);
   }
 
   /** How many assets this account holds in memory: its open revisions', and the few published ones' read back. */
   assetsInMemory(): number {
     return this.revisions.assetsInMemory();
+  }
+
+  /** How many import sources this account's jobs hold in memory: those of jobs whose sources were not released. */
+  jobSourcesInMemory(): number {
+    return this.jobs.sourcesInMemory();
   }
 
   // Data sets

@@ -21,6 +21,7 @@ import {
   type RevisionRecord,
 } from '../model';
 import { append, Records } from './indexes';
+import { ReleasedSources, type SavedJobReader, sourcesInMemory } from './released-sources';
 
 /*
  * One account's import and export jobs: their states, the rules of what a job may import into or export, and
@@ -98,12 +99,17 @@ export class Jobs {
   /** Kept apart from the records: the quota counts imports in progress, and a restart resumes both kinds. */
   private readonly importsInProgress = new Set<string>();
   private readonly exportsInProgress = new Set<string>();
+  /** Without a reader of saved parts (a state kept in no parts), every job's sources stay in memory. */
+  private readonly released: ReleasedSources | undefined;
 
   constructor(
     private readonly arn: Arns,
     private readonly revisions: RevisionReader,
     private readonly clock: JobClock = AWS_JOB_CLOCK,
-  ) {}
+    readSaved?: SavedJobReader,
+  ) {
+    this.released = readSaved && new ReleasedSources(readSaved);
+  }
 
   add(record: JobRecord): void {
     this.ordinals.set(record.Id, this.ordinals.size);
@@ -189,6 +195,21 @@ export class Jobs {
     return (this.byRevision.get(revisionId) ?? [])
       .filter((job) => firstRevisionOf(job) === revisionId)
       .map((job) => ({ ordinal: this.ordinals.get(job.Id) ?? 0, record: job }));
+  }
+
+  /**
+   * Drops the sources of the revision's imports from memory, to be read back from its part: the caller knows a save
+   * has committed the part as it is now.
+   */
+  releaseSources(revisionId: string): void {
+    for (const { record } of this.firstTargeting(revisionId)) {
+      if (record.Type === 'IMPORT_ASSETS_FROM_S3') this.released?.release(record);
+    }
+  }
+
+  /** How many import sources the jobs hold in memory. */
+  sourcesInMemory(): number {
+    return this.jobs.all().reduce((count, job) => count + sourcesInMemory(job), 0);
   }
 
   importJobsInProgress(): ImportJobRecord[] {

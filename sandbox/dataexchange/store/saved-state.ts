@@ -33,6 +33,9 @@ export interface StoreIndex {
   accounts: Record<string, AccountIndex>;
 }
 
+/** One of an account's revisions' committed part, read now; for a revision whose data a save has committed. */
+export type SavedRevisionReader = (revisionId: string) => RevisionPart;
+
 /** A part's key, which names its file: the account and the revision. */
 export function partKey(accountId: string, revisionId: string): string {
   return `${accountId}.${revisionId}`;
