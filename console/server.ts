@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as z from 'zod';
 import { PROVIDER_ACCOUNT, type SandboxAccount, SANDBOX_REGION, SUBSCRIBER_ACCOUNT } from '../sandbox/accounts';
 import type { SandboxInfo } from '../sandbox/directory';
-import { SANDBOX_HOST, startHttpServer } from '../sandbox/http';
+import { readBody, RequestBodyTooLargeError, SANDBOX_HOST, startHttpServer } from '../sandbox/http';
 import { SANDBOX_MESSAGES_PATH } from '../sandbox/sns/server';
 import { ConsoleApi, StatusFilter } from './api';
 import { PAGE_DIR, pageScript } from './bundle';
@@ -40,10 +40,32 @@ function send(response: ServerResponse, status: number, type: string, body: stri
 
 const sendJson = (response: ServerResponse, status: number, value: unknown) => send(response, status, 'application/json', JSON.stringify(value));
 
+interface Refusal {
+  readonly status: number;
+  readonly name: string;
+  readonly message: string;
+}
+
+/**
+ * The bound on a request's body. The console's POSTs carry one execution ARN, a few hundred bytes at most: 64 KiB
+ * is far above any the page sends, and small enough that a broken or hostile client cannot make the console
+ * buffer more.
+ */
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** A body over MAX_BODY_BYTES is refused by its declared length before a byte of it is read, else once it grows past. */
+const TOO_LARGE: Refusal = { status: 413, name: 'RequestTooLarge', message: `A request to the console must have a body of at most ${MAX_BODY_BYTES} bytes` };
+
+/** The body as JSON; a RequestBodyTooLargeError once it grows past MAX_BODY_BYTES, with the rest left unread. */
 async function readJson(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+  const body = await readBody(request, MAX_BODY_BYTES);
+  return JSON.parse(body.toString('utf8') || '{}');
+}
+
+/** The answer closes the connection: a refused request's body, maybe endless, is never read on. */
+function refuse(response: ServerResponse, { status, name, message }: Refusal): void {
+  response.setHeader('connection', 'close');
+  sendJson(response, status, { name, message });
 }
 
 /** An SDK client's settings for one sandbox account at one endpoint: the access key decides whose data it sees. */
@@ -59,9 +81,10 @@ const asAccount = (account: SandboxAccount, endpoint: string) => ({
  * JSON, which a page of another origin cannot send without a CORS preflight this server never allows; and a
  * request must name the loopback address as its host, which a DNS-rebound name does not.
  */
-function refusalOf(request: IncomingMessage): { status: number; name: string; message: string } | undefined {
+function refusalOf(request: IncomingMessage): Refusal | undefined {
   const host = (request.headers.host ?? '').replace(/:\d+$/, '');
   if (host !== SANDBOX_HOST && host !== 'localhost') return { status: 403, name: 'ForeignHost', message: `The console answers only at ${SANDBOX_HOST}, not ${host}` };
+  if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return TOO_LARGE;
   if (request.method === 'POST' && request.headers['content-type']?.startsWith('application/json') !== true) {
     return { status: 415, name: 'NotJson', message: 'A POST to the console must be application/json' };
   }
@@ -92,7 +115,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const server = await startHttpServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://console');
     const refusal = refusalOf(request);
-    if (refusal !== undefined) return sendJson(response, refusal.status, { name: refusal.name, message: refusal.message });
+    if (refusal !== undefined) return refuse(response, refusal);
     if (request.method === 'GET' && url.pathname === '/') return send(response, 200, 'text/html; charset=utf-8', html);
     if (request.method === 'GET' && url.pathname === '/app.js') return send(response, 200, 'text/javascript; charset=utf-8', script);
     const route = routes[`${request.method ?? ''} ${url.pathname}`];
@@ -100,6 +123,8 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     try {
       sendJson(response, 200, await route(request, url));
     } catch (error) {
+      // A body without a content-length that said it was too large.
+      if (error instanceof RequestBodyTooLargeError) return refuse(response, TOO_LARGE);
       // The API's own refusal (ExecutionNotRedrivable, a bad filter, ...) is shown on the page as AWS said it.
       const { name, message } = error as Error;
       sendJson(response, error instanceof z.ZodError ? 400 : ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 500), { name, message });

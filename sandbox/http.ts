@@ -90,7 +90,7 @@ export async function startHttpServer(
 export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 
 /** A body past its bound, of which the rest is left unread. */
-class RequestBodyTooLargeError extends Error {
+export class RequestBodyTooLargeError extends Error {
   constructor(readonly maxBytes: number) {
     super(`The request body is over ${maxBytes} bytes`);
     this.name = 'RequestBodyTooLargeError';

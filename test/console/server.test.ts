@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { type RunningConsole, startConsole } from '../../console/server';
+import { declaredBody, endlessBody, post } from '../sandbox/raw-requests';
 
 /** The status of a GET sent with this Host header, which fetch would not let a caller set. */
 function statusWithHost(url: string, host: string): Promise<number | undefined> {
@@ -15,7 +16,8 @@ function statusWithHost(url: string, host: string): Promise<number | undefined> 
 
 /*
  * What the console's server refuses before it calls any AWS API: a page of another origin open in the same
- * browser may send requests to 127.0.0.1, so a POST must be JSON and the host must be the loopback address.
+ * browser may send requests to 127.0.0.1, so a POST must be JSON and the host must be the loopback address; and
+ * a body over 64 KiB, which no page of the console sends, is answered without reading it whole.
  */
 
 describe('the console server', () => {
@@ -36,6 +38,28 @@ describe('the console server', () => {
 
     // THEN
     expect([response.status, await response.json()]).toEqual([415, { name: 'NotJson', message: 'A POST to the console must be application/json' }]);
+  });
+
+  /** A POST whose small body the server reads, and refuses for its missing ARN before it calls any AWS API. */
+  const smallPost = () => fetch(`${server.url}api/stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const tooLarge = { name: 'RequestTooLarge', message: 'A request to the console must have a body of at most 65536 bytes' };
+
+  it('refuses a body declared over 64 KiB before it arrives, and still reads the next small one', async () => {
+    // WHEN
+    const answer = await post(`${server.url}api/stop`, { 'content-type': 'application/json' }, declaredBody(100 * 1024 * 1024));
+
+    // THEN
+    expect([answer.status, answer.headers.connection, JSON.parse(answer.body)]).toEqual([413, 'close', tooLarge]);
+    expect((await smallPost()).status).toBe(400);
+  });
+
+  it('answers a body that never ends once it passes 64 KiB, and still reads the next small one', async () => {
+    // WHEN
+    const answer = await post(`${server.url}api/redrive`, { 'content-type': 'application/json' }, endlessBody);
+
+    // THEN
+    expect([answer.status, answer.headers.connection, JSON.parse(answer.body)]).toEqual([413, 'close', tooLarge]);
+    expect((await smallPost()).status).toBe(400);
   });
 
   it('refuses a request for another host name, as DNS rebinding would send it', async () => {
