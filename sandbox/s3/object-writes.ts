@@ -22,10 +22,15 @@ import { DamagedStateFileError, readStateFile, temporaryFor } from '../persist';
  * - A metadata file that is damaged all the same (from a sandbox before this) is read as none: the object keeps
  *   its bytes, ETag and size, and a warning names the file once; the object's next put writes it again.
  * - An md5 file that holds no ETag is computed again from the bytes.
+ * - Written so: putObject (and so a multipart completion, which calls it) and copyObject, which streams the
+ *   source's bytes through the same write as a put's body. A copy's ETag is the MD5 of the bytes it copied, even of
+ *   a multipart object: S3's API reference (the Object type's ETag) says objects created by PUT, POST or the Copy
+ *   operation, unencrypted or SSE-S3, have an MD5 digest of their data as ETag. s3rver copied the source's md5 file,
+ *   and failed on a source a crash had left without one.
  */
 
 /** The part of s3rver's FilesystemStore replaced here. */
-type ObjectStore = Pick<S3rver['store'], 'getResourcePath' | 'getMetadata' | 'putMetadata' | 'putObject'>;
+type ObjectStore = Pick<S3rver['store'], 'getResourcePath' | 'getMetadata' | 'putMetadata' | 'putObject' | 'copyObject'>;
 
 /** An MD5 in hex, or a multipart upload's `<md5>-<parts>`. */
 const STORED_ETAG = /^[0-9a-f]{32}(-\d+)?$/;
@@ -123,11 +128,31 @@ export function useAtomicObjectWrites(store: ObjectStore): void {
     await replaceFile(store.getResourcePath(bucket, key, 'metadata.json'), JSON.stringify(storedHeaders(metadata), null, 2));
   };
 
-  store.putObject = async (object) => {
-    const objectFile = store.getResourcePath(object.bucket, object.key, 'object');
+  /** Writes an object's bytes as this module's header says: whole, its md5 file gone before they land. */
+  const writeObjectBytes = async (bucket: string, key: string, content: Buffer | Readable): Promise<{ size: number; md5: string }> => {
+    const objectFile = store.getResourcePath(bucket, key, 'object');
     await mkdir(path.dirname(objectFile), { recursive: true });
-    const written = await writeObjectAtomic(objectFile, object.content, () => rm(`${objectFile}.md5`, { force: true }));
+    return writeObjectAtomic(objectFile, content, () => rm(`${objectFile}.md5`, { force: true }));
+  };
+
+  store.putObject = async (object) => {
+    const written = await writeObjectBytes(object.bucket, object.key, object.content);
     await store.putMetadata(object.bucket, object.key, object.metadata, written.md5);
     return written;
+  };
+
+  store.copyObject = async (srcBucket, srcKey, destBucket, destKey, replacementMetadata) => {
+    const sourceFile = store.getResourcePath(srcBucket, srcKey, 'object');
+    // An object copied onto itself keeps its bytes and ETag, as in s3rver; only its headers are replaced.
+    if (sourceFile === store.getResourcePath(destBucket, destKey, 'object')) {
+      if (replacementMetadata) await store.putMetadata(destBucket, destKey, replacementMetadata);
+      return store.getMetadata(destBucket, destKey);
+    }
+    const headers = replacementMetadata ?? (await readStoredHeaders(store.getResourcePath(srcBucket, srcKey, 'metadata.json'))) ?? {};
+    const bytes = createReadStream(sourceFile);
+    // A write that fails before it reads the source would leave the source's file open.
+    const written = await writeObjectBytes(destBucket, destKey, bytes).finally(() => bytes.destroy());
+    await store.putMetadata(destBucket, destKey, headers, written.md5);
+    return store.getMetadata(destBucket, destKey);
   };
 }

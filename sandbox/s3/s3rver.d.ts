@@ -29,6 +29,18 @@ declare module 's3rver' {
     getMetadata(bucket: string, key: string): Promise<StoredMetadata>;
     putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
     putObject(object: { bucket: string; key: string; content: Buffer | Readable; metadata: Record<string, string> }): Promise<{ size: number; md5: string }>;
+    /**
+     * Copies the source's bytes, and its stored headers unless `replacementMetadata` (the request's headers, for a
+     * REPLACE directive) is given; an object copied onto itself only gets the replacement headers. Fails with ENOENT
+     * when there is no such source.
+     */
+    copyObject(
+      srcBucket: string,
+      srcKey: string,
+      destBucket: string,
+      destKey: string,
+      replacementMetadata: Record<string, string> | null,
+    ): Promise<StoredMetadata>;
   }
 
   /** An object's headers as s3rver keeps them, plus what it reads from its files. */
