@@ -9,6 +9,7 @@ import { dollars } from './cost';
 import { type FloorTarget, importFloor, putFloor, RECORDS_PER_ASSET } from './floors';
 import { fixed, type SectionReport } from './report';
 import { formatSpread, interleaved, ratios, spread, type Spread, timedMs } from './rounds';
+import { batchExecutionArns, batchStateMachineArns, history } from './batch-executions';
 import { withSandbox } from './sandboxed';
 
 /*
@@ -26,25 +27,32 @@ interface WorkflowRound {
   /** The largest history of the run's executions (one per 10,000 assets). */
   readonly historyEvents: number;
   readonly executions: number;
+  /** The import-batch executions the run started, one per batch. */
+  readonly batchExecutions: number;
 }
 
-/** GB-seconds as Lambda would bill them: each attempt's duration times its function's memory. */
-function gbSeconds(events: readonly HistoryEvent[]): number {
-  let total = 0;
-  let entered: { name: string; at: number } | undefined;
+/**
+ * One execution's Lambda work as Lambda would bill it: the task attempts (a state's ImportBatch, which starts an
+ * execution, is none), and GB-seconds, each attempt's duration times its function's memory.
+ */
+function lambdaWork(events: readonly HistoryEvent[]): { invocations: number; gbSeconds: number } {
+  let invocations = 0;
+  let gbSeconds = 0;
+  let entered: { task: TaskName | undefined; at: number } | undefined;
   for (const event of events) {
     const name = event.stateEnteredEventDetails?.name;
-    if (name !== undefined) entered = { name, at: event.timestamp?.getTime() ?? 0 };
-    if ((event.type === 'TaskSucceeded' || event.type === 'TaskFailed') && entered !== undefined) {
-      const task = (TASK_OF_STATE as Record<string, TaskName>)[entered.name];
+    if (name !== undefined) entered = { task: (TASK_OF_STATE as Record<string, TaskName | undefined>)[name], at: event.timestamp?.getTime() ?? 0 };
+    if (entered?.task === undefined) continue;
+    if (event.type === 'TaskScheduled') invocations += 1;
+    if (event.type === 'TaskSucceeded' || event.type === 'TaskFailed') {
       const ms = Math.max(1, (event.timestamp?.getTime() ?? 0) - entered.at);
-      if (task !== undefined) total += (Math.ceil(ms) / 1000) * (TASKS[task].memoryMb / 1024);
+      gbSeconds += (Math.ceil(ms) / 1000) * (TASKS[entered.task].memoryMb / 1024);
     }
   }
-  return total;
+  return { invocations, gbSeconds };
 }
 
-async function workflowRound(sfn: SFNClient, sandbox: RunningSandbox, runId: string, assets: number): Promise<WorkflowRound> {
+async function workflowRound(sfn: SFNClient, sandbox: RunningSandbox, batchMachines: readonly string[], runId: string, assets: number): Promise<WorkflowRound> {
   const started = performance.now();
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({
@@ -58,14 +66,19 @@ async function workflowRound(sfn: SFNClient, sandbox: RunningSandbox, runId: str
   const ms = Math.round(performance.now() - started);
   const status = executions[executions.length - 1].execution.status;
   if (status !== 'SUCCEEDED') throw new Error(`the ${assets}-asset run ${runId} ended ${status}`);
-  const events = executions.flatMap((followed) => followed.events);
+  // Counted once the run has ended, outside its time.
+  const batchArns = await batchExecutionArns(sfn, batchMachines, runId);
+  const histories = [...executions.map((followed) => followed.events), ...(await Promise.all(batchArns.map((arn) => history(sfn, arn))))];
+  const work = histories.map(lambdaWork);
   return {
     ms,
-    stateTransitions: events.filter((e) => e.type?.endsWith('StateEntered')).length,
-    lambdaInvocations: events.filter((e) => e.type === 'TaskScheduled').length,
-    lambdaGbSeconds: fixed(gbSeconds(events), 3),
+    stateTransitions: histories.flat().filter((e) => e.type?.endsWith('StateEntered')).length,
+    lambdaInvocations: work.reduce((sum, each) => sum + each.invocations, 0),
+    lambdaGbSeconds: fixed(work.reduce((sum, each) => sum + each.gbSeconds, 0), 3),
+    // The publish executions' (one per 10,000 assets), the largest: a batch's is far smaller.
     historyEvents: Math.max(...executions.map((followed) => followed.events.length)),
     executions: executions.length,
+    batchExecutions: batchArns.length,
   };
 }
 
@@ -73,8 +86,9 @@ async function workflowRound(sfn: SFNClient, sandbox: RunningSandbox, runId: str
 const newRunId = (side: string, assets: number) => `bench-${side}-${assets}-${Date.now()}`;
 
 async function measureSize(sandbox: RunningSandbox, sfn: SFNClient, target: FloorTarget, assets: number, rounds: number) {
+  const batchMachines = await batchStateMachineArns(sfn, sandbox.stateMachineArn);
   const measured = await interleaved(`orchestration ${assets} assets`, rounds, {
-    workflow: () => workflowRound(sfn, sandbox, newRunId('run', assets), assets),
+    workflow: () => workflowRound(sfn, sandbox, batchMachines, newRunId('run', assets), assets),
     putFloor: () => timedMs(() => putFloor(target, newRunId('put', assets), assets)),
     importFloor: () => timedMs(() => importFloor(target, newRunId('import', assets), assets)),
   });
@@ -91,6 +105,7 @@ async function measureSize(sandbox: RunningSandbox, sfn: SFNClient, target: Floo
     transitionsPer1000Assets: of((round) => fixed((round.stateTransitions / assets) * 1000, 1)),
     historyEvents: of((round) => round.historyEvents),
     executions: of((round) => round.executions),
+    batchExecutions: of((round) => round.batchExecutions),
     lambdaInvocations: of((round) => round.lambdaInvocations),
     lambdaGbSeconds: of((round) => round.lambdaGbSeconds),
     dollarsPerRun: of((round) => fixed(dollars(round.stateTransitions, round.lambdaInvocations, round.lambdaGbSeconds), 5)),
@@ -117,6 +132,7 @@ export function orchestration(sizes: readonly number[], rounds: number): Promise
         'per 1,000': formatSpread(row.transitionsPer1000Assets, 0),
         'history events': formatSpread(row.historyEvents, 0),
         executions: formatSpread(row.executions, 0),
+        'batch executions': formatSpread(row.batchExecutions, 0),
         '$ per run': formatSpread(row.dollarsPerRun, 5),
       })),
       data: rows,

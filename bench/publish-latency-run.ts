@@ -2,10 +2,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
-  GetExecutionHistoryCommand,
   type HistoryEvent,
-  ListExecutionsCommand,
-  ListStateMachinesCommand,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -15,6 +12,7 @@ import { sleep } from '../shared/sleep';
 import { STATE } from '../shared/state-names';
 import { perJobDuration } from '../sandbox/dataexchange/import-duration';
 import { startSandbox } from '../sandbox/sandbox';
+import { batchExecutionArns, batchStateMachineArns, history } from './batch-executions';
 import { withTempDir } from './scratch';
 
 /*
@@ -69,16 +67,6 @@ async function ended(sfn: SFNClient, executionArn: string): Promise<DescribeExec
   }
 }
 
-async function history(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken !== undefined);
-  return events;
-}
 
 /**
  * One execution of each state machine that fails at its first task on an empty input, before the measured run: the
@@ -100,9 +88,8 @@ async function main(request: LatencyRunRequest): Promise<LatencyRunResult> {
     const sandbox = await startSandbox({ directory, timeScaleMs: request.timeScaleMs, importDuration: perJobDuration(request.jobSeconds) });
     try {
       const sfn = new SFNClient({});
-      const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));
-      const stateMachineArns = stateMachines.map((machine) => machine.stateMachineArn ?? '');
-      await warmUp(sfn, stateMachineArns);
+      const batchMachines = await batchStateMachineArns(sfn, sandbox.stateMachineArn);
+      await warmUp(sfn, [sandbox.stateMachineArn, ...batchMachines]);
       const s3 = createS3Client();
       const keys = Array.from({ length: request.assets }, (_, i) => `${PREFIX}/${String(i).padStart(5, '0')}.csv`);
       await mapLimited(keys, PUT_CONCURRENCY, (Key) => s3.send(new PutObjectCommand({ Bucket: sandbox.bucket, Key, Body: `id,value\n${Key},1\n` })));
@@ -124,10 +111,7 @@ async function main(request: LatencyRunRequest): Promise<LatencyRunResult> {
       const publishEvents = await history(sfn, executionArn);
       const realMs = exitOf(publishEvents, STATE.finalizeRevision) - (publish.startDate?.getTime() ?? NaN);
 
-      const batchMachines = stateMachineArns.filter((arn) => arn !== sandbox.stateMachineArn);
-      const batchArns = (
-        await Promise.all(batchMachines.map((stateMachineArn) => sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1000 }))))
-      ).flatMap(({ executions = [] }) => executions.filter((execution) => execution.name?.startsWith(`${RUN_ID}-`)).map((execution) => execution.executionArn ?? ''));
+      const batchArns = await batchExecutionArns(sfn, batchMachines, RUN_ID);
       const batchEvents = await Promise.all(batchArns.map((arn) => history(sfn, arn)));
       const events = [...publishEvents, ...batchEvents.flat()];
       const entered = (name: string) => events.filter((event) => event.stateEnteredEventDetails?.name === name).length;
