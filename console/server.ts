@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as z from 'zod';
 import { PROVIDER_ACCOUNT, type SandboxAccount, SANDBOX_REGION, SUBSCRIBER_ACCOUNT } from '../sandbox/accounts';
 import type { SandboxInfo } from '../sandbox/directory';
-import { readBody, RequestBodyTooLargeError, SANDBOX_HOST, startHttpServer } from '../sandbox/http';
+import { readRequestBody, SANDBOX_HOST, startHttpServer } from '../sandbox/http';
 import { SANDBOX_MESSAGES_PATH } from '../sandbox/sns/server';
 import { ConsoleApi, StatusFilter } from './api';
 import { PAGE_DIR, pageScript } from './bundle';
@@ -40,12 +40,6 @@ function send(response: ServerResponse, status: number, type: string, body: stri
 
 const sendJson = (response: ServerResponse, status: number, value: unknown) => send(response, status, 'application/json', JSON.stringify(value));
 
-interface Refusal {
-  readonly status: number;
-  readonly name: string;
-  readonly message: string;
-}
-
 /**
  * The bound on a request's body. The console's POSTs carry one execution ARN, a few hundred bytes at most: 64 KiB
  * is far above any the page sends, and small enough that a broken or hostile client cannot make the console
@@ -53,19 +47,17 @@ interface Refusal {
  */
 const MAX_BODY_BYTES = 64 * 1024;
 
-/** A body over MAX_BODY_BYTES is refused by its declared length before a byte of it is read, else once it grows past. */
-const TOO_LARGE: Refusal = { status: 413, name: 'RequestTooLarge', message: `A request to the console must have a body of at most ${MAX_BODY_BYTES} bytes` };
-
-/** The body as JSON; a RequestBodyTooLargeError once it grows past MAX_BODY_BYTES, with the rest left unread. */
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const body = await readBody(request, MAX_BODY_BYTES);
-  return JSON.parse(body.toString('utf8') || '{}');
+/** A body over MAX_BODY_BYTES, refused by its declared length before a byte of it is read, else once it grows past. */
+class RequestTooLarge extends Error {
+  override readonly name = 'RequestTooLarge';
+  readonly status = 413;
 }
 
-/** The answer closes the connection: a refused request's body, maybe endless, is never read on. */
-function refuse(response: ServerResponse, { status, name, message }: Refusal): void {
-  response.setHeader('connection', 'close');
-  sendJson(response, status, { name, message });
+/** The body as JSON; past MAX_BODY_BYTES, RequestTooLarge, answered on a connection that closes (readRequestBody). */
+async function readJson(request: IncomingMessage, response: ServerResponse): Promise<unknown> {
+  const tooLarge = (maxBytes: number) => new RequestTooLarge(`A request to the console must have a body of at most ${maxBytes} bytes`);
+  const body = await readRequestBody(request, response, tooLarge, MAX_BODY_BYTES);
+  return JSON.parse(body.toString('utf8') || '{}');
 }
 
 /** An SDK client's settings for one sandbox account at one endpoint: the access key decides whose data it sees. */
@@ -81,10 +73,9 @@ const asAccount = (account: SandboxAccount, endpoint: string) => ({
  * JSON, which a page of another origin cannot send without a CORS preflight this server never allows; and a
  * request must name the loopback address as its host, which a DNS-rebound name does not.
  */
-function refusalOf(request: IncomingMessage): Refusal | undefined {
+function refusalOf(request: IncomingMessage): { status: number; name: string; message: string } | undefined {
   const host = (request.headers.host ?? '').replace(/:\d+$/, '');
   if (host !== SANDBOX_HOST && host !== 'localhost') return { status: 403, name: 'ForeignHost', message: `The console answers only at ${SANDBOX_HOST}, not ${host}` };
-  if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return TOO_LARGE;
   if (request.method === 'POST' && request.headers['content-type']?.startsWith('application/json') !== true) {
     return { status: 415, name: 'NotJson', message: 'A POST to the console must be application/json' };
   }
@@ -105,29 +96,33 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   };
   const api = new ConsoleApi(sfn, options.sandbox.stateMachineArn);
   const [script, html] = [await pageScript(), readFileSync(path.join(PAGE_DIR, 'index.html'), 'utf8')];
-  const routes: Readonly<Record<string, (request: IncomingMessage, url: URL) => Promise<unknown>>> = {
+  const routes: Readonly<Record<string, (request: IncomingMessage, url: URL, response: ServerResponse) => Promise<unknown>>> = {
     'GET /api/executions': async (_, url) => ({ executions: await api.listExecutions(StatusFilter.parse(url.searchParams.get('status') || undefined)) }),
     'GET /api/execution': async (_, url) => api.execution(ExecutionRequest.parse({ executionArn: url.searchParams.get('arn') }).executionArn),
     'GET /api/data': async () => dataView(dataClients, options.sandbox.dataSets),
-    'POST /api/redrive': async (request) => api.redrive(ExecutionRequest.parse(await readJson(request)).executionArn),
-    'POST /api/stop': async (request) => api.stop(ExecutionRequest.parse(await readJson(request)).executionArn),
+    'POST /api/redrive': async (request, _, response) => api.redrive(ExecutionRequest.parse(await readJson(request, response)).executionArn),
+    'POST /api/stop': async (request, _, response) => api.stop(ExecutionRequest.parse(await readJson(request, response)).executionArn),
   };
   const server = await startHttpServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://console');
     const refusal = refusalOf(request);
-    if (refusal !== undefined) return refuse(response, refusal);
+    if (refusal !== undefined) return sendJson(response, refusal.status, { name: refusal.name, message: refusal.message });
     if (request.method === 'GET' && url.pathname === '/') return send(response, 200, 'text/html; charset=utf-8', html);
     if (request.method === 'GET' && url.pathname === '/app.js') return send(response, 200, 'text/javascript; charset=utf-8', script);
     const route = routes[`${request.method ?? ''} ${url.pathname}`];
     if (route === undefined) return sendJson(response, 404, { name: 'NotFound', message: `No ${request.method ?? ''} ${url.pathname} here` });
     try {
-      sendJson(response, 200, await route(request, url));
+      sendJson(response, 200, await route(request, url, response));
     } catch (error) {
-      // A body without a content-length that said it was too large.
-      if (error instanceof RequestBodyTooLargeError) return refuse(response, TOO_LARGE);
       // The API's own refusal (ExecutionNotRedrivable, a bad filter, ...) is shown on the page as AWS said it.
       const { name, message } = error as Error;
-      sendJson(response, error instanceof z.ZodError ? 400 : ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 500), { name, message });
+      const status =
+        error instanceof RequestTooLarge
+          ? error.status
+          : error instanceof z.ZodError
+            ? 400
+            : ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 500);
+      sendJson(response, status, { name, message });
     }
   }, options.port ?? 0);
   return {

@@ -90,7 +90,7 @@ export async function startHttpServer(
 export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 
 /** A body past its bound, of which the rest is left unread. */
-export class RequestBodyTooLargeError extends Error {
+class RequestBodyTooLargeError extends Error {
   constructor(readonly maxBytes: number) {
     super(`The request body is over ${maxBytes} bytes`);
     this.name = 'RequestBodyTooLargeError';
@@ -121,14 +121,19 @@ export function readBody(stream: Readable, maxBytes = Number.POSITIVE_INFINITY):
 }
 
 /**
- * A request's body, refused past MAX_REQUEST_BODY_BYTES with the service's own error, `refusal`: by its declared
- * length before a byte is read, else once it grows past. The refusal's answer closes the connection, so that the
- * rest of the body is never read.
+ * A request's body, refused past `maxBytes` with the server's own error, `refusal`: by its declared length before a
+ * byte is read, else once it grows past. The refusal's answer closes the connection, so that the rest of the body
+ * is never read.
  */
-export async function readRequestBody(request: IncomingMessage, response: ServerResponse, refusal: (maxBytes: number) => Error): Promise<Buffer> {
+export async function readRequestBody(
+  request: IncomingMessage,
+  response: ServerResponse,
+  refusal: (maxBytes: number) => Error,
+  maxBytes = MAX_REQUEST_BODY_BYTES,
+): Promise<Buffer> {
   try {
-    if (Number(request.headers['content-length'] ?? 0) > MAX_REQUEST_BODY_BYTES) throw new RequestBodyTooLargeError(MAX_REQUEST_BODY_BYTES);
-    return await readBody(request, MAX_REQUEST_BODY_BYTES);
+    if (Number(request.headers['content-length'] ?? 0) > maxBytes) throw new RequestBodyTooLargeError(maxBytes);
+    return await readBody(request, maxBytes);
   } catch (error) {
     if (!(error instanceof RequestBodyTooLargeError)) throw error;
     response.setHeader('connection', 'close');

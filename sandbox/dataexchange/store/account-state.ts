@@ -171,8 +171,9 @@ export class AccountState {
    * read back from it from now on. An open revision's jobs stay: StartImport's retries list them.
    */
   partCommitted(revisionId: string): void {
+    if (this.revisions.find(revisionId)?.Finalized !== true) return;
     this.revisions.release(revisionId);
-    if (this.revisions.find(revisionId)?.Finalized === true) this.jobs.releaseSources(revisionId);
+    this.jobs.releaseSources(revisionId);
   }
 
   /** How many assets this account holds in memory: its open revisions', and the few published ones' read back. */

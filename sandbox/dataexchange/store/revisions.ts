@@ -48,11 +48,11 @@ export class Revisions {
   }
 
   /**
-   * Drops a published revision's assets from memory, to be read back from its part when asked for: the caller knows a
-   * save has committed the part as the revision is now. An open revision's stay, as the work in flight.
+   * Drops a revision's assets from memory, to be read back from its part when asked for: the caller knows the revision
+   * is published and a save has committed the part as it is now.
    */
   release(revisionId: string): void {
-    if (this.revisions.find(revisionId)?.Finalized === true) this.assets.release(revisionId);
+    this.assets.release(revisionId);
   }
 
   /** How many assets the account holds in memory. */
