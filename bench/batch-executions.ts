@@ -1,7 +1,16 @@
-import { type HistoryEvent, ListStateMachinesCommand, paginateGetExecutionHistory, paginateListExecutions, type SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  type HistoryEvent,
+  ListStateMachinesCommand,
+  paginateGetExecutionHistory,
+  paginateListExecutions,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import { sleep } from '../shared/sleep';
 
 /*
- * A publish's whole cost is in more than its own history: each batch runs in an execution of the import-batch
+ * Reading a bench run's executions after the fact. A publish's whole cost is in more than its own history: each batch runs in an execution of the import-batch
  * state machine (ImportBatch, startExecution.sync), with its uploads, StartImport and polls. The bench counts
  * transitions and Lambda work over the publish execution and these.
  */
@@ -32,4 +41,15 @@ export async function history(sfn: SFNClient, executionArn: string): Promise<His
   const events: HistoryEvent[] = [];
   for await (const page of paginateGetExecutionHistory({ client: sfn }, { executionArn, maxResults: 1000 })) events.push(...(page.events ?? []));
   return events;
+}
+
+const POLL_MS = 100;
+
+/** Resolves with the execution once it has ended; the caller keeps none of its history meanwhile. */
+export async function ended(sfn: SFNClient, executionArn: string): Promise<DescribeExecutionCommandOutput> {
+  for (;;) {
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (execution.status !== 'RUNNING') return execution;
+    await sleep(POLL_MS);
+  }
 }

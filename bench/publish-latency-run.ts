@@ -1,18 +1,11 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import {
-  DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  type HistoryEvent,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { type HistoryEvent, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { createS3Client } from '../shared/clients/s3';
 import { mapLimited } from '../shared/concurrency';
-import { sleep } from '../shared/sleep';
 import { STATE } from '../shared/state-names';
 import { perJobDuration } from '../sandbox/dataexchange/import-duration';
 import { startSandbox } from '../sandbox/sandbox';
-import { batchExecutionArns, batchStateMachineArns, history } from './batch-executions';
+import { batchExecutionArns, batchStateMachineArns, ended, history } from './batch-executions';
 import { withTempDir } from './scratch';
 
 /*
@@ -55,17 +48,8 @@ const RUN_ID = 'latency';
 const EARLIER_RUN_ID = 'earlier';
 /** Objects put at once before the run; none of it is timed. */
 const PUT_CONCURRENCY = 40;
-const POLL_MS = 100;
 const WARM_UP = 'warm-up';
 
-/** Resolves with the execution once it has ended. */
-async function ended(sfn: SFNClient, executionArn: string): Promise<DescribeExecutionCommandOutput> {
-  for (;;) {
-    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (execution.status !== 'RUNNING') return execution;
-    await sleep(POLL_MS);
-  }
-}
 
 
 /**

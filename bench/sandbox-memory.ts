@@ -1,6 +1,6 @@
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { startSandbox } from '../sandbox/sandbox';
+import { ended } from './batch-executions';
 import { withTempDir } from './scratch';
 
 /*
@@ -41,11 +41,7 @@ async function measure(runs: number, assets: number): Promise<void> {
             input: JSON.stringify({ bucket: sandbox.bucket, datasetId: sandbox.dataSetId, runId, source: { type: 'generate', assets, recordsPerAsset: 1 } }),
           }),
         );
-        let status = 'RUNNING';
-        while (status === 'RUNNING') {
-          await sleep(200);
-          status = (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status ?? 'RUNNING';
-        }
+        const { status } = await ended(sfn, executionArn ?? '');
         if (status !== 'SUCCEEDED') throw new Error(`run ${runId} ended ${status}`);
         after.push({ run, heapMiB: round(heapKept() / MIB), rssMiB: round(process.memoryUsage().rss / MIB) });
         console.error(JSON.stringify(after[after.length - 1]));
