@@ -157,16 +157,22 @@ function prefixAssets(s3: S3Client, bucket: string, source: S3PrefixSource, sche
   return listPrefix(s3, bucket, prefix, 'source.prefix', `no objects under ${prefix} in bucket ${bucket} for the run scheduled at ${scheduledAt} (from "${source.prefix}"${from})`);
 }
 
-async function planAssets(s3: S3Client, input: WorkflowInput, run: { runId: string; dataSetName: string }, manifest?: ProviderManifest): Promise<PlannedAssets> {
-  const { bucket, source } = input;
+/** A run's source as planning sees it: a source manifest is read once, since it may also name the data set. */
+type ReadSource = { readonly source: Exclude<Source, ManifestSource> } | { readonly source: ManifestSource; readonly manifest: ProviderManifest };
+
+async function readSource(s3: S3Client, bucket: string, source: Source): Promise<ReadSource> {
+  return source.type === 'manifest' ? { source, manifest: await readProviderManifest(s3, bucket, source) } : { source };
+}
+
+async function planAssets(s3: S3Client, input: WorkflowInput, run: { runId: string; dataSetName: string }, read: ReadSource): Promise<PlannedAssets> {
+  if ('manifest' in read) return manifestAssets(s3, input.bucket, read.source, read.manifest);
+  const { source } = read;
   switch (source.type) {
     case 'generate':
     case 'generator':
       return { assets: generatedAssets({ ...run, scheduledAt: input.scheduledAt }, source) };
     case 's3Prefix':
-      return { assets: await prefixAssets(s3, bucket, source, input.scheduledAt) };
-    case 'manifest':
-      return manifestAssets(s3, bucket, source, manifest ?? (await readProviderManifest(s3, bucket, source)));
+      return { assets: await prefixAssets(s3, input.bucket, source, input.scheduledAt) };
   }
 }
 
@@ -254,14 +260,14 @@ export async function planRevision(request: PlanRevisionInput, deps: PlanRevisio
   if (isContinuation(request.input)) return continuePlan(request.input, request.executionName, deps.s3);
   const input = parseOrThrow(WorkflowInput, request.input, 'workflow input');
   // A source manifest may name the data set, so it is read first: a name that is not configured creates nothing.
-  const manifest = input.source.type === 'manifest' ? await readProviderManifest(deps.s3, input.bucket, input.source) : undefined;
+  const read = await readSource(deps.s3, input.bucket, input.source);
   const dataSet = chooseDataSet(deps.dataSets, {
     datasetId: input.datasetId,
     dataSet: input.dataSet,
-    manifest: input.source.type === 'manifest' ? { dataSet: manifest?.dataSet, name: manifestNameOf(input.bucket, input.source) } : undefined,
+    manifest: 'manifest' in read ? { dataSet: read.manifest.dataSet, name: manifestNameOf(input.bucket, read.source) } : undefined,
   });
   const runId = input.runId ?? defaultRunId(input.source, input.scheduledAt, request.executionName, dataSet.name);
-  const { assets, comment } = await planAssets(deps.s3, input, { runId, dataSetName: dataSet.name }, manifest);
+  const { assets, comment } = await planAssets(deps.s3, input, { runId, dataSetName: dataSet.name }, read);
   // Only generated assets are streamed by UploadBatch; existing ones are just checked, so their size is no cost.
   const generated = input.source.type === 'generate' || input.source.type === 'generator';
   const maxBatchBytes = generated ? MAX_BATCH_UPLOAD_BYTES : Number.POSITIVE_INFINITY;

@@ -3,10 +3,12 @@ import {
   ImportPollEnv,
   NoEnv,
   NotifyEnv,
+  NotifySuccessEnv,
   PlanRevisionEnv,
   readEnv,
   ShareWithSubscribersEnv,
 } from '../../shared/env';
+import * as z from 'zod';
 import { InputValidationError } from '../../shared/errors';
 import { ACCOUNT_A, DATA_SET_ID, TOPIC_ARN } from '../fixtures/ids';
 
@@ -115,6 +117,43 @@ describe('readEnv', () => {
       expect(act).toThrow(InputValidationError);
       expect(act).toThrow(message);
     });
+  });
+
+  describe('NotifySuccessEnv', () => {
+    const BUCKET = 'dx-flow-notification-records';
+
+    it('needs no record bucket while subscriber notices are off', () => {
+      expect(readEnv(NotifySuccessEnv, { NOTIFY_TOPIC_ARN: TOPIC_ARN })).toEqual({ NOTIFY_TOPIC_ARN: TOPIC_ARN, NOTIFY_SUBSCRIBERS: false });
+      expect(readEnv(NotifySuccessEnv, { NOTIFY_TOPIC_ARN: TOPIC_ARN, NOTIFY_SUBSCRIBERS: 'false' }).NOTIFY_SUBSCRIBERS).toBe(false);
+    });
+
+    it('takes the bucket with subscriber notices on', () => {
+      expect(readEnv(NotifySuccessEnv, { NOTIFY_TOPIC_ARN: TOPIC_ARN, NOTIFY_SUBSCRIBERS: 'true', NOTIFICATION_RECORD_BUCKET: BUCKET })).toEqual({
+        NOTIFY_TOPIC_ARN: TOPIC_ARN,
+        NOTIFY_SUBSCRIBERS: true,
+        NOTIFICATION_RECORD_BUCKET: BUCKET,
+      });
+    });
+
+    it('refuses subscriber notices on without the bucket, naming the bucket variable and why', () => {
+      const act = () => readEnv(NotifySuccessEnv, { NOTIFY_TOPIC_ARN: TOPIC_ARN, NOTIFY_SUBSCRIBERS: 'true' });
+
+      expect(act).toThrow(InputValidationError);
+      expect(act).toThrow('NOTIFICATION_RECORD_BUCKET: is required when NOTIFY_SUBSCRIBERS is true, to record each notice sent');
+    });
+  });
+
+  it("keeps zod's issues as the error's cause", () => {
+    let error: unknown;
+    try {
+      readEnv(NotifyEnv, {});
+    } catch (thrown) {
+      error = thrown;
+    }
+
+    expect(error).toBeInstanceOf(InputValidationError);
+    expect((error as Error).cause).toBeInstanceOf(z.ZodError);
+    expect(((error as Error).cause as z.ZodError).issues.map((issue) => issue.path)).toEqual([['NOTIFY_TOPIC_ARN']]);
   });
 
   it('NoEnv ignores whatever else the Lambda environment holds', () => {

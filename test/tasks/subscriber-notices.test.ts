@@ -9,8 +9,10 @@ import { ERROR_NAMES } from '../../shared/errors';
 import { clientTokenOf, sendSubscriberNoticeOnce, SUBSCRIBER_NOTICE_RECORD_PREFIX, subscriberNoticeKey } from '../../shared/notification-records';
 import { StatusChangeEvent } from '../../shared/schemas/status-change-event';
 import { handleStatusChange } from '../../tasks/handle-status-change/core';
+import { handler as statusChangeHandler } from '../../tasks/handle-status-change/handler';
 import { scheduledRunOf } from '../../tasks/handle-status-change/subscriber-notice';
 import { notify } from '../../tasks/notify/core';
+import { handler as notifyHandler } from '../../tasks/notify/handler';
 import { awsError, BUCKET, DATA_SET_ID, REVISION_ID, RUN_ID } from '../fixtures/ids';
 
 const dataExchange = mockClient(DataExchangeClient);
@@ -43,6 +45,15 @@ function expectOneNotice(type: 'DATA_UPDATE' | 'DATA_DELAY', runId: string, more
   expect(notices).toHaveLength(1);
   expect(notices[0]).toMatchObject({ DataSetId: DATA_SET_ID, Type: type, ClientToken: clientTokenOf(subscriberNoticeKey({ datasetId: DATA_SET_ID, runId, type })), ...more });
 }
+
+/** The Lambda environment infra gives a notifier, `more` added, for the length of one test. */
+const savedEnv = process.env;
+function lambdaEnv(more: Record<string, string>): void {
+  process.env = { ...savedEnv, NOTIFY_TOPIC_ARN: TOPIC_ARN, ...more };
+}
+afterEach(() => {
+  process.env = savedEnv;
+});
 
 beforeEach(() => {
   dataExchange.reset();
@@ -220,6 +231,30 @@ describe('notify with subscriber notices', () => {
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
   });
 
+  it('is on in the Lambda when NOTIFY_SUBSCRIBERS is true: the notice is recorded in NOTIFICATION_RECORD_BUCKET', async () => {
+    // Arrange
+    lambdaEnv({ NOTIFY_SUBSCRIBERS: 'true', NOTIFICATION_RECORD_BUCKET: RECORD_BUCKET });
+
+    // Act
+    await notifyHandler(published());
+
+    // Assert
+    expectOneNotice('DATA_UPDATE', RUN_ID);
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: RECORD_BUCKET, IfNoneMatch: '*' });
+  });
+
+  it('is off in the Lambda without NOTIFY_SUBSCRIBERS, even with a record bucket set', async () => {
+    // Arrange
+    lambdaEnv({ NOTIFICATION_RECORD_BUCKET: RECORD_BUCKET });
+
+    // Act
+    await notifyHandler(published());
+
+    // Assert
+    expect(dataExchange).not.toHaveReceivedAnyCommand();
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
   it('sends no second notice for a re-run of the runId whose notice is recorded', async () => {
     // Arrange
     recordExists(subscriberNoticeKey({ datasetId: DATA_SET_ID, runId: RUN_ID, type: 'DATA_UPDATE' }), 'sent');
@@ -371,6 +406,22 @@ describe('handleStatusChange with subscriber notices', () => {
 
     // Assert
     expect(dataExchange).not.toHaveReceivedCommand(SendDataSetNotificationCommand);
+  });
+
+  it.each([
+    ['true', 1],
+    ['false', 0],
+  ])('with NOTIFY_SUBSCRIBERS=%s, the Lambda sends %i DATA_DELAY notice(s)', async (flag, count) => {
+    // Arrange
+    lambdaEnv({ NOTIFY_SUBSCRIBERS: flag, NOTIFICATION_RECORD_BUCKET: RECORD_BUCKET });
+
+    // Act
+    await statusChangeHandler(ended('FAILED', scheduledInput));
+
+    // Assert
+    expect(dataExchange).toHaveReceivedCommandTimes(SendDataSetNotificationCommand, count);
+    if (count === 1) expectOneNotice('DATA_DELAY', SCHEDULED_RUN);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
   });
 
   it('sends no second DATA_DELAY notice for a redrive or a re-run of the scheduled run that fails again', async () => {
