@@ -28,9 +28,9 @@ export function runMarker(runId: string, part = 0): string {
  */
 export function revisionComment(runId: string, comment?: string, part = 0): string {
   const full = comment ? `${runMarker(runId, part)}: ${comment}` : runMarker(runId, part);
-  if (full.length <= MAX_REVISION_COMMENT_LENGTH) return full;
   const cut = full.slice(0, MAX_REVISION_COMMENT_LENGTH);
-  // A cut between the halves of a surrogate pair would leave a character no JSON parser accepts.
+  // A cut between the halves of a surrogate pair would leave a character no JSON parser accepts. (A comment that
+  // fits is whole, so it cannot end in half a pair.)
   return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
 }
 

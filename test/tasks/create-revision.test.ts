@@ -130,6 +130,29 @@ describe('create-revision', () => {
     expect(comment.endsWith('x')).toBe(true);
   });
 
+  it('keeps an emoji that is not at the cut, and a comment that fits exactly, whole', () => {
+    const marker = `dx-flow run ${RUN_ID}: `;
+    const early = `😀${'x'.repeat(MAX_REVISION_COMMENT_LENGTH)}`;
+    const exact = `${'x'.repeat(MAX_REVISION_COMMENT_LENGTH - marker.length - 2)}😀`;
+
+    expect(revisionComment(RUN_ID, early)).toBe(`${marker}${early}`.slice(0, MAX_REVISION_COMMENT_LENGTH));
+    expect(revisionComment(RUN_ID, exact)).toBe(`${marker}${exact}`);
+    expect(revisionComment(RUN_ID, exact)).toHaveLength(MAX_REVISION_COMMENT_LENGTH);
+  });
+
+  it.each([{ Arn: arn(NEW_REVISION_ID) }, { Id: NEW_REVISION_ID }])('fails naming the data set when CreateRevision answers %j, without an Id or Arn', async (answer) => {
+    dataExchange.on(CreateRevisionCommand).resolves(answer);
+
+    await expect(handler(input())).rejects.toThrow(`Data Exchange described a revision of data set ${DATA_SET_ID} without an Id or Arn`);
+  });
+
+  it('fails naming the data set when ListDataSetRevisions lists this run\'s revision without an Arn', async () => {
+    dataExchange.on(ListDataSetRevisionsCommand).resolves({ Revisions: [{ ...revision(REVISION_ID, `dx-flow run ${RUN_ID}`), Arn: undefined }] });
+
+    await expect(handler(input())).rejects.toThrow(`Data Exchange described a revision of data set ${DATA_SET_ID} without an Id or Arn`);
+    expect(dataExchange).not.toHaveReceivedCommand(CreateRevisionCommand);
+  });
+
   it('does not take the revision of a runId that merely starts with this one', async () => {
     dataExchange.on(ListDataSetRevisionsCommand).resolves({
       Revisions: [

@@ -316,14 +316,27 @@ describe('plan-revision', () => {
       expect(s3.commandCalls(GetObjectCommand)[0].args[0].input.IfMatch).toBeUndefined();
     });
 
-    it('refuses a listed key that is not in the bucket, naming the manifest and the key', async () => {
+    // HeadObject's 404 has no body, so the SDK names it NotFound; an S3-compatible store may answer NoSuchKey.
+    it.each(['NotFound', 'NoSuchKey'])('refuses a listed key that is not in the bucket (%s), naming the manifest and the key', async (missing) => {
       providerManifest({ keys: ['data/a.csv', 'data/gone.csv'] });
       s3.on(HeadObjectCommand).resolves({ ContentLength: 5 });
-      s3.on(HeadObjectCommand, { Key: 'data/gone.csv' }).rejects(awsError('NotFound', 404));
+      s3.on(HeadObjectCommand, { Key: 'data/gone.csv' }).rejects(awsError(missing, 404));
 
       await expect(handler(event({ source }))).rejects.toMatchObject({
         name: 'InputValidationError',
         message: `source manifest s3://${BUCKET}/${source.key} lists the key "data/gone.csv", which is not in bucket ${BUCKET}`,
+      });
+      expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+    });
+
+    // S3 API reference, HeadObject: "To use HEAD, you must have the s3:GetObject permission."
+    it('names s3:GetObject and the listed object when sizing it is refused', async () => {
+      providerManifest({ keys: ['data/secret.csv'] });
+      s3.on(HeadObjectCommand).rejects(awsError('AccessDenied', 403));
+
+      await expect(handler(event({ source }))).rejects.toMatchObject({
+        name: 'AccessDenied',
+        message: expect.stringContaining(`allows s3:GetObject on s3://${BUCKET}/data/secret.csv`),
       });
       expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
     });
@@ -600,6 +613,14 @@ describe('plan-revision', () => {
     await expect(handler(event({ source: { type: 'generate', assets: 0 }, color: 'red' }))).rejects.toMatchObject({
       name: 'InputValidationError',
       message: expect.stringMatching(/^Invalid workflow input: .*(source\.assets: must be at least 1.*unknown key: "color"|unknown key: "color".*source\.assets: must be at least 1)/),
+    });
+    expect(s3).not.toHaveReceivedAnyCommand();
+  });
+
+  it.each([null, 'daily', 42, ['a']])('rejects a run input that is not an object (%p) as a bad workflow input', async (input) => {
+    await expect(handler({ input, executionName: EXECUTION_NAME, executionStartTime: START_TIME })).rejects.toMatchObject({
+      name: 'InputValidationError',
+      message: expect.stringMatching(/^Invalid workflow input: /),
     });
     expect(s3).not.toHaveReceivedAnyCommand();
   });
