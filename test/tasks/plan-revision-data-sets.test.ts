@@ -137,6 +137,17 @@ describe('plan-revision with several data sets', () => {
       expect(puts()).toEqual([]);
     });
 
+    it('names the offset too when the folder an offset before the tick is empty', async () => {
+      s3.on(ListObjectsV2Command).resolves({ Contents: [] });
+
+      const attempt = plan({ scheduledAt: TICK, source: { type: 's3Prefix', prefix: 'incoming/{yyyy}/{mm}/{dd}/', offset: '1 day' } });
+
+      await expect(attempt).rejects.toThrow(
+        `source.prefix: no objects under incoming/2026/11/30/ in bucket ${BUCKET} for the run scheduled at ${TICK} (from "incoming/{yyyy}/{mm}/{dd}/", 1 day before it)`,
+      );
+      expect(puts()).toEqual([]);
+    });
+
     it('refuses a templated prefix in a run with no tick, and an offset on a plain prefix', async () => {
       await expect(plan({ runId: 'r1', source: { type: 's3Prefix', prefix: 'incoming/{yyyy}/' } })).rejects.toThrow(
         'source.prefix: "incoming/{yyyy}/" is filled in from the schedule tick, so the run needs "scheduledAt"',

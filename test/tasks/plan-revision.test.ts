@@ -585,6 +585,7 @@ describe('plan-revision', () => {
       ['manifests/incoming/Nov 30: sales (final).JSON', /^Nov-30-sales-final-[0-9a-f]{12}$/],
       ['manifests/incoming/%%%.json', /^[0-9a-f]{12}$/],
       [`manifests/incoming/${'a'.repeat(300)}.json`, /^a{51}-[0-9a-f]{12}$/],
+      ['manifests/incoming/sales.jsonl.json', /^sales-jsonl-[0-9a-f]{12}$/],
     ])('keeps the runId of %j within the runId pattern', (key, expected) => {
       expect(runIdForManifest(key, 'etag')).toMatch(expected);
     });
