@@ -321,6 +321,42 @@ describe('handle-exchange-event', () => {
     expect(published().Message).not.toContain('Data updated at');
   });
 
+  it.each([
+    ['DATA_UPDATE', dataUpdated, 'Data updated at'],
+    ['DATA_DELAY', dataDelayed, undefined],
+    ['SCHEMA_CHANGE', schemaChange, 'Schema change at'],
+    ['DEPRECATION', deprecation, 'Deprecation at'],
+  ])('announces a %s notice carrying every type of detail with its own alone', async (type, notice, ownLine) => {
+    const event = merge(notice as typeof dataDelayed, {
+      Notification: {
+        Details: {
+          DataUpdate: dataUpdated.detail.Notification.Details.DataUpdate,
+          SchemaChange: schemaChange.detail.Notification.Details.SchemaChange,
+          Deprecation: deprecation.detail.Notification.Details.Deprecation,
+        },
+      },
+    });
+
+    await runCore(event);
+
+    const message = published().Message ?? '';
+    const dated = ['Data updated at', 'Schema change at', 'Deprecation at'].filter((line) => message.includes(line));
+    expect(dated).toEqual(ownLine === undefined ? [] : [ownLine]);
+    expect(message.includes('Schema changes:\n  - ADD region')).toBe(type === 'SCHEMA_CHANGE');
+    expect(message.includes('Schema changes')).toBe(type === 'SCHEMA_CHANGE');
+  });
+
+  it.each([dataUpdated, dataDelayed, schemaChange, deprecation])('announces a $detail.Notification.Type notice with no details and no product by its type and comment', async (event) => {
+    const bare = fixture(event) as { detail: { Notification: { Details?: unknown }; Product?: unknown } };
+    delete bare.detail.Notification.Details;
+    delete bare.detail.Product;
+
+    await runCore(bare);
+
+    const message = published().Message ?? '';
+    expect(message.endsWith(`\n\nNotice:  ${event.detail.Notification.Type}\nComment: ${event.detail.Notification.Comment}`)).toBe(true);
+  });
+
   it('rejects an event from another source', async () => {
     await expect(handler({ ...fixture(grantAccepted), source: 'aws.s3' })).rejects.toMatchObject({
       name: 'InputValidationError',
