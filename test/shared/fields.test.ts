@@ -23,6 +23,10 @@ describe('bucket', () => {
     ['dots and dashes', 'dx-flow.data-2026.eu'],
     ['digits at both ends', '1bucket9'],
     ['a name with four numeric labels and a letter', '192.168.1.1a'],
+    // S3 reserves these only as the whole name, its start or its end.
+    ['an IP address after a label', 'logs-10.0.0.1'],
+    ['a reserved prefix inside', 'my-xn--data'],
+    ['a reserved suffix inside', 'data-s3alias-logs'],
   ])('accepts %s', (_label, bucket) => {
     expect(parseWith({ bucket }).bucket).toBe(bucket);
   });
