@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import {
   ENV_KEYS,
   ImportPollEnv,
@@ -8,7 +9,6 @@ import {
   readEnv,
   ShareWithSubscribersEnv,
 } from '../../shared/env';
-import * as z from 'zod';
 import { InputValidationError } from '../../shared/errors';
 import { ACCOUNT_A, DATA_SET_ID, TOPIC_ARN } from '../fixtures/ids';
 

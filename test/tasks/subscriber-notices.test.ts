@@ -409,7 +409,7 @@ describe('handleStatusChange with subscriber notices', () => {
   });
 
   it.each([
-    ['true', ['DATA_DELAY']],
+    ['true', ['DATA_DELAY' as const]],
     ['false', []],
   ])('with NOTIFY_SUBSCRIBERS=%s, the Lambda sends the notices %j', async (flag, types) => {
     // Arrange
@@ -420,7 +420,7 @@ describe('handleStatusChange with subscriber notices', () => {
 
     // Assert
     expect(sentNotices().map((notice) => [notice.Type, notice.ClientToken])).toEqual(
-      types.map((type) => [type, clientTokenOf(subscriberNoticeKey({ datasetId: DATA_SET_ID, runId: SCHEDULED_RUN, type: 'DATA_DELAY' }))]),
+      types.map((type) => [type, clientTokenOf(subscriberNoticeKey({ datasetId: DATA_SET_ID, runId: SCHEDULED_RUN, type }))]),
     );
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
   });
